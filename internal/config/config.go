@@ -1,0 +1,131 @@
+// Package config reads Ferry's settings from the environment, and only from
+// there, into one struct that every process type shares.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/ferryhq/ferry/internal/units"
+)
+
+// Environments Ferry knows. Only production changes what is allowed.
+const (
+	Development = "development"
+	Staging     = "staging"
+	Production  = "production"
+)
+
+// Config holds every setting. Tags say which variable feeds a field, its
+// default, which commands read it (cmd) and whether it is a secret, which
+// makes a *_FILE variant available and masks it when printed.
+type Config struct {
+	AppEnv           string         `env:"APP_ENV" envDefault:"development" cmd:"all" help:"development, staging or production; production refuses unsafe settings"`
+	LogLevel         slog.Level     `env:"LOG_LEVEL" envDefault:"info" cmd:"all" help:"debug, info, warn or error"`
+	Port             int            `env:"PORT" envDefault:"3000" cmd:"web" help:"TCP port the web process listens on"`
+	MetricsPort      int            `env:"METRICS_PORT" envDefault:"9090" cmd:"worker,clock" help:"port for /health and /metrics of the worker and clock"`
+	PublicURL        string         `env:"PUBLIC_URL" cmd:"web,worker" help:"address users reach Ferry at, used in share links; https in production"`
+	DatabaseURL      string         `env:"DATABASE_URL" secret:"true" cmd:"web,worker,clock,migrate,admin" help:"Postgres URL, postgres://user:pass@host:5432/db"`
+	RedisURL         string         `env:"REDIS_URL" secret:"true" cmd:"web" help:"Redis URL for sessions and rate limits, redis:// or rediss://"`
+	BlobURL          string         `env:"BLOB_URL" secret:"true" cmd:"web,worker" help:"object storage: s3://bucket?endpoint=...&use_path_style=true, gs://, azblob://; file:// and mem:// outside production"`
+	SMTPURL          string         `env:"SMTP_URL" secret:"true" cmd:"worker" help:"mail server, smtp://user:pass@host:587 (STARTTLS) or smtps://; empty logs mail instead"`
+	MailFrom         string         `env:"MAIL_FROM" envDefault:"Ferry <ferry@localhost>" cmd:"worker" help:"sender address of mail"`
+	MaxUploadSize    units.Bytes    `env:"MAX_UPLOAD_SIZE" envDefault:"10GiB" cmd:"web" help:"largest single upload, bytes or units like 500MB, 10GiB"`
+	UserQuota        units.Bytes    `env:"USER_QUOTA" envDefault:"50GiB" cmd:"web,admin" help:"storage per user; 0 means no limit"`
+	DefaultExpiresIn units.Duration `env:"DEFAULT_EXPIRES_IN" envDefault:"7d" cmd:"web" help:"share lifetime when the uploader names none (90m, 24h, 7d)"`
+	MaxExpiresIn     units.Duration `env:"MAX_EXPIRES_IN" envDefault:"30d" cmd:"web" help:"longest share lifetime a user may ask for"`
+	SignupEnabled    bool           `env:"SIGNUP_ENABLED" envDefault:"false" cmd:"web" help:"let anyone create an account"`
+	AnonymousUploads bool           `env:"ANONYMOUS_UPLOADS" envDefault:"false" cmd:"web" help:"accept uploads without an account (curl use), rate limited"`
+	ShutdownTimeout  units.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s" cmd:"web,worker,clock" help:"how long to drain on SIGTERM before a hard stop"`
+}
+
+// Error names the variable at fault and what is wrong with it.
+type Error struct {
+	Var     string
+	Problem string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Problem }
+
+func problem(name, format string, args ...any) *Error {
+	return &Error{Var: name, Problem: fmt.Sprintf(format, args...)}
+}
+
+// Load reads the configuration from environ (os.Environ's form) and checks
+// every value. It never reads the process environment itself, so tests can
+// run in parallel with their own settings.
+func Load(environ []string) (*Config, error) {
+	vars, err := withFiles(toMap(environ))
+	if err != nil {
+		return nil, err
+	}
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
+		return nil, explain(err)
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func toMap(environ []string) map[string]string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// withFiles resolves NAME_FILE for every secret, so orchestrators can mount
+// secrets as files instead of putting them in the environment.
+func withFiles(vars map[string]string) (map[string]string, error) {
+	for _, v := range Vars() {
+		path, ok := vars[v.Name+"_FILE"]
+		if !v.Secret || !ok || path == "" {
+			continue
+		}
+		if vars[v.Name] != "" {
+			return nil, problem(v.Name, "set %s or %s_FILE, not both", v.Name, v.Name)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, problem(v.Name+"_FILE", "cannot read the file: %v", errors.Unwrap(err))
+		}
+		vars[v.Name] = strings.TrimRight(string(b), "\r\n")
+	}
+	return vars, nil
+}
+
+// explain turns the env library's errors, which name Go fields, into ones
+// that name the variable and the value expected.
+func explain(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) || len(agg.Errors) == 0 {
+		return fmt.Errorf("read environment: %w", err)
+	}
+	var pe env.ParseError
+	if !errors.As(agg.Errors[0], &pe) {
+		return fmt.Errorf("read environment: %w", agg.Errors[0])
+	}
+	f, _ := reflect.TypeFor[Config]().FieldByName(pe.Name)
+	name := f.Tag.Get("env")
+	var num *strconv.NumError
+	switch {
+	case f.Type.Kind() == reflect.Bool:
+		return problem(name, "must be true or false")
+	case errors.As(pe.Err, &num):
+		return problem(name, "must be a whole number, got %q", num.Num)
+	default:
+		return problem(name, "%v", pe.Err)
+	}
+}

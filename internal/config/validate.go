@@ -1,0 +1,119 @@
+package config
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// Schemes each backing-service URL may use.
+var (
+	databaseSchemes = []string{"postgres", "postgresql"}
+	redisSchemes    = []string{"redis", "rediss", "unix"}
+	blobSchemes     = []string{"s3", "gs", "azblob", "file", "mem"}
+	smtpSchemes     = []string{"smtp", "smtps"}
+	publicSchemes   = []string{"http", "https"}
+)
+
+// IsProduction reports whether production's stricter rules apply.
+func (c *Config) IsProduction() bool { return c.AppEnv == Production }
+
+func (c *Config) validate() error {
+	for _, check := range []func() error{c.checkValues, c.checkURLs, c.checkProduction} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Config) checkValues() error {
+	switch {
+	case !slices.Contains([]string{Development, Staging, Production}, c.AppEnv):
+		return problem("APP_ENV", "must be development, staging or production, got %q", c.AppEnv)
+	case c.Port < 1 || c.Port > 65535:
+		return problem("PORT", "must be a port number from 1 to 65535, got %d", c.Port)
+	case c.MetricsPort < 1 || c.MetricsPort > 65535:
+		return problem("METRICS_PORT", "must be a port number from 1 to 65535, got %d", c.MetricsPort)
+	case c.MaxUploadSize <= 0:
+		return problem("MAX_UPLOAD_SIZE", "must be more than 0")
+	case c.DefaultExpiresIn <= 0:
+		return problem("DEFAULT_EXPIRES_IN", "must be more than 0")
+	case c.MaxExpiresIn < c.DefaultExpiresIn:
+		return problem("MAX_EXPIRES_IN", "must be at least DEFAULT_EXPIRES_IN (%s), got %s", c.DefaultExpiresIn, c.MaxExpiresIn)
+	case c.ShutdownTimeout <= 0:
+		return problem("SHUTDOWN_TIMEOUT", "must be more than 0")
+	}
+	return nil
+}
+
+func (c *Config) checkURLs() error {
+	for _, u := range []struct {
+		name, value string
+		schemes     []string
+	}{
+		{"DATABASE_URL", c.DatabaseURL, databaseSchemes},
+		{"REDIS_URL", c.RedisURL, redisSchemes},
+		{"BLOB_URL", c.BlobURL, blobSchemes},
+		{"SMTP_URL", c.SMTPURL, smtpSchemes},
+		{"PUBLIC_URL", c.PublicURL, publicSchemes},
+	} {
+		if err := checkURL(u.name, u.value, u.schemes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkURL accepts an empty value; whether one is required depends on the
+// command and is checked by Require.
+func checkURL(name, value string, schemes []string) error {
+	if value == "" {
+		return nil
+	}
+	u, err := url.Parse(value)
+	if err != nil {
+		// url.Parse quotes the whole input, which may hold a password.
+		return problem(name, "is not a valid URL")
+	}
+	if !slices.Contains(schemes, u.Scheme) {
+		return problem(name, "must start with %s://, got %q", strings.Join(schemes, ":// or "), u.Scheme+"://")
+	}
+	if u.Host == "" && u.Scheme != "file" && u.Scheme != "mem" && u.Scheme != "unix" {
+		return problem(name, "has no host")
+	}
+	return nil
+}
+
+func (c *Config) checkProduction() error {
+	if !c.IsProduction() {
+		return nil
+	}
+	for _, v := range [][2]string{{"DATABASE_URL", c.DatabaseURL}, {"REDIS_URL", c.RedisURL}, {"PUBLIC_URL", c.PublicURL}} {
+		if v[1] == "" {
+			return problem(v[0], "is required when APP_ENV=production")
+		}
+	}
+	if !strings.HasPrefix(c.PublicURL, "https://") {
+		return problem("PUBLIC_URL", "must be https:// when APP_ENV=production")
+	}
+	if strings.HasPrefix(c.BlobURL, "file:") || strings.HasPrefix(c.BlobURL, "mem:") {
+		return problem("BLOB_URL", "file:// and mem:// keep files on one machine; use s3://, gs:// or azblob:// when APP_ENV=production")
+	}
+	return nil
+}
+
+// Require checks that the named variables are set, for the command about to
+// run: a web process cannot start without storage, a migration can.
+func (c *Config) Require(names ...string) error {
+	values := map[string]string{
+		"DATABASE_URL": c.DatabaseURL, "REDIS_URL": c.RedisURL,
+		"BLOB_URL": c.BlobURL, "PUBLIC_URL": c.PublicURL,
+	}
+	for _, name := range names {
+		if values[name] == "" {
+			return problem(name, "is required (or run `ferry dev`, which starts local services)")
+		}
+	}
+	return nil
+}
