@@ -1,0 +1,149 @@
+// Package backing attaches the backing services Ferry uses (Postgres, Redis
+// and object storage), each from a URL, so swapping one is a change of
+// environment and never of code.
+package backing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+	"gocloud.dev/blob"
+
+	"github.com/ferryhq/ferry/internal/health"
+
+	// Every storage driver is linked, so any cloud is a BLOB_URL away.
+	_ "gocloud.dev/blob/azureblob"
+	_ "gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/gcsblob"
+	_ "gocloud.dev/blob/memblob"
+	_ "gocloud.dev/blob/s3blob"
+)
+
+// Services holds the attached services; a nil field was not asked for.
+type Services struct {
+	DB     *pgxpool.Pool
+	Redis  *redis.Client
+	Bucket *blob.Bucket
+}
+
+// URLs names the services to attach; an empty URL attaches nothing.
+type URLs struct {
+	Database, Redis, Blob string
+}
+
+// Open attaches every service named in urls without waiting for any to
+// answer: a service that is down at start must not stop the process from
+// serving /health, so connections are made lazily and WaitUp reports.
+func Open(ctx context.Context, urls URLs) (*Services, error) {
+	s := &Services{}
+	if err := s.open(ctx, urls); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
+}
+
+func (s *Services) open(ctx context.Context, urls URLs) error {
+	var err error
+	if urls.Database != "" {
+		if s.DB, err = OpenDB(urls.Database); err != nil {
+			return err
+		}
+	}
+	if urls.Redis != "" {
+		opts, err := redis.ParseURL(urls.Redis)
+		if err != nil {
+			return fmt.Errorf("REDIS_URL: %w", err)
+		}
+		s.Redis = redis.NewClient(opts)
+	}
+	if urls.Blob != "" {
+		if s.Bucket, err = blob.OpenBucket(ctx, urls.Blob); err != nil {
+			return fmt.Errorf("BLOB_URL: open bucket: %w", err)
+		}
+	}
+	return nil
+}
+
+// OpenDB makes a pool from a Postgres URL without connecting.
+func OpenDB(url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's message can quote the URL, password included.
+		return nil, errors.New("DATABASE_URL: not a valid Postgres URL")
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	return pool, nil
+}
+
+// Checks returns one probe per attached service, for readiness.
+func (s *Services) Checks() []health.Check {
+	var checks []health.Check
+	if s.DB != nil {
+		checks = append(checks, health.Check{Reason: "database unavailable", Fn: s.DB.Ping})
+	}
+	if s.Redis != nil {
+		checks = append(checks, health.Check{Reason: "redis unavailable", Fn: func(ctx context.Context) error { return s.Redis.Ping(ctx).Err() }})
+	}
+	if s.Bucket != nil {
+		checks = append(checks, health.Check{Reason: "object storage unavailable", Fn: s.bucketCheck})
+	}
+	return checks
+}
+
+func (s *Services) bucketCheck(ctx context.Context) error {
+	ok, err := s.Bucket.IsAccessible(ctx)
+	if err == nil && !ok {
+		err = errors.New("bucket not accessible")
+	}
+	return err
+}
+
+// WaitUp probes every service until each has answered once, logging each
+// failure with a growing pause, so an operator sees why the process is not
+// ready instead of a crash loop. It returns when all are up or ctx ends.
+func (s *Services) WaitUp(ctx context.Context, log *slog.Logger) {
+	for _, c := range s.Checks() {
+		for delay := 250 * time.Millisecond; ; delay = min(delay*2, 10*time.Second) {
+			err := probe(ctx, c)
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+			log.Warn("backing service down, retrying", "reason", c.Reason, "retry_in", delay.String(), "error", err.Error())
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
+		}
+	}
+}
+
+// probe runs one check with a short deadline: a probe that hangs is a failure.
+func probe(ctx context.Context, c health.Check) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return c.Fn(ctx)
+}
+
+// Close releases every attached service.
+func (s *Services) Close() error {
+	var errs []error
+	if s.DB != nil {
+		s.DB.Close()
+	}
+	if s.Redis != nil {
+		errs = append(errs, s.Redis.Close())
+	}
+	if s.Bucket != nil {
+		errs = append(errs, s.Bucket.Close())
+	}
+	return errors.Join(errs...)
+}

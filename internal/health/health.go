@@ -1,0 +1,96 @@
+// Package health answers the two questions an orchestrator asks: is the
+// process alive (/health) and may it take traffic now (/ready).
+package health
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Check is one named readiness probe; Reason is what /ready says when it
+// fails, such as "database unavailable".
+type Check struct {
+	Reason string
+	Fn     func(context.Context) error
+}
+
+// Readiness runs its checks at most once per TTL, so frequent probes from
+// several load balancers cost the backing services next to nothing.
+type Readiness struct {
+	checks   []Check
+	ttl      time.Duration
+	timeout  time.Duration
+	shutting atomic.Bool
+
+	mu      sync.Mutex
+	checked time.Time
+	reason  string
+}
+
+// NewReadiness returns a Readiness that runs checks in order of importance:
+// the first failing one is the reason reported.
+func NewReadiness(checks ...Check) *Readiness {
+	return &Readiness{checks: checks, ttl: time.Second, timeout: 2 * time.Second}
+}
+
+// ShuttingDown turns /ready to 503 for good, so load balancers stop sending
+// new requests while the in-flight ones finish.
+func (r *Readiness) ShuttingDown() { r.shutting.Store(true) }
+
+// Reason returns "" when ready, else why not.
+func (r *Readiness) Reason(ctx context.Context) string {
+	if r.shutting.Load() {
+		return "shutting down"
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if time.Since(r.checked) >= r.ttl {
+		r.reason = r.run(ctx)
+		r.checked = time.Now()
+	}
+	return r.reason
+}
+
+// run probes every check at once and reports the first failure in order.
+func (r *Readiness) run(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	errs := make([]error, len(r.checks))
+	var wg sync.WaitGroup
+	for i, c := range r.checks {
+		wg.Go(func() { errs[i] = c.Fn(ctx) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return r.checks[i].Reason
+		}
+	}
+	return ""
+}
+
+// ServeReady answers 200 {"status":"ready"} or 503 with the reason.
+func (r *Readiness) ServeReady(w http.ResponseWriter, req *http.Request) {
+	if reason := r.Reason(req.Context()); reason != "" {
+		write(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": reason})
+		return
+	}
+	write(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// ServeLive answers 200 while the process serves at all; it touches no
+// dependency, so a database outage never makes an orchestrator kill us.
+func ServeLive(w http.ResponseWriter, _ *http.Request) {
+	write(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func write(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}

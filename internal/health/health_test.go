@@ -1,0 +1,70 @@
+package health
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestReadiness(t *testing.T) {
+	down := errors.New("down")
+	ok := func(context.Context) error { return nil }
+	fail := func(context.Context) error { return down }
+	hang := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	tests := []struct {
+		name       string
+		checks     []Check
+		wantStatus int
+		wantReason string
+	}{
+		{"all up", []Check{{"database unavailable", ok}, {"redis unavailable", ok}}, 200, ""},
+		{"first failing named", []Check{{"database unavailable", ok}, {"redis unavailable", fail}, {"object storage unavailable", fail}}, 503, "redis unavailable"},
+		{"hung probe fails", []Check{{"database unavailable", hang}}, 503, "database unavailable"},
+		{"no checks", nil, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := NewReadiness(tt.checks...)
+			r.timeout = 50 * time.Millisecond
+			status, body := get(t, r.ServeReady)
+			if status != tt.wantStatus || body["reason"] != tt.wantReason {
+				t.Errorf("got %d %v, want %d reason %q", status, body, tt.wantStatus, tt.wantReason)
+			}
+		})
+	}
+}
+
+func TestReadinessCachesAndShutsDown(t *testing.T) {
+	var calls atomic.Int32
+	r := NewReadiness(Check{"database unavailable", func(context.Context) error { calls.Add(1); return nil }})
+	for range 10 {
+		get(t, r.ServeReady)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("10 probes within the TTL ran the check %d times, want 1", n)
+	}
+	r.ShuttingDown()
+	if status, body := get(t, r.ServeReady); status != 503 || body["reason"] != "shutting down" {
+		t.Errorf("after ShuttingDown: %d %v", status, body)
+	}
+	if status, body := get(t, ServeLive); status != 200 || body["status"] != "ok" {
+		t.Errorf("live: %d %v", status, body)
+	}
+}
+
+func get(t *testing.T, h http.HandlerFunc) (int, map[string]string) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h(rec, httptest.NewRequest("GET", "/ready", nil))
+	var body map[string]string
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("body %q: %v", rec.Body, err)
+	}
+	return rec.Code, body
+}
