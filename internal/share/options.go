@@ -77,4 +77,3 @@ func ParseOptions(get func(string) string, password string, lim Limits) (Options
 	}
 	return o, nil
 }
-
