@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ferryhq/ferry/internal/ids"
 )
 
 // Errors a share lookup ends in; the web layer maps each to a status.
@@ -111,7 +113,7 @@ func Peek(ctx context.Context, db DB, token, fileID string, unlocked, continuing
 }
 
 func fetch(ctx context.Context, db DB, sql string, args ...any) (File, error) {
-	if !validUUID(args[1].(string)) {
+	if !ids.Valid(args[1].(string)) {
 		return File{}, ErrNotFound
 	}
 	var f File
@@ -147,22 +149,4 @@ func explain(ctx context.Context, db DB, token, fileID string, unlocked bool) er
 	default:
 		return ErrNotFound
 	}
-}
-
-// validUUID keeps malformed ids from reaching Postgres as a cast error.
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i, c := range s {
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'):
-			return false
-		}
-	}
-	return true
 }
