@@ -43,6 +43,8 @@ type Config struct {
 	MaxExpiresIn     units.Duration `env:"MAX_EXPIRES_IN" envDefault:"30d" cmd:"web" help:"longest share lifetime a user may ask for"`
 	SignupEnabled    bool           `env:"SIGNUP_ENABLED" envDefault:"false" cmd:"web" help:"let anyone create an account"`
 	AnonymousUploads bool           `env:"ANONYMOUS_UPLOADS" envDefault:"false" cmd:"web" help:"accept uploads without an account (curl use), rate limited"`
+	TrustedProxies   []string       `env:"TRUSTED_PROXIES" cmd:"web" help:"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"`
+	DownloadMode     string         `env:"DOWNLOAD_MODE" envDefault:"proxy" cmd:"web" help:"proxy streams downloads through Ferry; redirect sends a short-lived signed storage URL"`
 	ShutdownTimeout  units.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s" cmd:"web,worker,clock" help:"how long to drain on SIGTERM before a hard stop"`
 }
 

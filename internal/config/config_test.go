@@ -53,6 +53,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"prod no db", replace(prod, "DATABASE_URL="), "DATABASE_URL", "required"},
 		{"prod no redis", replace(prod, "REDIS_URL="), "REDIS_URL", "required"},
 		{"both secret forms", []string{"DATABASE_URL=postgres://a/b", "DATABASE_URL_FILE=/x"}, "DATABASE_URL", "not both"},
+		{"download mode", []string{"DOWNLOAD_MODE=teleport"}, "DOWNLOAD_MODE", "proxy or redirect"},
+		{"trusted proxies", []string{"TRUSTED_PROXIES=10.0.0.0/8,not-an-ip"}, "TRUSTED_PROXIES", "not-an-ip"},
 		{"missing secret file", []string{"REDIS_URL_FILE=/nonexistent/secret"}, "REDIS_URL_FILE", "cannot read"},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -43,8 +44,35 @@ func (c *Config) checkValues() error {
 		return problem("MAX_EXPIRES_IN", "must be at least DEFAULT_EXPIRES_IN (%s), got %s", c.DefaultExpiresIn, c.MaxExpiresIn)
 	case c.ShutdownTimeout <= 0:
 		return problem("SHUTDOWN_TIMEOUT", "must be more than 0")
+	case c.DownloadMode != "proxy" && c.DownloadMode != "redirect":
+		return problem("DOWNLOAD_MODE", "must be proxy or redirect, got %q", c.DownloadMode)
 	}
-	return nil
+	_, err := c.Proxies()
+	return err
+}
+
+// Proxies parses TRUSTED_PROXIES; a bare address is a one-address prefix.
+func (c *Config) Proxies() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !strings.Contains(s, "/") {
+			a, err := netip.ParseAddr(s)
+			if err != nil {
+				return nil, problem("TRUSTED_PROXIES", "%q is not an address or CIDR", s)
+			}
+			s = netip.PrefixFrom(a, a.BitLen()).String()
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, problem("TRUSTED_PROXIES", "%q is not an address or CIDR", s)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func (c *Config) checkURLs() error {

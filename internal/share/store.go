@@ -120,7 +120,7 @@ func fetch(ctx context.Context, db DB, sql string, args ...any) (File, error) {
 	var ignored string
 	err := db.QueryRow(ctx, sql, args...).Scan(&f.ID, &f.Name, &f.Size, &f.ContentType, &f.BlobKey, &f.SHA256, &f.CreatedAt, &ignored)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return File{}, explain(ctx, db, args[0].(string), args[1].(string), args[2].(bool))
+		return File{}, explain(ctx, db, args[0].(string), args[2].(bool))
 	}
 	if err != nil {
 		return File{}, fmt.Errorf("fetch shared file: %w", err)
@@ -130,13 +130,13 @@ func fetch(ctx context.Context, db DB, sql string, args ...any) (File, error) {
 
 // explain finds out why a fetch found nothing. It runs only on the error
 // path, so the extra round trip costs the hot path nothing.
-func explain(ctx context.Context, db DB, token, fileID string, unlocked bool) error {
-	var live, locked, holds bool
+// A file that is not in a live, open share is simply not found.
+func explain(ctx context.Context, db DB, token string, unlocked bool) error {
+	var live, locked bool
 	err := db.QueryRow(ctx, `
 		SELECT s.expires_at > now() AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads),
-		       s.password_hash IS NOT NULL,
-		       EXISTS (SELECT 1 FROM share_files sf WHERE sf.share_id = s.id AND sf.file_id = $2::uuid)
-		FROM shares s WHERE s.token = $1`, token, fileID).Scan(&live, &locked, &holds)
+		       s.password_hash IS NOT NULL
+		FROM shares s WHERE s.token = $1`, token).Scan(&live, &locked)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return ErrNotFound
@@ -147,6 +147,57 @@ func explain(ctx context.Context, db DB, token, fileID string, unlocked bool) er
 	case locked && !unlocked:
 		return ErrLocked
 	default:
+		// The file is not in the share, or a concurrent change raced us.
 		return ErrNotFound
 	}
+}
+
+// spendAllSQL counts one download of the whole share (a zip) and returns
+// its files, under the same conditions as spendSQL.
+const spendAllSQL = `
+WITH hit AS (
+	UPDATE shares s SET downloads = s.downloads + 1
+	WHERE s.token = $1 AND s.expires_at > now()
+	  AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads)
+	  AND (s.password_hash IS NULL OR $2)
+	RETURNING s.id
+)
+SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at
+FROM hit JOIN share_files sf ON sf.share_id = hit.id JOIN files f ON f.id = sf.file_id
+ORDER BY sf.position`
+
+// SpendAll counts one download of every file of the share, as a zip.
+func SpendAll(ctx context.Context, db DB, token string, unlocked bool) ([]File, error) {
+	rows, err := db.Query(ctx, spendAllSQL, token, unlocked)
+	if err != nil {
+		return nil, fmt.Errorf("spend share: %w", err)
+	}
+	fs, err := pgx.CollectRows(rows, scanFile)
+	if err != nil {
+		return nil, fmt.Errorf("spend share: %w", err)
+	}
+	if len(fs) == 0 {
+		return nil, explain(ctx, db, token, unlocked)
+	}
+	return fs, nil
+}
+
+// Lock returns the share's id and password hash ("" for an open share), so
+// a password can be checked before anything is counted.
+func Lock(ctx context.Context, db DB, token string) (id, hash string, err error) {
+	err = db.QueryRow(ctx, `SELECT id, COALESCE(password_hash, '') FROM shares WHERE token = $1`, token).Scan(&id, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", "", ErrNotFound
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read share lock: %w", err)
+	}
+	return id, hash, nil
+}
+
+// scanFile reads the columns every shared-file query selects, in order.
+func scanFile(r pgx.CollectableRow) (File, error) {
+	var f File
+	err := r.Scan(&f.ID, &f.Name, &f.Size, &f.ContentType, &f.BlobKey, &f.SHA256, &f.CreatedAt)
+	return f, err
 }

@@ -4,29 +4,100 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/filename"
+	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/share"
 )
 
 // Error is a failure a client may be told about: a status, a stable code and
-// a message meant for people. Anything else a handler returns is internal
+// a message meant for people. Anything else a handler fails with is internal
 // and reaches the client only as "internal_error".
 type Error struct {
-	Status  int
-	Code    string
-	Message string
+	Status     int
+	Code       string
+	Message    string
+	RetryAfter time.Duration // sent as Retry-After with a 429
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+func apiError(status int, code, message string) *Error {
+	return &Error{Status: status, Code: code, Message: message}
+}
+
 var (
-	errInternal = &Error{http.StatusInternalServerError, "internal_error", "something went wrong on our side; the request id is in the X-Request-ID header"}
-	errNotFound = &Error{http.StatusNotFound, "not_found", "no such resource"}
+	errInternal     = &Error{Status: http.StatusInternalServerError, Code: "internal_error", Message: "something went wrong on our side; the request id is in the X-Request-ID header"}
+	errNotFound     = apiError(http.StatusNotFound, "not_found", "no such resource")
+	errUnauthorized = apiError(http.StatusUnauthorized, "unauthorized", "sign in or send an API token as Authorization: Bearer <token>")
+	errTooLarge     = apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than this server accepts")
+	errOverQuota    = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
 )
 
-// writeError is the one place an error becomes a response.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
+// domainErrors maps the errors of the packages below web to answers; this
+// table and toHTTP are the only place an error becomes a status.
+var domainErrors = []struct {
+	err  error
+	resp *Error
+}{
+	{account.ErrEmailTaken, apiError(http.StatusConflict, "email_taken", "an account with this email exists")},
+	{account.ErrInvalidEmail, apiError(http.StatusBadRequest, "invalid_email", "email is not a valid address")},
+	{account.ErrWeakPassword, apiError(http.StatusBadRequest, "weak_password", account.ErrWeakPassword.Error())},
+	{account.ErrPasswordTooLong, apiError(http.StatusBadRequest, "weak_password", account.ErrPasswordTooLong.Error())},
+	{account.ErrInvalidTokenName, apiError(http.StatusBadRequest, "invalid_name", account.ErrInvalidTokenName.Error())},
+	{account.ErrWrongPassword, apiError(http.StatusUnauthorized, "wrong_credentials", "email or password is wrong")},
+	{account.ErrNotFound, errNotFound},
+	{files.ErrNotFound, errNotFound},
+	{files.ErrOverQuota, errOverQuota},
+	{filename.ErrEmpty, apiError(http.StatusBadRequest, "invalid_name", filename.ErrEmpty.Error())},
+	{share.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such share link")},
+	{share.ErrGone, apiError(http.StatusGone, "gone", "this link has expired or reached its download limit")},
+	{share.ErrLocked, apiError(http.StatusUnauthorized, "password_required", "this link needs its password (Ferry-Share-Password header or the unlock form)")},
+}
+
+// toHTTP finds the answer for err, or nil when err is internal.
+func toHTTP(err error) *Error {
 	var e *Error
-	if !errors.As(err, &e) {
+	if errors.As(err, &e) {
+		return e
+	}
+	var fe *share.FieldError
+	if errors.As(err, &fe) {
+		return apiError(http.StatusBadRequest, "invalid_field", fe.Error())
+	}
+	var tl *files.TooLargeError
+	if errors.As(err, &tl) {
+		return errTooLarge
+	}
+	for _, d := range domainErrors {
+		if errors.Is(err, d.err) {
+			return d.resp
+		}
+	}
+	return nil
+}
+
+// fail answers a failed request. Internal errors are logged here, once,
+// with the request id the client was given; their text never leaves.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := toHTTP(err)
+	if e == nil {
+		s.Log.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "error", err.Error())
 		e = errInternal
+	}
+	writeError(w, r, e)
+}
+
+// writeError writes e as the JSON error body every API failure has.
+func writeError(w http.ResponseWriter, _ *http.Request, e *Error) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+	}
+	if e.Status == http.StatusUnauthorized && e.Code == "unauthorized" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ferry"`)
 	}
 	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
 }
@@ -34,6 +105,25 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// maxJSON bounds a JSON request body.
+const maxJSON = 64 << 10
+
+// readJSON decodes a small JSON body into dst, refusing unknown fields so a
+// typo in a field name is an error rather than a silent default.
+func readJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSON))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return apiError(http.StatusRequestEntityTooLarge, "too_large", "JSON bodies are limited to 64 KiB")
+		}
+		return apiError(http.StatusBadRequest, "invalid_json", "the body is not the JSON this endpoint takes")
+	}
+	return nil
 }

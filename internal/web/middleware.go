@@ -119,7 +119,7 @@ func (s *Server) logRequest(r *http.Request, info *requestInfo, route string, st
 	if info.userID != "" {
 		attrs = append(attrs, slog.String("user_id", info.userID))
 	}
-	s.log.LogAttrs(r.Context(), level, "request", attrs...)
+	s.Log.LogAttrs(r.Context(), level, "request", attrs...)
 }
 
 // recoverPanics turns a handler panic into a 500 and one log line, instead
@@ -131,7 +131,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("handler panic", "request_id", RequestID(r.Context()), "panic", v)
+				s.Log.Error("handler panic", "request_id", RequestID(r.Context()), "panic", v)
 				writeError(w, r, errInternal)
 			}
 		}()

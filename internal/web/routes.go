@@ -1,42 +1,73 @@
 // Package web is Ferry's HTTP face: the JSON API, the pages and the
-// operational endpoints, all listed in Routes.
+// operational endpoints, all listed in Handler.
 package web
 
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"regexp"
+	"strings"
 
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/health"
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/server"
+	"github.com/ferryhq/ferry/internal/session"
+	"github.com/ferryhq/ferry/internal/share"
 )
 
-// Server holds what the handlers need; the command that runs the web
-// process builds it once.
-type Server struct {
-	log      *slog.Logger
-	ready    *health.Readiness
-	registry *prometheus.Registry
-	metrics  *metrics.HTTP
-	inFlight *server.InFlight
+// Settings are the configuration values the handlers act on.
+type Settings struct {
+	PublicURL        string // no trailing slash
+	MaxUploadSize    int64
+	UserQuota        int64 // 0: no limit
+	Shares           share.Limits
+	SignupEnabled    bool
+	AnonymousUploads bool
+	TrustedProxies   []netip.Prefix
+	DownloadMode     string // "proxy" or "redirect"
+	RedisPrefix      string // before every Redis key; "ferry:" unless set
 }
 
-// Deps are the parts a Server is built from.
+// Deps are the parts a Server is built from; the command that runs the web
+// process builds them once.
 type Deps struct {
 	Log      *slog.Logger
 	Ready    *health.Readiness
 	Registry *prometheus.Registry
 	InFlight *server.InFlight
+	DB       *pgxpool.Pool
+	Redis    *redis.Client
+	Bucket   *blob.Bucket
+	Settings Settings
 }
 
-// New builds the web server's handler tree.
+// Server holds what the handlers need.
+type Server struct {
+	Deps
+	metrics  *metrics.HTTP
+	sessions *scs.SessionManager
+	limiter  *redis_rate.Limiter
+}
+
+// New builds the web server.
 func New(d Deps) *Server {
-	return &Server{
-		log: d.Log, ready: d.Ready, registry: d.Registry, inFlight: d.InFlight,
-		metrics: metrics.NewHTTP(d.Registry),
+	s := &Server{Deps: d, metrics: metrics.NewHTTP(d.Registry)}
+	if s.Settings.RedisPrefix == "" {
+		s.Settings.RedisPrefix = "ferry:"
 	}
+	if d.Redis != nil {
+		s.sessions = session.New(d.Redis, s.Settings.RedisPrefix+"session:", d.Settings.PublicURL)
+		s.limiter = redis_rate.NewLimiter(d.Redis)
+	}
+	return s
 }
 
 // Handler lists every route Ferry serves, wrapped in the middleware every
@@ -44,11 +75,22 @@ func New(d Deps) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", health.ServeLive)
-	mux.HandleFunc("GET /ready", s.ready.ServeReady)
-	mux.Handle("GET /metrics", metrics.Handler(s.registry))
+	mux.HandleFunc("GET /ready", s.Ready.ServeReady)
+	mux.Handle("GET /metrics", metrics.Handler(s.Registry))
 	mux.HandleFunc("GET /{$}", s.home)
+	api := &apiMux{mux: mux, methods: map[string][]string{}}
+	s.accountRoutes(api)
+	s.fileRoutes(api)
+	api.finish()
+	s.publicRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errNotFound) })
-	return s.inFlight.Wrap(s.observe(s.recoverPanics(mux)))
+	// Cross-origin state changes from browsers are refused everywhere;
+	// requests without browser headers (curl, API clients) pass.
+	var h http.Handler = http.NewCrossOriginProtection().Handler(mux)
+	if s.sessions != nil {
+		h = s.sessions.LoadAndSave(h)
+	}
+	return s.InFlight.Wrap(s.observe(s.recoverPanics(h)))
 }
 
 // home is a placeholder until the web UI lands: it says what is running.
@@ -65,4 +107,39 @@ func OpsHandler(ready *health.Readiness, reg *prometheus.Registry) http.Handler 
 	mux.HandleFunc("GET /ready", ready.ServeReady)
 	mux.Handle("GET /metrics", metrics.Handler(reg))
 	return mux
+}
+
+// apiMux registers API routes and remembers each path's methods, so that a
+// wrong method gets the JSON 405 with Allow that API clients expect rather
+// than the mux's plain-text one.
+type apiMux struct {
+	mux     *http.ServeMux
+	methods map[string][]string
+	order   []string
+}
+
+// HandleFunc registers "METHOD /path".
+func (a *apiMux) HandleFunc(pattern string, h http.HandlerFunc) {
+	method, path, _ := strings.Cut(pattern, " ")
+	// "/files/{name}" and "/files/{id}" are one path to the mux.
+	shape := wildcard.ReplaceAllString(path, "{x}")
+	if _, ok := a.methods[shape]; !ok {
+		a.order = append(a.order, shape)
+	}
+	a.methods[shape] = append(a.methods[shape], method)
+	a.mux.HandleFunc(pattern, h)
+}
+
+var wildcard = regexp.MustCompile(`\{[^}]*\}`)
+
+// finish adds the method-less fallback of every path: the mux prefers
+// patterns with a method, so the fallback sees only the wrong ones.
+func (a *apiMux) finish() {
+	for _, path := range a.order {
+		allow := strings.Join(a.methods[path], ", ")
+		a.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeError(w, r, apiError(http.StatusMethodNotAllowed, "method_not_allowed", "this endpoint takes "+allow))
+		})
+	}
 }

@@ -55,7 +55,7 @@ func TestRequestID(t *testing.T) {
 func TestRequestLogLine(t *testing.T) {
 	var logs bytes.Buffer
 	ts := newTestServer(t, &logs)
-	res, err := http.Get(ts.URL + "/api/v1/files/secret-token-in-path")
+	res, err := http.Get(ts.URL + "/api/v1/nothing/secret-token-in-path")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/ferryhq/ferry/internal/account"
+)
+
+func (s *Server) accountRoutes(mux *apiMux) {
+	mux.HandleFunc("POST /api/v1/signup", s.signup)
+	mux.HandleFunc("POST /api/v1/login", s.login)
+	mux.HandleFunc("POST /api/v1/logout", s.logout)
+	mux.HandleFunc("GET /api/v1/me", s.authed(s.me))
+	mux.HandleFunc("POST /api/v1/tokens", s.authed(s.createToken))
+	mux.HandleFunc("GET /api/v1/tokens", s.authed(s.listTokens))
+	mux.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
+}
+
+type credentials struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+var errSignupClosed = apiError(http.StatusForbidden, "signup_disabled", "this server does not take new accounts; ask its operator")
+
+func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
+	if !s.Settings.SignupEnabled {
+		s.fail(w, r, errSignupClosed)
+		return
+	}
+	var c credentials
+	if err := readJSON(w, r, &c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := account.CreateUser(r.Context(), s.DB, c.Email, c.Password)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	SetUserID(r.Context(), u.ID)
+	writeJSON(w, http.StatusCreated, s.userJSON(u))
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	var c credentials
+	err := readJSON(w, r, &c)
+	if err == nil {
+		err = s.limit(r.Context(), "login:"+clientAddr(r, s.Settings.TrustedProxies), loginRate)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := account.CheckPassword(r.Context(), s.DB, c.Email, c.Password)
+	if errors.Is(err, account.ErrNotFound) {
+		err = account.ErrWrongPassword // do not tell which emails have accounts
+	}
+	if err == nil {
+		// A new session id at sign-in, so one planted before cannot be ridden.
+		err = s.sessions.RenewToken(r.Context())
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
+	SetUserID(r.Context(), u.ID)
+	writeJSON(w, http.StatusOK, s.userJSON(u))
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, u account.User) {
+	writeJSON(w, http.StatusOK, s.userJSON(u))
+}
+
+type userJSON struct {
+	ID         string `json:"id"`
+	Email      string `json:"email"`
+	UsageBytes int64  `json:"usage_bytes"`
+	QuotaBytes int64  `json:"quota_bytes"` // 0: no limit
+}
+
+func (s *Server) userJSON(u account.User) userJSON {
+	quota := s.Settings.UserQuota
+	if u.QuotaBytes != nil {
+		quota = *u.QuotaBytes
+	}
+	return userJSON{ID: u.ID, Email: u.Email, UsageBytes: u.UsageBytes, QuotaBytes: quota}
+}
+
+type tokenJSON struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Token      string     `json:"token,omitempty"` // only in the answer that creates it
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+func toTokenJSON(t account.Token, secret string) tokenJSON {
+	return tokenJSON{ID: t.ID, Name: t.Name, Token: secret, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u account.User) {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := readJSON(w, r, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, secret, err := account.CreateToken(r.Context(), s.DB, u.ID, body.Name)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, toTokenJSON(t, secret))
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, u account.User) {
+	list, err := account.ListTokens(r.Context(), s.DB, u.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]tokenJSON, 0, len(list))
+	for _, t := range list {
+		out = append(out, toTokenJSON(t, ""))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := account.RevokeToken(r.Context(), s.DB, u.ID, r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,298 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestUploadAndDownload(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	content := []byte("<html><script>alert(document.cookie)</script></html>")
+	file := st.upload(t, "evil.html", content, "?expires_in=2h")
+	if file["name"] != "evil.html" || file["size"] != float64(len(content)) || file["content_type"] != "text/html; charset=utf-8" {
+		t.Errorf("file JSON: %v", file)
+	}
+	dl := pathOf(t, shareOf(file)["download_url"].(string))
+
+	res, err := http.Get(st.url + dl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.Equal(got, content) {
+		t.Errorf("downloaded %q", got)
+	}
+	for header, want := range map[string]string{
+		"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
+		"Content-Disposition": `attachment; filename="evil.html"`, "Accept-Ranges": "bytes",
+	} {
+		if !strings.Contains(res.Header.Get(header), want) {
+			t.Errorf("%s = %q, want %q", header, res.Header.Get(header), want)
+		}
+	}
+	etag := res.Header.Get("ETag")
+
+	res, _ = st.call(t, "GET", dl, "", nil, "Range", "bytes=6-13")
+	if res.StatusCode != http.StatusPartialContent || res.Header.Get("Content-Range") != fmt.Sprintf("bytes 6-13/%d", len(content)) {
+		t.Errorf("range: %d %q", res.StatusCode, res.Header.Get("Content-Range"))
+	}
+	if res, _ = st.call(t, "GET", dl, "", nil, "Range", "bytes=9999-"); res.StatusCode != http.StatusRequestedRangeNotSatisfiable {
+		t.Errorf("unsatisfiable range: %d", res.StatusCode)
+	}
+	if res, _ = st.call(t, "HEAD", dl, "", nil); res.StatusCode != 200 || res.ContentLength != int64(len(content)) {
+		t.Errorf("HEAD: %d %d", res.StatusCode, res.ContentLength)
+	}
+	if res, _ = st.call(t, "GET", dl, "", nil, "If-None-Match", etag); res.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d", res.StatusCode)
+	}
+	// Only the full GET, the 0-based range... none here, and the 304 counted.
+	_, page := st.call(t, "GET", pathOf(t, shareOf(file)["url"].(string)), "", nil, "Accept", "application/json")
+	if page["downloads"] != float64(2) {
+		t.Errorf("downloads = %v, want 2 (the full GET and the 304); HEAD, ranges and the page count nothing", page["downloads"])
+	}
+}
+
+func TestUploadRefusals(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	big := bytes.Repeat([]byte("x"), 2<<20)
+	tests := []struct {
+		name, path, token string
+		body              io.Reader
+		wantStatus        int
+		wantCode          string
+	}{
+		{"no auth", "/api/v1/files/a.txt", "", strings.NewReader("x"), 401, "unauthorized"},
+		{"bad token", "/api/v1/files/a.txt", "ferry_nope", strings.NewReader("x"), 401, "unauthorized"},
+		{"too large up front", "/api/v1/files/a.txt", st.token, bytes.NewReader(big), 413, "too_large"},
+		{"too large streamed", "/api/v1/files/a.txt", st.token, io.MultiReader(bytes.NewReader(big)), 413, "too_large"},
+		{"bad expiry", "/api/v1/files/a.txt?expires_in=forever", st.token, strings.NewReader("x"), 400, "invalid_field"},
+		{"expiry over max", "/api/v1/files/a.txt?expires_in=30d", st.token, strings.NewReader("x"), 400, "invalid_field"},
+		{"bad limit", "/api/v1/files/a.txt?max_downloads=0", st.token, strings.NewReader("x"), 400, "invalid_field"},
+		{"name only dots", "/api/v1/files/...", st.token, strings.NewReader("x"), 400, "invalid_name"},
+	}
+	for _, tt := range tests {
+		res, out := st.call(t, "PUT", tt.path, tt.token, tt.body)
+		e, _ := out["error"].(map[string]any)
+		if res.StatusCode != tt.wantStatus || e["code"] != tt.wantCode {
+			t.Errorf("%s: %d %v, want %d %s", tt.name, res.StatusCode, out["_raw"], tt.wantStatus, tt.wantCode)
+		}
+	}
+	if n := st.rowCount(t, "files"); n != 0 {
+		t.Errorf("%d file rows after refused uploads", n)
+	}
+	if n := st.objectCount(t); n != 0 {
+		t.Errorf("%d objects after refused uploads", n)
+	}
+	res, out := st.call(t, "PATCH", "/api/v1/files/x", st.token, nil)
+	if res.StatusCode != 405 || !strings.Contains(res.Header.Get("Allow"), "DELETE") || out["error"] == nil {
+		t.Errorf("wrong method: %d Allow %q %v", res.StatusCode, res.Header.Get("Allow"), out["_raw"])
+	}
+}
+
+// TestHungUpUpload: a client that sends half a body and disconnects leaves
+// no row and no object.
+func TestHungUpUpload(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(st.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "PUT /api/v1/files/half.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 500000\r\n\r\n", st.token)
+	_, _ = conn.Write(bytes.Repeat([]byte("y"), 100000))
+	time.Sleep(100 * time.Millisecond) // let the server start storing
+	conn.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for st.objectCount(t) != 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n, m := st.rowCount(t, "files"), st.objectCount(t); n != 0 || m != 0 {
+		t.Errorf("after a hung-up upload: %d rows, %d objects", n, m)
+	}
+}
+
+func TestOwnership(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	file := st.upload(t, "mine.txt", []byte("mine"), "")
+	_, otherToken := st.newUser(t, "other@example.com")
+	fileID, shareID := file["id"].(string), shareOf(file)["id"].(string)
+	_, tokens := st.call(t, "GET", "/api/v1/tokens", st.token, nil)
+	tokenID := tokens["tokens"].([]any)[0].(map[string]any)["id"].(string)
+
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/api/v1/files/" + fileID, ""},
+		{"DELETE", "/api/v1/files/" + fileID, ""},
+		{"DELETE", "/api/v1/shares/" + shareID, ""},
+		{"DELETE", "/api/v1/tokens/" + tokenID, ""},
+		{"POST", "/api/v1/shares", `{"file_ids":["` + fileID + `"]}`},
+	} {
+		res, out := st.call(t, c.method, c.path, otherToken, strings.NewReader(c.body))
+		if res.StatusCode != 404 {
+			t.Errorf("other user %s %s: %d %v", c.method, c.path, res.StatusCode, out["_raw"])
+		}
+	}
+	for _, path := range []string{"/api/v1/files", "/api/v1/shares", "/api/v1/tokens"} {
+		_, out := st.call(t, "GET", path, otherToken, nil)
+		for _, list := range out {
+			if items, ok := list.([]any); ok && len(items) > 0 && !strings.HasSuffix(path, "tokens") {
+				t.Errorf("other user lists %s: %v", path, items)
+			}
+		}
+	}
+	if res, _ := st.call(t, "GET", "/api/v1/files/"+fileID, st.token, nil); res.StatusCode != 200 {
+		t.Errorf("owner cannot read own file: %d", res.StatusCode)
+	}
+}
+
+func TestDownloadLimitOverHTTP(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	file := st.upload(t, "five.txt", []byte("five"), "?max_downloads=5")
+	dl := st.url + pathOf(t, shareOf(file)["download_url"].(string))
+	codes := make(chan int, 30)
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Go(func() {
+			res, err := http.Get(dl)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			res.Body.Close()
+			codes <- res.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[200] != 5 || count[410] != 25 {
+		t.Errorf("30 parallel downloads of a 5-download share: %v", count)
+	}
+}
+
+func TestPasswordShare(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	file := st.upload(t, "secret.txt", []byte("s3cr3t"), "", "Ferry-Share-Password", "open sesame")
+	sh := shareOf(file)
+	if sh["has_password"] != true {
+		t.Fatalf("share: %v", sh)
+	}
+	page, dl := pathOf(t, sh["url"].(string)), pathOf(t, sh["download_url"].(string))
+	if res, out := st.call(t, "GET", page, "", nil, "Accept", "application/json"); res.StatusCode != 401 || strings.Contains(out["_raw"].(string), file["id"].(string)) {
+		t.Errorf("locked share page: %d %v", res.StatusCode, out["_raw"])
+	}
+	if res, _ := st.call(t, "GET", dl, "", nil); res.StatusCode != 401 {
+		t.Errorf("no password: %d", res.StatusCode)
+	}
+	if res, _ := st.call(t, "GET", dl, "", nil, "Ferry-Share-Password", "wrong"); res.StatusCode != 401 {
+		t.Errorf("wrong password: %d", res.StatusCode)
+	}
+	if res, out := st.call(t, "GET", dl, "", nil, "Ferry-Share-Password", "open sesame"); res.StatusCode != 200 || out["_raw"] != "s3cr3t" {
+		t.Errorf("right password: %d %v", res.StatusCode, out["_raw"])
+	}
+	// A browser: the unlock form sets the session, then the page opens.
+	jar := newJar(t)
+	client := &http.Client{Jar: jar}
+	res, err := client.PostForm(st.url+page+"/unlock", map[string][]string{"password": {"open sesame"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(body), "secret.txt") {
+		t.Errorf("after unlock: %d %s", res.StatusCode, body)
+	}
+}
+
+func TestRateLimitedGuesses(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	file := st.upload(t, "x.txt", []byte("x"), "", "Ferry-Share-Password", "right one")
+	dl := pathOf(t, shareOf(file)["download_url"].(string))
+	var last *http.Response
+	for range 12 {
+		last, _ = st.call(t, "GET", dl, "", nil, "Ferry-Share-Password", "guess", "X-Forwarded-For", fmt.Sprint(time.Now().UnixNano()))
+	}
+	if last.StatusCode != 429 || last.Header.Get("Retry-After") == "" {
+		t.Errorf("12th guess: %d, Retry-After %q; a forged X-Forwarded-For must not reset the limit", last.StatusCode, last.Header.Get("Retry-After"))
+	}
+}
+
+func TestMultipartAndZip(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for name, content := range map[string]string{"a.txt": "alpha", `dir\b.txt`: "bravo"} {
+		w, _ := mw.CreateFormFile("file", name)
+		_, _ = w.Write([]byte(content))
+	}
+	_ = mw.WriteField("max_downloads", "3")
+	_ = mw.Close()
+	res, out := st.call(t, "POST", "/api/v1/files", st.token, &body, "Content-Type", mw.FormDataContentType())
+	if res.StatusCode != 201 || len(out["files"].([]any)) != 2 {
+		t.Fatalf("multipart: %d %v", res.StatusCode, out["_raw"])
+	}
+	zipURL := pathOf(t, out["share"].(map[string]any)["download_url"].(string))
+	res, raw := st.call(t, "GET", zipURL, "", nil)
+	zr, err := zip.NewReader(strings.NewReader(raw["_raw"].(string)), int64(len(raw["_raw"].(string))))
+	if err != nil {
+		t.Fatalf("zip: %d %v", res.StatusCode, err)
+	}
+	got := map[string]string{}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		got[f.Name] = string(b)
+	}
+	if got["a.txt"] != "alpha" || got["b.txt"] != "bravo" || len(got) != 2 {
+		t.Errorf("zip holds %v", got)
+	}
+	res, _ = st.call(t, "POST", "/api/v1/files", st.token, strings.NewReader("not multipart"), "Content-Type", "text/plain")
+	if res.StatusCode != 400 {
+		t.Errorf("non-multipart POST: %d", res.StatusCode)
+	}
+}
+
+func TestDeleteStopsLinks(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	file := st.upload(t, "gone.txt", []byte("bye"), "")
+	dl := pathOf(t, shareOf(file)["download_url"].(string))
+	if res, _ := st.call(t, "DELETE", "/api/v1/files/"+file["id"].(string), st.token, nil); res.StatusCode != 204 {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	if res, _ := st.call(t, "GET", dl, "", nil); res.StatusCode != 404 {
+		t.Errorf("link after delete: %d", res.StatusCode)
+	}
+	if n := st.objectCount(t); n != 0 {
+		t.Errorf("%d objects left after delete", n)
+	}
+}
+
+func TestAnonymousUploads(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, func(s *Settings) { s.AnonymousUploads = true })
+	res, out := st.call(t, "PUT", "/api/v1/files/anon.txt", "", strings.NewReader("hi"))
+	if res.StatusCode != 201 || out["share"] == nil {
+		t.Errorf("anonymous upload: %d %v", res.StatusCode, out["_raw"])
+	}
+}

@@ -1,0 +1,125 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/filename"
+	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/share"
+)
+
+// Bounds on a multipart upload's parts that are not files.
+const (
+	maxParts      = 100
+	maxFieldBytes = 4 << 10
+)
+
+var errBadMultipart = apiError(http.StatusBadRequest, "invalid_multipart", "send multipart/form-data with one or more parts named file")
+
+// postFiles takes several files in one multipart body and makes one share
+// for all. Each part streams to storage as it arrives; option fields may
+// come before or after the files, so they are checked once the body ends.
+func (s *Server) postFiles(w http.ResponseWriter, r *http.Request) {
+	u, err := s.uploader(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.fail(w, r, errBadMultipart)
+		return
+	}
+	ups, fields, err := s.receiveParts(r.Context(), mr, u)
+	if err != nil {
+		s.discard(r.Context(), ups)
+		s.fail(w, r, err)
+		return
+	}
+	password := r.Header.Get(passwordHeader)
+	if password == "" {
+		password = fields["password"]
+	}
+	opts, err := share.ParseOptions(func(k string) string { return fields[k] }, password, s.Settings.Shares)
+	if err != nil {
+		s.discard(r.Context(), ups)
+		s.fail(w, r, err)
+		return
+	}
+	saved, sh, err := s.commit(r.Context(), u, ups, opts)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]fileJSON, 0, len(saved))
+	for _, f := range saved {
+		out = append(out, s.fileJSON(r, f, &sh))
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"files": out, "share": s.shareJSON(r, sh, "")})
+}
+
+// receiveParts streams every file part to storage and collects the small
+// fields. On error it returns what it stored so far, for the caller to
+// discard.
+func (s *Server) receiveParts(ctx context.Context, mr *multipart.Reader, u account.User) ([]upload, map[string]string, error) {
+	room, overQuota, err := s.uploadLimit(ctx, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	fields := map[string]string{}
+	var ups []upload
+	for n := 0; ; n++ {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil || n >= maxParts {
+			return ups, nil, errBadMultipart
+		}
+		if part.FileName() == "" {
+			if err := readField(part, fields); err != nil {
+				return ups, nil, err
+			}
+			continue
+		}
+		up, err := s.receivePart(ctx, part, room, overQuota)
+		if err != nil {
+			return ups, nil, err
+		}
+		ups, room = append(ups, up), room-up.got.Size
+	}
+	if len(ups) == 0 {
+		return nil, nil, errBadMultipart
+	}
+	return ups, fields, nil
+}
+
+func (s *Server) receivePart(ctx context.Context, part *multipart.Part, room int64, overQuota bool) (upload, error) {
+	if part.FormName() != "file" {
+		return upload{}, errBadMultipart
+	}
+	name, err := filename.Clean(part.FileName())
+	if err != nil {
+		return upload{}, err
+	}
+	got, err := files.Receive(ctx, s.Bucket, part, room)
+	if err != nil {
+		return upload{}, uploadError(err, overQuota)
+	}
+	return upload{name, got}, nil
+}
+
+// readField keeps one small form field.
+func readField(part *multipart.Part, fields map[string]string) error {
+	b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+	if err != nil || len(b) > maxFieldBytes {
+		return errBadMultipart
+	}
+	fields[part.FormName()] = string(b)
+	return nil
+}

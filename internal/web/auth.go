@@ -1,0 +1,62 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/ferryhq/ferry/internal/account"
+)
+
+// sessionUserKey is where a signed-in browser's user id lives in its session.
+const sessionUserKey = "user_id"
+
+// user finds who is making the request: an API token in the Authorization
+// header, else a browser session. A token that is present but wrong is an
+// error, never a quiet fall back to anonymous.
+func (s *Server) user(r *http.Request) (account.User, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return account.User{}, errUnauthorized
+		}
+		u, _, err := account.Authenticate(r.Context(), s.DB, strings.TrimSpace(token))
+		if errors.Is(err, account.ErrNotFound) {
+			return account.User{}, errUnauthorized
+		}
+		return s.identified(r, u, err)
+	}
+	if s.sessions == nil {
+		return account.User{}, errUnauthorized
+	}
+	id := s.sessions.GetString(r.Context(), sessionUserKey)
+	if id == "" {
+		return account.User{}, errUnauthorized
+	}
+	u, err := account.UserByID(r.Context(), s.DB, id)
+	if errors.Is(err, account.ErrNotFound) {
+		return account.User{}, errUnauthorized // the account was deleted
+	}
+	return s.identified(r, u, err)
+}
+
+// identified records who the request is from, for its log line.
+func (s *Server) identified(r *http.Request, u account.User, err error) (account.User, error) {
+	if err != nil {
+		return account.User{}, err
+	}
+	SetUserID(r.Context(), u.ID)
+	return u, nil
+}
+
+// authed wraps a handler that needs a signed-in user.
+func (s *Server) authed(h func(http.ResponseWriter, *http.Request, account.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.user(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r, u)
+	}
+}

@@ -1,0 +1,198 @@
+package web
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+
+	"github.com/ferryhq/ferry/internal/download"
+	"github.com/ferryhq/ferry/internal/share"
+)
+
+// storedFileCSP keeps anything served from storage inert: a sandboxed
+// document runs no script in our origin, whatever an uploader put in it.
+const storedFileCSP = "sandbox; default-src 'none'"
+
+// download serves one file of a share. A GET that starts at byte 0 spends
+// one download; HEAD and resumed ranges do not.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	token, id := r.PathValue("token"), r.PathValue("id")
+	unlocked, err := s.unlocked(r, token)
+	if err != nil {
+		s.failPublic(w, r, err)
+		return
+	}
+	var f share.File
+	if r.Method == http.MethodGet && startsAtZero(r.Header.Get("Range")) {
+		f, err = share.Spend(r.Context(), s.DB, token, id, unlocked)
+	} else {
+		f, err = share.Peek(r.Context(), s.DB, token, id, unlocked, true)
+	}
+	if err != nil {
+		s.failPublic(w, r, err)
+		return
+	}
+	s.serveFile(w, r, f)
+}
+
+// startsAtZero reports whether a request reads from the first byte: no
+// Range at all, or one that begins at 0.
+func startsAtZero(rangeHeader string) bool {
+	spec, ok := strings.CutPrefix(rangeHeader, "bytes=")
+	return rangeHeader == "" || ok && strings.HasPrefix(strings.TrimSpace(spec), "0-")
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f share.File) {
+	etag := `"` + hex.EncodeToString(f.SHA256) + `"`
+	setStoredHeaders(w.Header(), f, etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if s.Settings.DownloadMode == "redirect" {
+		s.redirectToStorage(w, r, f)
+		return
+	}
+	rng, partial, err := chosenRange(r, f.Size, etag)
+	if err != nil {
+		w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(f.Size, 10))
+		s.fail(w, r, apiError(http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable", "the range lies outside the file"))
+		return
+	}
+	s.stream(w, r, f, rng, partial)
+}
+
+func setStoredHeaders(h http.Header, f share.File, etag string) {
+	h.Set("Content-Security-Policy", storedFileCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Disposition", download.Attachment(f.Name))
+	h.Set("Content-Type", f.ContentType)
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", f.CreatedAt.UTC().Format(http.TimeFormat))
+	h.Set("Accept-Ranges", "bytes")
+	h.Set("Cache-Control", "private, no-cache")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
+// chosenRange applies Range, unless If-Range names another version.
+func chosenRange(r *http.Request, size int64, etag string) (download.Range, bool, error) {
+	if ir := r.Header.Get("If-Range"); ir != "" && ir != etag {
+		return download.Range{Length: size}, false, nil
+	}
+	rng, partial, err := download.ParseRange(r.Header.Get("Range"), size)
+	if !partial {
+		rng = download.Range{Length: size}
+	}
+	return rng, partial, err
+}
+
+// stream copies the bytes from storage. The reader opens before any header
+// is sent, so a missing object is still a clean error response.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, f share.File, rng download.Range, partial bool) {
+	var rd *blob.Reader
+	if r.Method != http.MethodHead {
+		var err error
+		if rd, err = s.Bucket.NewRangeReader(r.Context(), f.BlobKey, rng.Start, rng.Length, nil); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		defer rd.Close()
+	}
+	w.Header().Set("Content-Length", strconv.FormatInt(rng.Length, 10))
+	status := http.StatusOK
+	if partial {
+		status = http.StatusPartialContent
+		w.Header().Set("Content-Range", rng.ContentRange(f.Size))
+	}
+	w.WriteHeader(status)
+	if rd == nil {
+		return
+	}
+	if _, err := io.Copy(w, rd); err != nil && r.Context().Err() == nil {
+		s.Log.Warn("download cut short", "request_id", RequestID(r.Context()), "error", err.Error())
+		panic(http.ErrAbortHandler) // the client must see an incomplete body, not a short one
+	}
+}
+
+// redirectToStorage sends the client to a short-lived signed URL, so the
+// bytes bypass Ferry; the download was already counted.
+func (s *Server) redirectToStorage(w http.ResponseWriter, r *http.Request, f share.File) {
+	u, err := s.Bucket.SignedURL(r.Context(), f.BlobKey, &blob.SignedURLOptions{Expiry: 5 * time.Minute})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, u, http.StatusFound)
+}
+
+// zipShare streams every file of a share as one zip, stored uncompressed
+// (shared files are mostly compressed already), with no temporary file.
+func (s *Server) zipShare(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	unlocked, err := s.unlocked(r, token)
+	if err != nil {
+		s.failPublic(w, r, err)
+		return
+	}
+	fs, err := share.SpendAll(r.Context(), s.DB, token, unlocked)
+	if err != nil {
+		s.failPublic(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/zip")
+	h.Set("Content-Disposition", download.Attachment("ferry-"+token[:min(8, len(token))]+".zip"))
+	h.Set("Content-Security-Policy", storedFileCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	if err := s.writeZip(r.Context(), w, fs); err != nil && r.Context().Err() == nil {
+		s.Log.Warn("zip cut short", "request_id", RequestID(r.Context()), "error", err.Error())
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func (s *Server) writeZip(ctx context.Context, w io.Writer, fs []share.File) error {
+	zw := zip.NewWriter(w)
+	names := map[string]int{}
+	for _, f := range fs {
+		entry, err := zw.CreateHeader(&zip.FileHeader{Name: uniqueName(names, f.Name), Method: zip.Store, Modified: f.CreatedAt})
+		if err != nil {
+			return err
+		}
+		if err := s.copyObject(ctx, entry, f.BlobKey); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+func (s *Server) copyObject(ctx context.Context, w io.Writer, key string) error {
+	rd, err := s.Bucket.NewReader(ctx, key, nil)
+	if err != nil {
+		return err
+	}
+	defer rd.Close()
+	_, err = io.Copy(w, rd)
+	return err
+}
+
+// uniqueName gives repeated names a number, "a.txt", "a (2).txt", so no
+// entry of the zip overwrites another when unpacked.
+func uniqueName(seen map[string]int, name string) string {
+	seen[name]++
+	n := seen[name]
+	if n == 1 {
+		return name
+	}
+	stem, ext := name, ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		stem, ext = name[:i], name[i:]
+	}
+	return uniqueName(seen, stem+" ("+strconv.Itoa(n)+")"+ext)
+}

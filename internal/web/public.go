@@ -1,0 +1,134 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/share"
+)
+
+func (s *Server) publicRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /s/{token}", s.sharePage)
+	mux.HandleFunc("POST /s/{token}/unlock", s.unlock)
+	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too
+	mux.HandleFunc("GET /s/{token}/zip", s.zipShare)
+}
+
+// unlockedKey marks, in a browser session, a share whose password it gave.
+func unlockedKey(token string) string { return "unlocked:" + token }
+
+var errWrongSharePassword = apiError(http.StatusUnauthorized, "wrong_password", "that is not this link's password")
+
+// unlocked says whether the request may open a password share: its browser
+// session gave the password before, or the Ferry-Share-Password header
+// holds it now. Open shares need neither, and the fast path asks nothing.
+func (s *Server) unlocked(r *http.Request, token string) (bool, error) {
+	if s.sessions != nil && s.sessions.GetBool(r.Context(), unlockedKey(token)) {
+		return true, nil
+	}
+	password := r.Header.Get(passwordHeader)
+	if password == "" {
+		return false, nil
+	}
+	return true, s.checkSharePassword(r, token, password)
+}
+
+// checkSharePassword verifies a share password, rate limited per client
+// and per share so that guessing is slow for one client and for many.
+func (s *Server) checkSharePassword(r *http.Request, token, password string) error {
+	id, hash, err := share.Lock(r.Context(), s.DB, token)
+	if err != nil || hash == "" {
+		return err
+	}
+	client := clientAddr(r, s.Settings.TrustedProxies)
+	if err := s.limit(r.Context(), "unlock:"+id+":"+client, unlockClientRate); err != nil {
+		return err
+	}
+	if err := s.limit(r.Context(), "unlock:"+id, unlockShareRate); err != nil {
+		return err
+	}
+	ok, err := account.VerifyPassword(hash, password)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errWrongSharePassword
+	}
+	return nil
+}
+
+// wantsJSON reports whether the client asked for JSON rather than a page.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+type publicFileJSON struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Size        int64  `json:"size"`
+	ContentType string `json:"content_type"`
+	DownloadURL string `json:"download_url"`
+}
+
+// sharePage shows a share without spending a download. A locked share
+// shows only its password form: no file names, ids or URLs.
+func (s *Server) sharePage(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	sh, fs, _, err := share.ByToken(r.Context(), s.DB, token)
+	locked := false
+	if err == nil && sh.HasPassword {
+		var unlocked bool
+		unlocked, err = s.unlocked(r, token)
+		locked = !unlocked
+	}
+	switch {
+	case err != nil:
+		s.failPublic(w, r, err)
+	case wantsJSON(r) && locked:
+		s.fail(w, r, share.ErrLocked)
+	case wantsJSON(r):
+		writeJSON(w, http.StatusOK, s.publicShareJSON(r, sh, fs))
+	default:
+		s.renderShare(w, r, sh, fs, locked, "")
+	}
+}
+
+func (s *Server) publicShareJSON(r *http.Request, sh share.Share, fs []share.File) map[string]any {
+	link := s.baseURL(r) + "/s/" + sh.Token
+	out := make([]publicFileJSON, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, publicFileJSON{ID: f.ID, Name: f.Name, Size: f.Size, ContentType: f.ContentType, DownloadURL: link + "/files/" + f.ID})
+	}
+	var limit *int
+	if sh.MaxDownloads > 0 {
+		limit = &sh.MaxDownloads
+	}
+	return map[string]any{"files": out, "zip_url": link + "/zip", "expires_at": sh.ExpiresAt, "downloads": sh.Downloads, "max_downloads": limit}
+}
+
+// unlock takes the password form, remembers the share as unlocked in the
+// browser's session and sends the browser back to the share page.
+func (s *Server) unlock(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	r.Body = http.MaxBytesReader(w, r.Body, maxJSON)
+	if err := r.ParseForm(); err != nil {
+		s.failPublic(w, r, apiError(http.StatusBadRequest, "invalid_form", "send the password as a form field"))
+		return
+	}
+	err := s.checkSharePassword(r, token, r.PostForm.Get("password"))
+	if errors.Is(err, errWrongSharePassword) && !wantsJSON(r) {
+		s.renderLocked(w, r, token, "That is not the password. Try again.")
+		return
+	}
+	if err == nil {
+		err = s.sessions.RenewToken(r.Context())
+	}
+	if err != nil {
+		s.failPublic(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), unlockedKey(token), true)
+	http.Redirect(w, r, "/s/"+token, http.StatusSeeOther)
+}
