@@ -78,9 +78,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /ready", s.Ready.ServeReady)
 	mux.Handle("GET /metrics", metrics.Handler(s.Registry))
 	mux.HandleFunc("GET /{$}", s.home)
-	api := &apiMux{mux: mux, methods: map[string][]string{}}
-	s.accountRoutes(api)
-	s.fileRoutes(api)
+	api := s.registerAPI(mux)
 	api.finish()
 	s.publicRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errNotFound) })
@@ -91,6 +89,19 @@ func (s *Server) Handler() http.Handler {
 		h = s.sessions.LoadAndSave(h)
 	}
 	return s.InFlight.Wrap(s.observe(s.recoverPanics(h)))
+}
+
+func (s *Server) registerAPI(mux *http.ServeMux) *apiMux {
+	api := &apiMux{mux: mux, methods: map[string][]string{}}
+	s.accountRoutes(api)
+	s.fileRoutes(api)
+	return api
+}
+
+// APIRoutes lists the JSON API's "METHOD /path" patterns, so a test can
+// hold api/openapi.yaml to what is served.
+func APIRoutes() []string {
+	return (&Server{}).registerAPI(http.NewServeMux()).patterns
 }
 
 // home is a placeholder until the web UI lands: it says what is running.
@@ -113,9 +124,10 @@ func OpsHandler(ready *health.Readiness, reg *prometheus.Registry) http.Handler 
 // wrong method gets the JSON 405 with Allow that API clients expect rather
 // than the mux's plain-text one.
 type apiMux struct {
-	mux     *http.ServeMux
-	methods map[string][]string
-	order   []string
+	mux      *http.ServeMux
+	methods  map[string][]string
+	order    []string
+	patterns []string
 }
 
 // HandleFunc registers "METHOD /path".
@@ -127,6 +139,7 @@ func (a *apiMux) HandleFunc(pattern string, h http.HandlerFunc) {
 		a.order = append(a.order, shape)
 	}
 	a.methods[shape] = append(a.methods[shape], method)
+	a.patterns = append(a.patterns, pattern)
 	a.mux.HandleFunc(pattern, h)
 }
 
