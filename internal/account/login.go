@@ -1,0 +1,46 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// CheckPassword returns the user with email if password is theirs. An
+// unknown email gives ErrNotFound and a wrong password ErrWrongPassword;
+// both take about as long, so timing does not tell which emails exist.
+func CheckPassword(ctx context.Context, db DBTX, email, password string) (User, error) {
+	if len(password) > MaxPasswordLen {
+		return User{}, ErrWrongPassword
+	}
+	var u User
+	var hash string
+	err := db.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)",
+		strings.TrimSpace(email)).Scan(&u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		_, _ = VerifyPassword(dummyHash(), password)
+		return User{}, ErrNotFound
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("check password: %w", err)
+	}
+	ok, err := VerifyPassword(hash, password)
+	if err != nil {
+		return User{}, fmt.Errorf("check password of user %s: %w", u.ID, err)
+	}
+	if !ok {
+		return User{}, ErrWrongPassword
+	}
+	return u, nil
+}
+
+// dummyHash is a hash with the default costs, verified against when the
+// email is unknown.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("ferry-dummy-password", DefaultParams)
+	return h
+})

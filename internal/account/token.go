@@ -1,0 +1,138 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TokenPrefix starts every API token, so that secret scanners and people
+// can tell a Ferry token when they see one.
+const TokenPrefix = "ferry_"
+
+// Token is an API token's record; the secret itself is never stored.
+type Token struct {
+	ID         string
+	UserID     string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time // nil: never used
+}
+
+const tokenColumns = "id, user_id, name, created_at, last_used_at"
+
+func scanToken(row pgx.Row) (Token, error) {
+	var t Token
+	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Token{}, ErrNotFound
+	}
+	return t, err
+}
+
+// hashToken is SHA-256 of the secret. A slow password hash is for secrets
+// people choose; a token is 256 random bits, out of reach of brute force
+// whatever the hash speed, and a fast hash keeps every API request cheap and
+// lets the lookup be an indexed equality.
+func hashToken(secret []byte) []byte {
+	sum := sha256.Sum256(secret)
+	return sum[:]
+}
+
+// CreateToken makes an API token for userID and returns its record and the
+// plaintext, which exists only in this answer.
+func CreateToken(ctx context.Context, db DBTX, userID, name string) (Token, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return Token{}, "", ErrInvalidTokenName
+	}
+	if !isUUID(userID) {
+		return Token{}, "", ErrNotFound
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return Token{}, "", fmt.Errorf("token secret: %w", err)
+	}
+	t, err := scanToken(db.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash)
+		SELECT id, $2, $3 FROM users WHERE id = $1 RETURNING `+tokenColumns, userID, name, hashToken(secret)))
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return Token{}, "", err
+		}
+		return Token{}, "", fmt.Errorf("create token: %w", err)
+	}
+	return t, TokenPrefix + base64.RawURLEncoding.EncodeToString(secret), nil
+}
+
+// Authenticate finds the user a token belongs to and returns it with the
+// token's id. Unknown or malformed tokens give ErrNotFound.
+func Authenticate(ctx context.Context, db DBTX, plaintext string) (User, string, error) {
+	secret, ok := strings.CutPrefix(plaintext, TokenPrefix)
+	raw, err := base64.RawURLEncoding.DecodeString(secret)
+	if !ok || err != nil || len(raw) != 32 {
+		return User{}, "", ErrNotFound
+	}
+	var tokenID string
+	var u User
+	err = db.QueryRow(ctx, `SELECT t.id, u.id, u.email, u.quota_bytes, u.usage_bytes, u.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hashToken(raw)).
+		Scan(&tokenID, &u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, "", ErrNotFound
+	}
+	if err != nil {
+		return User{}, "", fmt.Errorf("authenticate token: %w", err)
+	}
+	return u, tokenID, touchToken(ctx, db, tokenID)
+}
+
+// touchToken records a use, at most once a minute per token: a row write
+// on every API request would be WAL and dead tuples for nothing.
+func touchToken(ctx context.Context, db DBTX, id string) error {
+	_, err := db.Exec(ctx, `UPDATE api_tokens SET last_used_at = now() WHERE id = $1
+		AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, id)
+	if err != nil {
+		return fmt.Errorf("record token use: %w", err)
+	}
+	return nil
+}
+
+// ListTokens returns userID's tokens, oldest first.
+func ListTokens(ctx context.Context, db DBTX, userID string) ([]Token, error) {
+	if !isUUID(userID) {
+		return nil, nil
+	}
+	rows, err := db.Query(ctx, "SELECT "+tokenColumns+" FROM api_tokens WHERE user_id = $1 ORDER BY created_at, id", userID)
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	tokens, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) { return scanToken(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	return tokens, nil
+}
+
+// RevokeToken deletes userID's token tokenID; another user's token, like an
+// unknown one, gives ErrNotFound.
+func RevokeToken(ctx context.Context, db DBTX, userID, tokenID string) error {
+	if !isUUID(userID) || !isUUID(tokenID) {
+		return ErrNotFound
+	}
+	tag, err := db.Exec(ctx, "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2", tokenID, userID)
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

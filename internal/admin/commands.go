@@ -1,0 +1,126 @@
+package admin
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/units"
+)
+
+// createUser: create-user --email E (--password-stdin | --password-file F).
+func createUser(ctx context.Context, args []string, s IO, connect Connect) error {
+	fs := newFlags("create-user")
+	email := fs.String("email", "", "the new user's email address")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	file := fs.String("password-file", "", "read the password from the first line of `file`")
+	onCmdLine := fs.String("password", "", "refused: use --password-stdin")
+	if err := parse(fs, args, s); err != nil {
+		return err
+	}
+	if *onCmdLine != "" {
+		return usagef("create-user: --password is refused: a password on the command line ends up in shell history and ps; use --password-stdin or --password-file")
+	}
+	if *email == "" {
+		return usagef("create-user: --email is required")
+	}
+	if *fromStdin == (*file != "") {
+		return usagef("create-user: give one of --password-stdin or --password-file")
+	}
+	password, err := readPassword(s.Stdin, *file)
+	if err != nil {
+		return err
+	}
+	db, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := account.CreateUser(ctx, db, *email, password)
+	switch {
+	case errors.Is(err, account.ErrEmailTaken):
+		return fmt.Errorf("user %s already exists", strings.TrimSpace(*email))
+	case errors.Is(err, account.ErrInvalidEmail):
+		return fmt.Errorf("%q is not an email address", *email)
+	case err != nil:
+		return err // the password errors already read well
+	}
+	_, err = fmt.Fprintf(s.Stdout, "created user %s (%s)\n", u.Email, u.ID)
+	return err
+}
+
+// readPassword reads the first line of file, or of stdin when file is "",
+// without its line ending. It reads little more than the longest password
+// allowed, so an over-long one is refused as such.
+func readPassword(stdin io.Reader, file string) (string, error) {
+	r := stdin
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return "", fmt.Errorf("password file: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, account.MaxPasswordLen+2)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), nil
+}
+
+// createToken: create-token --email E --name N. Only the token goes to
+// stdout, so that TOKEN=$(ferry admin create-token ...) works.
+func createToken(ctx context.Context, args []string, s IO, connect Connect) error {
+	fs := newFlags("create-token")
+	email := fs.String("email", "", "the email of the user the token acts as")
+	name := fs.String("name", "", "what the token is for, such as \"ci\"")
+	if err := parse(fs, args, s); err != nil {
+		return err
+	}
+	if *email == "" || *name == "" {
+		return usagef("create-token: --email and --name are required")
+	}
+	db, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := account.UserByEmail(ctx, db, *email)
+	if errors.Is(err, account.ErrNotFound) {
+		return fmt.Errorf("no user with email %s", strings.TrimSpace(*email))
+	}
+	if err != nil {
+		return err
+	}
+	_, plain, err := account.CreateToken(ctx, db, u.ID, *name)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(s.Stdout, plain); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Stderr, "created token %q for %s; it is shown only this once\n", strings.TrimSpace(*name), u.Email)
+	return nil
+}
+
+// stats prints instance-wide counts.
+func stats(ctx context.Context, args []string, s IO, connect Connect) error {
+	if err := parse(newFlags("stats"), args, s); err != nil {
+		return err
+	}
+	db, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := account.Stats(ctx, db)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(s.Stdout, "users:        %d\nfiles:        %d\nbytes stored: %s (%d bytes)\n",
+		t.Users, t.Files, units.Bytes(t.Bytes).Human(), t.Bytes)
+	return err
+}
