@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/internal/dbtest"
+)
+
+// ferryBin is the binary under test, built once by TestMain with the
+// version stamped the way a release build stamps it.
+var ferryBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ferry-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	ferryBin = filepath.Join(dir, "ferry")
+	build := exec.Command("go", "build", "-o", ferryBin,
+		"-ldflags", "-X github.com/ferryhq/ferry/internal/buildinfo.Version=v0.0.0-test -X github.com/ferryhq/ferry/internal/buildinfo.Commit=abc1234", ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build ferry: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := dbtest.Run(m)
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is a running ferry process whose output the test keeps.
+type proc struct {
+	cmd    *exec.Cmd
+	stdout *syncBuffer
+	stderr *syncBuffer
+	done   chan struct{}
+	err    error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// baseEnv is the little a process gets from the machine: no stray
+// settings from the developer's shell reach the binary under test.
+func baseEnv(extra ...string) []string {
+	return append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, extra...)
+}
+
+// start runs ferry with env and args in dir ("" is a fresh temp dir) and
+// kills it when the test ends, whatever happened.
+func start(t *testing.T, env []string, args ...string) *proc {
+	t.Helper()
+	return startIn(t, t.TempDir(), env, args...)
+}
+
+func startIn(t *testing.T, dir string, env []string, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(ferryBin, args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd.Env, p.cmd.Dir = env, dir
+	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start ferry %v: %v", args, err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		if t.Failed() {
+			t.Logf("ferry %v stdout:\n%s\nstderr:\n%s", args, p.stdout, p.stderr)
+		}
+	})
+	return p
+}
+
+// run runs ferry to completion and returns its exit code and output.
+func run(t *testing.T, env []string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(ferryBin, args...)
+	cmd.Env, cmd.Dir, cmd.Stdin = env, t.TempDir(), strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("run ferry %v: %v", args, err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
+}
+
+func (p *proc) signal(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %v: %v", sig, err)
+	}
+}
+
+// exitCode waits for the process to end and returns its exit code.
+func (p *proc) exitCode(t *testing.T, within time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.cmd.ProcessState.ExitCode()
+	case <-time.After(within):
+		t.Fatalf("ferry still running %v after being asked to stop", within)
+		return -1
+	}
+}
+
+// jsonLines checks every stdout line is one JSON object and returns them.
+func (p *proc) jsonLines(t *testing.T) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(p.stdout.String()))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Errorf("stdout line is not a JSON object: %q", sc.Text())
+			continue
+		}
+		lines = append(lines, m)
+	}
+	return lines
+}
+
+// freePort returns a port nothing listens on right now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// probe answers one GET with status and decoded JSON body ({} if none).
+func probe(url string) (int, map[string]string, error) {
+	client := http.Client{Timeout: 5 * time.Second}
+	res, err := client.Get(url)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	body := map[string]string{}
+	b, _ := io.ReadAll(res.Body)
+	_ = json.Unmarshal(b, &body)
+	return res.StatusCode, body, nil
+}
+
+// waitFor polls url until it answers status (and reason, if given).
+func waitFor(t *testing.T, p *proc, url string, status int, reason string, within time.Duration) time.Duration {
+	t.Helper()
+	begin := time.Now()
+	for {
+		code, body, err := probe(url)
+		if err == nil && code == status && (reason == "" || body["reason"] == reason) {
+			return time.Since(begin)
+		}
+		if p != nil {
+			select {
+			case <-p.done:
+				t.Fatalf("ferry exited (%v) while waiting for %s to answer %d", p.err, url, status)
+			default:
+			}
+		}
+		if time.Since(begin) > within {
+			t.Fatalf("%s did not answer %d %q within %v (last: %d %v %v)", url, status, reason, within, code, body, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// pidAlive reports whether a process with pid exists.
+func pidAlive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+
+// readPid reads the first line of a pid file.
+func readPid(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strconv.Atoi(strings.TrimSpace(line))
+}

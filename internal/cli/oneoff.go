@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ferryhq/ferry/internal/admin"
+	"github.com/ferryhq/ferry/internal/backing"
+	"github.com/ferryhq/ferry/internal/config"
+	"github.com/ferryhq/ferry/internal/dev"
+	"github.com/ferryhq/ferry/internal/logging"
+	"github.com/ferryhq/ferry/internal/schema"
+)
+
+// connect opens the database for a one-off command and fails fast with a
+// clear line when it cannot be reached: a one-off has nobody to wait for.
+func connect(ctx context.Context, e Env) (*config.Config, *pgxpool.Pool, error) {
+	cfg, err := config.Load(e.Environ)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cfg.Require("DATABASE_URL"); err != nil {
+		return nil, nil, err
+	}
+	pool, err := backing.OpenDB(cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, nil, fmt.Errorf("database unreachable: %w", err)
+	}
+	return cfg, pool, nil
+}
+
+func runMigrate(ctx context.Context, e Env, args []string) error {
+	flags, err := noArgs(args, "--status")
+	if err != nil {
+		return err
+	}
+	cfg, pool, err := connect(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if flags["--status"] {
+		st, err := schema.CurrentStatus(ctx, pool)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.Stdout, st)
+		return nil
+	}
+	return schema.Migrate(ctx, pool, logging.New(e.Stdout, cfg.LogLevel, "migrate"))
+}
+
+func runAdmin(ctx context.Context, e Env, args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		return errHelp
+	}
+	var pool *pgxpool.Pool
+	defer func() {
+		if pool != nil {
+			pool.Close()
+		}
+	}()
+	err := admin.Run(ctx, args, admin.IO{Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}, func(ctx context.Context) (*pgxpool.Pool, error) {
+		var err error
+		_, pool, err = connect(ctx, e)
+		return pool, err
+	})
+	var ue *admin.UsageError
+	if errors.As(err, &ue) {
+		return &usageError{ue.Error()}
+	}
+	return err
+}
+
+func runDev(ctx context.Context, e Env, args []string) error {
+	if _, err := noArgs(args); err != nil {
+		return err
+	}
+	exe, err := executable()
+	if err != nil {
+		return err
+	}
+	dir, err := filepath.Abs(".ferry")
+	if err != nil {
+		return fmt.Errorf("find working folder: %w", err)
+	}
+	return dev.Run(ctx, dev.Options{
+		Dir: dir, Environ: e.Environ, Exe: exe, Stdout: e.Stdout, Stderr: e.Stderr,
+		Log: logging.New(e.Stdout, slog.LevelInfo, "dev"),
+	})
+}

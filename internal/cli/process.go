@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ferryhq/ferry/internal/backing"
+	"github.com/ferryhq/ferry/internal/buildinfo"
+	"github.com/ferryhq/ferry/internal/config"
+	"github.com/ferryhq/ferry/internal/health"
+	"github.com/ferryhq/ferry/internal/logging"
+	"github.com/ferryhq/ferry/internal/metrics"
+	"github.com/ferryhq/ferry/internal/schema"
+	"github.com/ferryhq/ferry/internal/server"
+)
+
+// process is what every long-running process type shares: configuration,
+// a logger, attached services, readiness and a metrics registry.
+type process struct {
+	name     string
+	cfg      *config.Config
+	log      *slog.Logger
+	services *backing.Services
+	ready    *health.Readiness
+	registry *prometheus.Registry
+}
+
+// startProcess loads and checks the configuration, then attaches the
+// services the process needs without waiting for them: readiness reports
+// a service that is down, and a background loop logs until it is up.
+func startProcess(ctx context.Context, e Env, name string, args []string, need backing.URLs) (*process, error) {
+	if _, err := noArgs(args); err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(e.Environ)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Require(required(need)...); err != nil {
+		return nil, err
+	}
+	p := &process{name: name, cfg: cfg, log: logging.New(e.Stdout, cfg.LogLevel, name), registry: metrics.NewRegistry()}
+	p.log.Info("starting", "version", buildinfo.Version, "commit", buildinfo.Commit, "config", configAttrs(cfg))
+	if p.services, err = backing.Open(ctx, urlsFrom(cfg, need)); err != nil {
+		return nil, err
+	}
+	checks := p.services.Checks()
+	if p.services.DB != nil {
+		checks = append(checks, health.Check{Reason: "schema out of date", Fn: schemaCurrent(p.services)})
+	}
+	p.ready = health.NewReadiness(checks...)
+	go p.services.WaitUp(ctx, p.log)
+	return p, nil
+}
+
+// required names the variables a process cannot start without.
+func required(need backing.URLs) []string {
+	var names []string
+	for _, v := range []struct{ set, name string }{{need.Database, "DATABASE_URL"}, {need.Redis, "REDIS_URL"}, {need.Blob, "BLOB_URL"}} {
+		if v.set != "" {
+			names = append(names, v.name)
+		}
+	}
+	return names
+}
+
+// urlsFrom picks from cfg the URLs of the services marked in need.
+func urlsFrom(cfg *config.Config, need backing.URLs) backing.URLs {
+	var u backing.URLs
+	if need.Database != "" {
+		u.Database = cfg.DatabaseURL
+	}
+	if need.Redis != "" {
+		u.Redis = cfg.RedisURL
+	}
+	if need.Blob != "" {
+		u.Blob = cfg.BlobURL
+	}
+	return u
+}
+
+// need marks a service as needed; the value is replaced by the config's URL.
+const need = "yes"
+
+// schemaCurrent fails while migrations are pending: a process must not
+// serve on a schema older than its code expects.
+func schemaCurrent(s *backing.Services) func(context.Context) error {
+	return func(ctx context.Context) error {
+		st, err := schema.CurrentStatus(ctx, s.DB)
+		if err != nil {
+			return err
+		}
+		if st.Pending {
+			return errors.New("migrations pending")
+		}
+		return nil
+	}
+}
+
+func configAttrs(cfg *config.Config) slog.Value {
+	var attrs []slog.Attr
+	for _, kv := range cfg.Effective() {
+		attrs = append(attrs, slog.String(kv[0], kv[1]))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// serve runs h on port until ctx ends, drains, and closes the services.
+func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight *server.InFlight) error {
+	ln, err := server.Listen(":" + strconv.Itoa(port))
+	if err != nil {
+		return errors.Join(err, p.services.Close())
+	}
+	p.log.Info("listening", "addr", ln.Addr().String())
+	stop, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	go func() {
+		<-ctx.Done()
+		p.ready.ShuttingDown()
+		cancel()
+	}()
+	serveErr := server.Serve(stop, server.New(h, p.log), ln, time.Duration(p.cfg.ShutdownTimeout), inflight, p.log)
+	p.closeServices(5 * time.Second)
+	if serveErr == nil {
+		p.log.Info("stopped cleanly")
+	}
+	return serveErr
+}
+
+// closeServices closes the pools, but gives up after limit: closing a
+// connection to a database that stopped answering can hang, and a process
+// asked to stop must stop.
+func (p *process) closeServices(limit time.Duration) {
+	done := make(chan error, 1)
+	go func() { done <- p.services.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			p.log.Warn("closing services", logging.Err(err))
+		}
+	case <-time.After(limit):
+		p.log.Warn("closing services took too long; exiting without waiting", "limit", limit.String())
+	}
+}
+
+// SignalContext is cancelled by the first SIGINT or SIGTERM, which starts a
+// drain; a second signal ends the process at once.
+func SignalContext(stdout *os.File) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		log := logging.New(stdout, slog.LevelInfo, "signal")
+		s := <-sigs
+		log.Info("signal received, draining", "signal", s.String())
+		cancel()
+		s = <-sigs
+		log.Warn("second signal, exiting now", "signal", s.String())
+		os.Exit(exitFailed)
+	}()
+	return ctx, func() { signal.Stop(sigs); cancel() }
+}
