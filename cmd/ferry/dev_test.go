@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/internal/dbtest"
 )
 
 // TestDev runs `ferry dev` in an empty folder with an empty environment,
@@ -49,5 +51,22 @@ func TestDev(t *testing.T) {
 		if pidAlive(pgPid) {
 			t.Errorf("%s: Postgres (pid %d) still running after ferry dev exited", phase, pgPid)
 		}
+	}
+}
+
+// TestDevUsesGivenDatabase: a DATABASE_URL the user sets wins, and dev
+// starts no Postgres of its own.
+func TestDevUsesGivenDatabase(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	port := freePort(t)
+	p := startIn(t, dir, baseEnv("PORT="+strconv.Itoa(port), "DATABASE_URL="+dbtest.URL(t)), "dev")
+	waitFor(t, p, fmt.Sprintf("http://127.0.0.1:%d/ready", port), 200, "", 60*time.Second)
+	if _, err := os.Stat(filepath.Join(dir, ".ferry", "postgres")); err == nil {
+		t.Errorf("dev started a Postgres although DATABASE_URL was set")
+	}
+	p.signal(t, syscall.SIGINT)
+	if code := p.exitCode(t, 60*time.Second); code != 0 {
+		t.Errorf("exit %d", code)
 	}
 }

@@ -90,15 +90,7 @@ func slowRequestSurvivesSIGTERM(t *testing.T, web *proc, base, dataDir string) {
 		t.Fatal(err)
 	}
 	time.Sleep(1100 * time.Millisecond) // let the cached readiness result expire
-	frozen := append(childrenOf(t, pgPid), pgPid)
-	for _, pid := range frozen {
-		_ = syscall.Kill(pid, syscall.SIGSTOP)
-	}
-	defer func() {
-		for _, pid := range frozen {
-			_ = syscall.Kill(pid, syscall.SIGCONT)
-		}
-	}()
+	defer freeze(t, pgPid)()
 	answered := make(chan int, 1)
 	go func() {
 		code, _, err := probe(base + "/ready")
@@ -212,6 +204,21 @@ func TestWorkerAndClock(t *testing.T) {
 	}
 }
 
+// freeze stops a Postgres server and its backends, so every query on it
+// hangs, and returns the function that thaws them.
+func freeze(t *testing.T, pgPid int) func() {
+	t.Helper()
+	frozen := append(childrenOf(t, pgPid), pgPid)
+	for _, pid := range frozen {
+		_ = syscall.Kill(pid, syscall.SIGSTOP)
+	}
+	return func() {
+		for _, pid := range frozen {
+			_ = syscall.Kill(pid, syscall.SIGCONT)
+		}
+	}
+}
+
 // childrenOf lists the processes whose parent is pid. Postgres backends
 // start sessions of their own, so signalling the server's process group
 // would miss them.
@@ -238,4 +245,91 @@ func childrenOf(t *testing.T, pid int) []int {
 		}
 	}
 	return kids
+}
+
+// TestStartsWhileDatabaseIsDown: a process whose database is down at start
+// keeps serving /health, reports why it is not ready, logs its retries,
+// and becomes ready by itself once the database appears.
+func TestStartsWhileDatabaseIsDown(t *testing.T) {
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "ferry-pg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = os.Chmod(dir, 0o755)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	port := freePort(t)
+	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	env, base := webEnv(t, dbURL)
+	web := start(t, env, "web")
+	waitFor(t, web, base+"/ready", 503, "database unavailable", 20*time.Second)
+	waitFor(t, web, base+"/health", 200, "", time.Second)
+	pg, err := devstack.StartPostgres(context.Background(), devstack.PostgresOptions{DataDir: dir + "/data", Port: port, Fast: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pg.Stop(context.Background()) })
+	waitFor(t, web, base+"/ready", 503, "schema out of date", 20*time.Second)
+	if code, _, errOut := run(t, env, "", "migrate"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errOut)
+	}
+	waitFor(t, web, base+"/ready", 200, "", 20*time.Second)
+	if !strings.Contains(web.stdout.String(), "backing service down, retrying") {
+		t.Errorf("no retry logged")
+	}
+}
+
+// TestShutdownDeadline: a drain past SHUTDOWN_TIMEOUT cuts the request
+// off, says so and exits 1; a second signal ends the process at once.
+func TestShutdownDeadline(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		timeout  string
+		twice    bool
+		within   time.Duration
+		wantCode int
+		wantLog  string
+	}{
+		{"deadline", "SHUTDOWN_TIMEOUT=300ms", false, 5 * time.Second, 1, "drain cut off requests"},
+		{"second signal", "SHUTDOWN_TIMEOUT=30s", true, 2 * time.Second, 1, "second signal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pg, dataDir := ownPostgres(t)
+			env, base := webEnv(t, pg.URL())
+			if code, _, errOut := run(t, env, "", "migrate"); code != 0 {
+				t.Fatalf("migrate: %d %s", code, errOut)
+			}
+			web := start(t, append(env, tc.timeout), "web")
+			waitFor(t, web, base+"/ready", 200, "", 20*time.Second)
+			pgPid, err := readPid(dataDir + "/postmaster.pid")
+			if err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(1100 * time.Millisecond)
+			defer freeze(t, pgPid)()
+			go func() { _, _, _ = probe(base + "/ready") }()
+			time.Sleep(200 * time.Millisecond)
+			web.signal(t, syscall.SIGTERM)
+			if tc.twice {
+				time.Sleep(100 * time.Millisecond)
+				web.signal(t, syscall.SIGTERM)
+			}
+			if code := web.exitCode(t, tc.within); code != tc.wantCode {
+				t.Errorf("exit %d, want %d", code, tc.wantCode)
+			}
+			if !strings.Contains(web.stdout.String(), tc.wantLog) {
+				t.Errorf("no %q in the log", tc.wantLog)
+			}
+		})
+	}
+}
+
+func TestMigrateUnreachable(t *testing.T) {
+	t.Parallel()
+	env := baseEnv(fmt.Sprintf("DATABASE_URL=postgres://u:hunter2@127.0.0.1:%d/x?connect_timeout=2", freePort(t)))
+	code, _, errOut := run(t, env, "", "migrate")
+	if code != 1 || !strings.Contains(errOut, "database unreachable") || strings.Contains(errOut, "hunter2") || strings.Count(strings.TrimSpace(errOut), "\n") > 3 {
+		t.Errorf("migrate against nothing: exit %d, %q", code, errOut)
+	}
 }

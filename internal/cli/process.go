@@ -129,11 +129,12 @@ func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight 
 		cancel()
 	}()
 	serveErr := server.Serve(stop, server.New(h, p.log), ln, time.Duration(p.cfg.ShutdownTimeout), inflight, p.log)
-	p.closeServices(5 * time.Second)
-	if serveErr == nil {
-		p.log.Info("stopped cleanly")
+	if serveErr != nil {
+		return serveErr // past the deadline: a hard stop waits for nothing more
 	}
-	return serveErr
+	p.closeServices(5 * time.Second)
+	p.log.Info("stopped cleanly")
+	return nil
 }
 
 // closeServices closes the pools, but gives up after limit: closing a
