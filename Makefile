@@ -36,3 +36,4 @@ fuzz:
 	go test ./internal/units -run '^$$' -fuzz FuzzParseDuration -fuzztime 20s
 	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
+	go test ./internal/web -run '^$$' -fuzz FuzzReceiveParts -fuzztime 20s

@@ -6,6 +6,7 @@ package blobtest
 import (
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -18,6 +19,24 @@ import (
 // keep them small; the server stops when the test ends.
 func S3(t testing.TB) string {
 	t.Helper()
+	return newS3(t) + "&anonymous=true"
+}
+
+// Credentials are what SignedS3 buckets are reached with; set them in the
+// environment once, in TestMain, since the S3 driver reads them from there.
+var Credentials = map[string]string{"AWS_ACCESS_KEY_ID": "ferry-test", "AWS_SECRET_ACCESS_KEY": "ferry-test-secret"}
+
+// SignedS3 is S3 reached with the static Credentials, for code that signs
+// URLs (anonymous credentials cannot).
+func SignedS3(t testing.TB) string {
+	t.Helper()
+	if os.Getenv("AWS_ACCESS_KEY_ID") != Credentials["AWS_ACCESS_KEY_ID"] {
+		t.Fatal("blobtest.SignedS3 needs blobtest.Credentials in the environment (set them in TestMain)")
+	}
+	return newS3(t)
+}
+
+func newS3(t testing.TB) string {
 	backend := s3mem.New()
 	srv := httptest.NewServer(gofakes3.New(backend).Server())
 	t.Cleanup(srv.Close)
@@ -31,7 +50,7 @@ func S3(t testing.TB) string {
 	}
 	// gofakes3 does not keep the SDK's flexible checksums; like some other
 	// S3-compatible servers it needs them asked for only when required.
-	return URL(srv.URL, bucket) + "&anonymous=true&request_checksum_calculation=when_required&response_checksum_validation=when_required"
+	return URL(srv.URL, bucket) + "&request_checksum_calculation=when_required&response_checksum_validation=when_required"
 }
 
 // URL is the s3:// URL of bucket on an S3-compatible server at endpoint.

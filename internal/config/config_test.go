@@ -54,6 +54,7 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"prod no redis", replace(prod, "REDIS_URL="), "REDIS_URL", "required"},
 		{"both secret forms", []string{"DATABASE_URL=postgres://a/b", "DATABASE_URL_FILE=/x"}, "DATABASE_URL", "not both"},
 		{"download mode", []string{"DOWNLOAD_MODE=teleport"}, "DOWNLOAD_MODE", "proxy or redirect"},
+		{"redirect from a folder", []string{"DOWNLOAD_MODE=redirect", "BLOB_URL=file:///srv/ferry"}, "DOWNLOAD_MODE", "signs URLs"},
 		{"trusted proxies", []string{"TRUSTED_PROXIES=10.0.0.0/8,not-an-ip"}, "TRUSTED_PROXIES", "not-an-ip"},
 		{"missing secret file", []string{"REDIS_URL_FILE=/nonexistent/secret"}, "REDIS_URL_FILE", "cannot read"},
 	}

@@ -46,6 +46,8 @@ func (c *Config) checkValues() error {
 		return problem("SHUTDOWN_TIMEOUT", "must be more than 0")
 	case c.DownloadMode != "proxy" && c.DownloadMode != "redirect":
 		return problem("DOWNLOAD_MODE", "must be proxy or redirect, got %q", c.DownloadMode)
+	case c.DownloadMode == "redirect" && c.localBlobs():
+		return problem("DOWNLOAD_MODE", "redirect needs storage that signs URLs (s3://, gs://, azblob://), not file:// or mem://")
 	}
 	_, err := c.Proxies()
 	return err
@@ -125,10 +127,14 @@ func (c *Config) checkProduction() error {
 	if !strings.HasPrefix(c.PublicURL, "https://") {
 		return problem("PUBLIC_URL", "must be https:// when APP_ENV=production")
 	}
-	if strings.HasPrefix(c.BlobURL, "file:") || strings.HasPrefix(c.BlobURL, "mem:") {
+	if c.localBlobs() {
 		return problem("BLOB_URL", "file:// and mem:// keep files on one machine; use s3://, gs:// or azblob:// when APP_ENV=production")
 	}
 	return nil
+}
+
+func (c *Config) localBlobs() bool {
+	return strings.HasPrefix(c.BlobURL, "file:") || strings.HasPrefix(c.BlobURL, "mem:")
 }
 
 // Require checks that the named variables are set, for the command about to

@@ -37,8 +37,9 @@ func (e *TooLargeError) Error() string { return fmt.Sprintf("upload larger than 
 // Receive streams r into bucket under a new server-made key, hashing it on
 // the way, and never holds more than a copy buffer in memory. If r fails,
 // ends early by the caller's choice or passes limit bytes, the write is
-// aborted and no object remains.
-func Receive(ctx context.Context, bucket *blob.Bucket, r io.Reader, limit int64) (Received, error) {
+// aborted and no object remains. disposition is stored with the object, so
+// a client sent straight to storage still saves the file by its name.
+func Receive(ctx context.Context, bucket *blob.Bucket, r io.Reader, limit int64, disposition string) (Received, error) {
 	head := make([]byte, 512)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
@@ -47,7 +48,8 @@ func Receive(ctx context.Context, bucket *blob.Bucket, r io.Reader, limit int64)
 	head = head[:n]
 	got := Received{Key: NewKey(), ContentType: http.DetectContentType(head)}
 	h := sha256.New()
-	size, err := write(ctx, bucket, got, io.MultiReader(bytes.NewReader(head), r), h, limit)
+	opts := &blob.WriterOptions{ContentType: got.ContentType, ContentDisposition: disposition}
+	size, err := write(ctx, bucket, got.Key, opts, io.MultiReader(bytes.NewReader(head), r), h, limit)
 	if err != nil {
 		return Received{}, err
 	}
@@ -57,10 +59,10 @@ func Receive(ctx context.Context, bucket *blob.Bucket, r io.Reader, limit int64)
 
 // write copies src into a new object, cancelling the writer's context on
 // any failure: gocloud aborts a write whose context ends before Close.
-func write(ctx context.Context, bucket *blob.Bucket, got Received, src io.Reader, h hash.Hash, limit int64) (int64, error) {
+func write(ctx context.Context, bucket *blob.Bucket, key string, opts *blob.WriterOptions, src io.Reader, h hash.Hash, limit int64) (int64, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	w, err := bucket.NewWriter(wctx, got.Key, &blob.WriterOptions{ContentType: got.ContentType})
+	w, err := bucket.NewWriter(wctx, key, opts)
 	if err != nil {
 		return 0, fmt.Errorf("open object: %w", err)
 	}

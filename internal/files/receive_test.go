@@ -52,7 +52,7 @@ func TestReceive(t *testing.T) {
 	for driver, bucket := range buckets(t) {
 		t.Run(driver, func(t *testing.T) {
 			ctx := context.Background()
-			got, err := Receive(ctx, bucket, bytes.NewReader(html), 1<<20)
+			got, err := Receive(ctx, bucket, bytes.NewReader(html), 1<<20, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,17 +64,17 @@ func TestReceive(t *testing.T) {
 			if err != nil || !bytes.Equal(stored, html) {
 				t.Errorf("stored %q, %v", stored, err)
 			}
-			empty, err := Receive(ctx, bucket, bytes.NewReader(nil), 1<<20)
+			empty, err := Receive(ctx, bucket, bytes.NewReader(nil), 1<<20, "")
 			if err != nil || empty.Size != 0 {
 				t.Errorf("empty upload: %+v, %v", empty, err)
 			}
 
-			_, err = Receive(ctx, bucket, bytes.NewReader(big), 1<<20)
+			_, err = Receive(ctx, bucket, bytes.NewReader(big), 1<<20, "")
 			var tooLarge *TooLargeError
 			if !errors.As(err, &tooLarge) {
 				t.Errorf("oversize upload: %v, want TooLargeError", err)
 			}
-			if _, err := Receive(ctx, bucket, &failingReader{n: 2 << 20}, 10<<20); err == nil {
+			if _, err := Receive(ctx, bucket, &failingReader{n: 2 << 20}, 10<<20, ""); err == nil {
 				t.Errorf("broken upload succeeded")
 			}
 			if keys := list(t, bucket); len(keys) != 2 {

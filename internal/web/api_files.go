@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/download"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
@@ -85,7 +86,7 @@ func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	got, err := files.Receive(r.Context(), s.Bucket, r.Body, limit)
+	got, err := files.Receive(r.Context(), s.Bucket, r.Body, limit, download.Attachment(name))
 	if err != nil {
 		s.fail(w, r, uploadError(err, overQuota))
 		return

@@ -296,3 +296,44 @@ func TestAnonymousUploads(t *testing.T) {
 		t.Errorf("anonymous upload: %d %v", res.StatusCode, out["_raw"])
 	}
 }
+
+// TestRedirectDownloads: in redirect mode a counted download answers 302
+// to a short-lived signed storage URL that serves the bytes.
+func TestRedirectDownloads(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, func(s *Settings) { s.DownloadMode = "redirect" })
+	file := st.upload(t, "direct.txt", []byte("straight from storage"), "?max_downloads=1")
+	dl := st.url + pathOf(t, shareOf(file)["download_url"].(string))
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(dl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusFound || !strings.Contains(loc, "X-Amz-Signature") {
+		t.Fatalf("redirect: %d %q", res.StatusCode, loc)
+	}
+	got, err := http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if string(body) != "straight from storage" {
+		t.Errorf("signed URL served %q", body)
+	}
+	if res, _ := noFollow.Get(dl); res.StatusCode != http.StatusGone {
+		t.Errorf("second download of a one-download share: %d", res.StatusCode)
+	}
+}
+
+func TestJSONBodyLimit(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	huge := `{"name":"` + strings.Repeat("x", 70<<10) + `"}`
+	res, out := st.call(t, "POST", "/api/v1/tokens", st.token, strings.NewReader(huge))
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("70 KiB JSON body: %d %v", res.StatusCode, out["_raw"])
+	}
+}

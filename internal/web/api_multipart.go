@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/download"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
@@ -107,7 +108,7 @@ func (s *Server) receivePart(ctx context.Context, part *multipart.Part, room int
 	if err != nil {
 		return upload{}, err
 	}
-	got, err := files.Receive(ctx, s.Bucket, part, room)
+	got, err := files.Receive(ctx, s.Bucket, part, room, download.Attachment(name))
 	if err != nil {
 		return upload{}, uploadError(err, overQuota)
 	}

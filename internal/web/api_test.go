@@ -25,7 +25,12 @@ import (
 	"github.com/ferryhq/ferry/internal/units"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	for k, v := range blobtest.Credentials {
+		_ = os.Setenv(k, v)
+	}
+	dbtest.Main(m)
+}
 
 // stack is a web server over real Postgres, Redis and an S3-compatible
 // bucket, with a signed-up user and an API token.
@@ -40,7 +45,7 @@ var fastHash = account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyL
 
 func newStack(t *testing.T, tweak func(*Settings)) *stack {
 	t.Helper()
-	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobtest.S3(t)})
+	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobtest.SignedS3(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
