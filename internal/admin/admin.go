@@ -44,6 +44,7 @@ func commands() []command {
 		{"create-user", "--email E (--password-stdin | --password-file F)", createUser},
 		{"create-token", "--email E --name N", createToken},
 		{"stats", "", stats},
+		{"jobs", "[--retry ID]", jobsCmd},
 	}
 }
 

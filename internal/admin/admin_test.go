@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -160,8 +161,8 @@ func TestUsage(t *testing.T) {
 		args []string
 		err  string
 	}{
-		{nil, "missing command; commands: create-user, create-token, stats"},
-		{[]string{"drop-everything"}, `unknown command "drop-everything"; commands: create-user, create-token, stats`},
+		{nil, "missing command; commands: create-user, create-token, stats, jobs"},
+		{[]string{"drop-everything"}, `unknown command "drop-everything"; commands: create-user, create-token, stats, jobs`},
 		{[]string{"stats", "now"}, `stats: unexpected argument "now"`},
 	} {
 		r := run(t, nil, "", tc.args...)
@@ -179,5 +180,32 @@ func TestUsage(t *testing.T) {
 	}
 	if u := Usage(); !strings.Contains(u, "create-token  --email E --name N") {
 		t.Errorf("Usage() = %q", u)
+	}
+}
+
+func TestJobs(t *testing.T) {
+	t.Parallel()
+	db := dbtest.Pool(t)
+	if r := run(t, db, "", "jobs"); r.err != nil || !strings.Contains(r.stdout, "no failed") {
+		t.Errorf("jobs on an empty queue: %v %q", r.err, r.stdout)
+	}
+	var id int64
+	err := db.QueryRow(context.Background(), `
+		INSERT INTO river_job (kind, args, state, attempt, max_attempts, errors, finalized_at)
+		VALUES ('purge', '{}', 'discarded', 3, 3, ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":3,"error":"storage down"}'::jsonb], now())
+		RETURNING id`).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, db, "", "jobs"); r.err != nil || !strings.Contains(r.stdout, "storage down") || !strings.Contains(r.stdout, "discarded") {
+		t.Errorf("jobs: %v %q", r.err, r.stdout)
+	}
+	if r := run(t, db, "", "jobs", "--retry", fmt.Sprint(id)); r.err != nil {
+		t.Errorf("retry: %v", r.err)
+	}
+	var state string
+	_ = db.QueryRow(context.Background(), "SELECT state FROM river_job WHERE id = $1", id).Scan(&state)
+	if state != "available" {
+		t.Errorf("state after retry = %s", state)
 	}
 }

@@ -5,6 +5,7 @@ package blobtest
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
@@ -36,9 +37,22 @@ func SignedS3(t testing.TB) string {
 	return newS3(t)
 }
 
-func newS3(t testing.TB) string {
+// S3With is S3 with wrap around the server, so a test can slow or fail
+// requests the way a real store sometimes does.
+func S3With(t testing.TB, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	return newS3Server(t, wrap) + "&anonymous=true"
+}
+
+func newS3(t testing.TB) string { return newS3Server(t, nil) }
+
+func newS3Server(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	backend := s3mem.New()
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	h := gofakes3.New(backend).Server()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	bucket := "ferry-" + strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
 	if len(bucket) > 63 {

@@ -27,25 +27,33 @@ const (
 // default, which commands read it (cmd) and whether it is a secret, which
 // makes a *_FILE variant available and masks it when printed.
 type Config struct {
-	AppEnv           string         `env:"APP_ENV" envDefault:"development" cmd:"all" help:"development, staging or production; production refuses unsafe settings"`
-	LogLevel         slog.Level     `env:"LOG_LEVEL" envDefault:"info" cmd:"all" help:"debug, info, warn or error"`
-	Port             int            `env:"PORT" envDefault:"3000" cmd:"web" help:"TCP port the web process listens on"`
-	MetricsPort      int            `env:"METRICS_PORT" envDefault:"9090" cmd:"worker,clock" help:"port for /health and /metrics of the worker and clock"`
-	PublicURL        string         `env:"PUBLIC_URL" cmd:"web,worker" help:"address users reach Ferry at, used in share links; https in production"`
-	DatabaseURL      string         `env:"DATABASE_URL" secret:"true" cmd:"web,worker,clock,migrate,admin" help:"Postgres URL, postgres://user:pass@host:5432/db"`
-	RedisURL         string         `env:"REDIS_URL" secret:"true" cmd:"web" help:"Redis URL for sessions and rate limits, redis:// or rediss://"`
-	BlobURL          string         `env:"BLOB_URL" secret:"true" cmd:"web,worker" help:"object storage: s3://bucket?endpoint=...&use_path_style=true, gs://, azblob://; file:// and mem:// outside production"`
-	SMTPURL          string         `env:"SMTP_URL" secret:"true" cmd:"worker" help:"mail server, smtp://user:pass@host:587 (STARTTLS) or smtps://; empty logs mail instead"`
-	MailFrom         string         `env:"MAIL_FROM" envDefault:"Ferry <ferry@localhost>" cmd:"worker" help:"sender address of mail"`
-	MaxUploadSize    units.Bytes    `env:"MAX_UPLOAD_SIZE" envDefault:"10GiB" cmd:"web" help:"largest single upload, bytes or units like 500MB, 10GiB"`
-	UserQuota        units.Bytes    `env:"USER_QUOTA" envDefault:"50GiB" cmd:"web,admin" help:"storage per user; 0 means no limit"`
-	DefaultExpiresIn units.Duration `env:"DEFAULT_EXPIRES_IN" envDefault:"7d" cmd:"web" help:"share lifetime when the uploader names none (90m, 24h, 7d)"`
-	MaxExpiresIn     units.Duration `env:"MAX_EXPIRES_IN" envDefault:"30d" cmd:"web" help:"longest share lifetime a user may ask for"`
-	SignupEnabled    bool           `env:"SIGNUP_ENABLED" envDefault:"false" cmd:"web" help:"let anyone create an account"`
-	AnonymousUploads bool           `env:"ANONYMOUS_UPLOADS" envDefault:"false" cmd:"web" help:"accept uploads without an account (curl use), rate limited"`
-	TrustedProxies   []string       `env:"TRUSTED_PROXIES" cmd:"web" help:"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"`
-	DownloadMode     string         `env:"DOWNLOAD_MODE" envDefault:"proxy" cmd:"web" help:"proxy streams downloads through Ferry; redirect sends a short-lived signed storage URL"`
-	ShutdownTimeout  units.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s" cmd:"web,worker,clock" help:"how long to drain on SIGTERM before a hard stop"`
+	AppEnv             string         `env:"APP_ENV" envDefault:"development" cmd:"all" help:"development, staging or production; production refuses unsafe settings"`
+	LogLevel           slog.Level     `env:"LOG_LEVEL" envDefault:"info" cmd:"all" help:"debug, info, warn or error"`
+	Port               int            `env:"PORT" envDefault:"3000" cmd:"web" help:"TCP port the web process listens on"`
+	MetricsPort        int            `env:"METRICS_PORT" envDefault:"9090" cmd:"worker,clock" help:"port for /health and /metrics of the worker and clock"`
+	PublicURL          string         `env:"PUBLIC_URL" cmd:"web,worker" help:"address users reach Ferry at, used in share links; https in production"`
+	DatabaseURL        string         `env:"DATABASE_URL" secret:"true" cmd:"web,worker,clock,migrate,admin" help:"Postgres URL, postgres://user:pass@host:5432/db"`
+	RedisURL           string         `env:"REDIS_URL" secret:"true" cmd:"web" help:"Redis URL for sessions and rate limits, redis:// or rediss://"`
+	BlobURL            string         `env:"BLOB_URL" secret:"true" cmd:"web,worker" help:"object storage: s3://bucket?endpoint=...&use_path_style=true, gs://, azblob://; file:// and mem:// outside production"`
+	SMTPURL            string         `env:"SMTP_URL" secret:"true" cmd:"worker" help:"mail server, smtp://user:pass@host:587 (STARTTLS) or smtps://; empty logs mail instead"`
+	MailFrom           string         `env:"MAIL_FROM" envDefault:"Ferry <ferry@localhost>" cmd:"worker" help:"sender address of mail"`
+	MaxUploadSize      units.Bytes    `env:"MAX_UPLOAD_SIZE" envDefault:"10GiB" cmd:"web" help:"largest single upload, bytes or units like 500MB, 10GiB"`
+	UserQuota          units.Bytes    `env:"USER_QUOTA" envDefault:"50GiB" cmd:"web,admin" help:"storage per user; 0 means no limit"`
+	DefaultExpiresIn   units.Duration `env:"DEFAULT_EXPIRES_IN" envDefault:"7d" cmd:"web" help:"share lifetime when the uploader names none (90m, 24h, 7d)"`
+	MaxExpiresIn       units.Duration `env:"MAX_EXPIRES_IN" envDefault:"30d" cmd:"web" help:"longest share lifetime a user may ask for"`
+	SignupEnabled      bool           `env:"SIGNUP_ENABLED" envDefault:"false" cmd:"web" help:"let anyone create an account"`
+	AnonymousUploads   bool           `env:"ANONYMOUS_UPLOADS" envDefault:"false" cmd:"web" help:"accept uploads without an account (curl use), rate limited"`
+	TrustedProxies     []string       `env:"TRUSTED_PROXIES" cmd:"web" help:"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"`
+	DownloadMode       string         `env:"DOWNLOAD_MODE" envDefault:"proxy" cmd:"web" help:"proxy streams downloads through Ferry; redirect sends a short-lived signed storage URL"`
+	WorkerConcurrency  int            `env:"WORKER_CONCURRENCY" envDefault:"10" cmd:"worker" help:"jobs one worker process runs at once"`
+	JobTimeout         units.Duration `env:"JOB_TIMEOUT" envDefault:"10m" cmd:"worker" help:"a job running longer is cancelled and retried"`
+	JobRescueAfter     units.Duration `env:"JOB_RESCUE_AFTER" envDefault:"15m" cmd:"worker" help:"a job left running by a worker that died is retried after this; more than JOB_TIMEOUT"`
+	ThumbnailMaxSource units.Bytes    `env:"THUMBNAIL_MAX_SOURCE" envDefault:"50MiB" cmd:"worker" help:"largest image a thumbnail is made from"`
+	PurgeAfter         units.Duration `env:"PURGE_AFTER" envDefault:"24h" cmd:"worker" help:"how long expired or spent shares, and files no share needs, are kept before deletion"`
+	OrphanGrace        units.Duration `env:"ORPHAN_GRACE" envDefault:"1h" cmd:"worker" help:"an object with no row for this long is deleted by the sweep"`
+	PurgeInterval      units.Duration `env:"PURGE_INTERVAL" envDefault:"1m" cmd:"clock" help:"how often the clock schedules the purge"`
+	SweepInterval      units.Duration `env:"SWEEP_INTERVAL" envDefault:"1h" cmd:"clock" help:"how often the clock schedules the orphan sweep"`
+	ShutdownTimeout    units.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s" cmd:"web,worker,clock" help:"how long to drain on SIGTERM before a hard stop"`
 }
 
 // Error names the variable at fault and what is wrong with it.

@@ -55,6 +55,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"both secret forms", []string{"DATABASE_URL=postgres://a/b", "DATABASE_URL_FILE=/x"}, "DATABASE_URL", "not both"},
 		{"download mode", []string{"DOWNLOAD_MODE=teleport"}, "DOWNLOAD_MODE", "proxy or redirect"},
 		{"redirect from a folder", []string{"DOWNLOAD_MODE=redirect", "BLOB_URL=file:///srv/ferry"}, "DOWNLOAD_MODE", "signs URLs"},
+		{"rescue before timeout", []string{"JOB_TIMEOUT=20m"}, "JOB_RESCUE_AFTER", "more than JOB_TIMEOUT"},
+		{"concurrency", []string{"WORKER_CONCURRENCY=0"}, "WORKER_CONCURRENCY", "from 1"},
 		{"trusted proxies", []string{"TRUSTED_PROXIES=10.0.0.0/8,not-an-ip"}, "TRUSTED_PROXIES", "not-an-ip"},
 		{"missing secret file", []string{"REDIS_URL_FILE=/nonexistent/secret"}, "REDIS_URL_FILE", "cannot read"},
 	}

@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/internal/units"
 )
 
 // Schemes each backing-service URL may use.
@@ -44,6 +47,16 @@ func (c *Config) checkValues() error {
 		return problem("MAX_EXPIRES_IN", "must be at least DEFAULT_EXPIRES_IN (%s), got %s", c.DefaultExpiresIn, c.MaxExpiresIn)
 	case c.ShutdownTimeout <= 0:
 		return problem("SHUTDOWN_TIMEOUT", "must be more than 0")
+	case c.WorkerConcurrency < 1 || c.WorkerConcurrency > 1000:
+		return problem("WORKER_CONCURRENCY", "must be from 1 to 1000, got %d", c.WorkerConcurrency)
+	case c.JobTimeout <= 0:
+		return problem("JOB_TIMEOUT", "must be more than 0")
+	case c.JobRescueAfter <= c.JobTimeout:
+		return problem("JOB_RESCUE_AFTER", "must be more than JOB_TIMEOUT (%s), or running jobs would be retried while they run", c.JobTimeout)
+	case c.PurgeInterval < units.Duration(time.Second):
+		return problem("PURGE_INTERVAL", "must be at least 1s, got %s", c.PurgeInterval)
+	case c.SweepInterval < units.Duration(time.Second):
+		return problem("SWEEP_INTERVAL", "must be at least 1s, got %s", c.SweepInterval)
 	case c.DownloadMode != "proxy" && c.DownloadMode != "redirect":
 		return problem("DOWNLOAD_MODE", "must be proxy or redirect, got %q", c.DownloadMode)
 	case c.DownloadMode == "redirect" && c.localBlobs():

@@ -133,7 +133,7 @@ func (s Share) live() bool {
 
 func filesOf(ctx context.Context, db DB, shareID string) ([]File, error) {
 	rows, err := db.Query(ctx, `
-		SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at
+		SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, COALESCE(f.thumbnail_key, '')
 		FROM share_files sf JOIN files f ON f.id = sf.file_id
 		WHERE sf.share_id = $1 ORDER BY sf.position`, shareID)
 	if err != nil {

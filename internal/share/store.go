@@ -62,6 +62,8 @@ func Create(ctx context.Context, db DB, ownerID string, fileIDs []string, o Opti
 
 // File is what serving one file of a share needs.
 type File struct {
+	ShareID     string // set by Spend, with Notify, for the download mail
+	Notify      bool
 	ID          string
 	Name        string
 	Size        int64
@@ -69,6 +71,7 @@ type File struct {
 	BlobKey     string
 	SHA256      []byte
 	CreatedAt   time.Time
+	ThumbKey    string // "" until the worker has made a thumbnail
 }
 
 // spendSQL counts one download and returns the file in one statement, so
@@ -80,21 +83,22 @@ type File struct {
 // implicit transaction commits.
 const spendSQL = `
 WITH hit AS (
-	UPDATE shares s SET downloads = s.downloads + 1
+	UPDATE shares s SET downloads = s.downloads + 1,
+	       spent_at = CASE WHEN s.downloads + 1 = s.max_downloads THEN now() END
 	WHERE s.token = $1 AND s.expires_at > now()
 	  AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads)
 	  AND (s.password_hash IS NULL OR $3)
 	  AND EXISTS (SELECT 1 FROM share_files sf WHERE sf.share_id = s.id AND sf.file_id = $2::uuid)
-	RETURNING s.max_downloads
+	RETURNING s.id, s.notify, s.max_downloads
 )
-SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at,
+SELECT hit.id, hit.notify, f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, COALESCE(f.thumbnail_key, ''),
        set_config('synchronous_commit', CASE WHEN hit.max_downloads IS NULL THEN 'off' ELSE 'on' END, true)
 FROM hit JOIN files f ON f.id = $2::uuid`
 
 // peekSQL is spendSQL without the counting, for HEAD and ranges that
 // continue a download already counted.
 const peekSQL = `
-SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, ''
+SELECT s.id, false, f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, COALESCE(f.thumbnail_key, ''), ''
 FROM shares s JOIN share_files sf ON sf.share_id = s.id JOIN files f ON f.id = sf.file_id
 WHERE s.token = $1 AND f.id = $2::uuid AND s.expires_at > now()
   AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads OR $4)
@@ -118,7 +122,7 @@ func fetch(ctx context.Context, db DB, sql string, args ...any) (File, error) {
 	}
 	var f File
 	var ignored string
-	err := db.QueryRow(ctx, sql, args...).Scan(&f.ID, &f.Name, &f.Size, &f.ContentType, &f.BlobKey, &f.SHA256, &f.CreatedAt, &ignored)
+	err := db.QueryRow(ctx, sql, args...).Scan(&f.ShareID, &f.Notify, &f.ID, &f.Name, &f.Size, &f.ContentType, &f.BlobKey, &f.SHA256, &f.CreatedAt, &f.ThumbKey, &ignored)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return File{}, explain(ctx, db, args[0].(string), args[2].(bool))
 	}
@@ -156,13 +160,14 @@ func explain(ctx context.Context, db DB, token string, unlocked bool) error {
 // its files, under the same conditions as spendSQL.
 const spendAllSQL = `
 WITH hit AS (
-	UPDATE shares s SET downloads = s.downloads + 1
+	UPDATE shares s SET downloads = s.downloads + 1,
+	       spent_at = CASE WHEN s.downloads + 1 = s.max_downloads THEN now() END
 	WHERE s.token = $1 AND s.expires_at > now()
 	  AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads)
 	  AND (s.password_hash IS NULL OR $2)
 	RETURNING s.id
 )
-SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at
+SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, COALESCE(f.thumbnail_key, '')
 FROM hit JOIN share_files sf ON sf.share_id = hit.id JOIN files f ON f.id = sf.file_id
 ORDER BY sf.position`
 
@@ -198,6 +203,6 @@ func Lock(ctx context.Context, db DB, token string) (id, hash string, err error)
 // scanFile reads the columns every shared-file query selects, in order.
 func scanFile(r pgx.CollectableRow) (File, error) {
 	var f File
-	err := r.Scan(&f.ID, &f.Name, &f.Size, &f.ContentType, &f.BlobKey, &f.SHA256, &f.CreatedAt)
+	err := r.Scan(&f.ID, &f.Name, &f.Size, &f.ContentType, &f.BlobKey, &f.SHA256, &f.CreatedAt, &f.ThumbKey)
 	return f, err
 }
