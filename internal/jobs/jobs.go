@@ -1,0 +1,129 @@
+// Package jobs is Ferry's background work: the job kinds, what each does,
+// and the River clients that insert and run them. Every job is idempotent:
+// run twice, it leaves the same end state.
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"gocloud.dev/blob"
+)
+
+// Mailer sends one message with a plain-text and an HTML part.
+type Mailer interface {
+	Send(ctx context.Context, to, subject, text, html string) error
+}
+
+// Settings are the configuration values jobs act on.
+type Settings struct {
+	PublicURL          string
+	PurgeAfter         time.Duration
+	OrphanGrace        time.Duration
+	ThumbnailMaxSource int64
+}
+
+// Deps are what workers need; the worker process builds them once.
+type Deps struct {
+	DB       *pgxpool.Pool
+	Bucket   *blob.Bucket
+	Log      *slog.Logger
+	Mail     Mailer // nil: mail is logged, not sent
+	Settings Settings
+}
+
+// ProcessFileArgs checks a new upload's bytes against its recorded size
+// and SHA-256 and makes its thumbnail.
+type ProcessFileArgs struct {
+	FileID string `json:"file_id"`
+}
+
+// Kind names the job in the queue.
+func (ProcessFileArgs) Kind() string { return "process_file" }
+
+// InsertOpts retries reads of storage a good while before giving up.
+func (ProcessFileArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+
+// DownloadMailArgs tells a share's owner that a file was downloaded.
+type DownloadMailArgs struct {
+	ShareID string    `json:"share_id"`
+	FileID  string    `json:"file_id"`
+	At      time.Time `json:"at"`
+}
+
+// Kind names the job in the queue.
+func (DownloadMailArgs) Kind() string { return "download_mail" }
+
+// InsertOpts gives a mail server that is down a day of retries.
+func (DownloadMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
+// DeleteObjectsArgs deletes stored objects whose rows are gone.
+type DeleteObjectsArgs struct {
+	Keys []string `json:"keys"`
+}
+
+// Kind names the job in the queue.
+func (DeleteObjectsArgs) Kind() string { return "delete_objects" }
+
+// PurgeArgs deletes shares past expiry or spent, and files no share needs.
+type PurgeArgs struct{}
+
+// Kind names the job in the queue.
+func (PurgeArgs) Kind() string { return "purge" }
+
+// SweepArgs deletes objects that have had no row for longer than the grace.
+type SweepArgs struct{}
+
+// Kind names the job in the queue.
+func (SweepArgs) Kind() string { return "orphan_sweep" }
+
+// Workers registers every job kind's worker.
+func Workers(d *Deps) *river.Workers {
+	w := river.NewWorkers()
+	river.AddWorker(w, &processWorker{d: d})
+	river.AddWorker(w, &mailWorker{d: d})
+	river.AddWorker(w, &deleteWorker{d: d})
+	river.AddWorker(w, &purgeWorker{d: d})
+	river.AddWorker(w, &sweepWorker{d: d})
+	return w
+}
+
+// Client is a River client over pgx.
+type Client = river.Client[pgx.Tx]
+
+// NewInserter returns a client that only inserts jobs, for web and clock.
+func NewInserter(db *pgxpool.Pool, log *slog.Logger) (*Client, error) {
+	c, err := river.NewClient(riverpgxv5.New(db), &river.Config{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("job inserter: %w", err)
+	}
+	return c, nil
+}
+
+// RunnerOptions size and time the runner.
+type RunnerOptions struct {
+	Concurrency int
+	JobTimeout  time.Duration // a job running longer is cancelled and retried
+	RescueAfter time.Duration // a job whose worker died is retried after this
+}
+
+// NewRunner returns a client that works the queue.
+func NewRunner(d *Deps, o RunnerOptions) (*Client, error) {
+	c, err := river.NewClient(riverpgxv5.New(d.DB), &river.Config{
+		Logger:               d.Log,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Concurrency}},
+		Workers:              Workers(d),
+		JobTimeout:           o.JobTimeout,
+		RescueStuckJobsAfter: o.RescueAfter,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job runner: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,9 @@
+package jobs
+
+import (
+	"testing"
+
+	"github.com/ferryhq/ferry/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
