@@ -9,6 +9,8 @@ import (
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/buildinfo"
 	"github.com/ferryhq/ferry/internal/config"
+	"github.com/ferryhq/ferry/internal/jobs"
+	"github.com/ferryhq/ferry/internal/mail"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/web"
@@ -23,10 +25,14 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	inserter, err := jobs.NewInserter(p.services.DB, p.log)
+	if err != nil {
+		return err
+	}
 	inflight := &server.InFlight{}
 	srv := web.New(web.Deps{
 		Log: p.log, Ready: p.ready, Registry: p.registry, InFlight: inflight,
-		DB: p.services.DB, Redis: p.services.Redis, Bucket: p.services.Bucket,
+		DB: p.services.DB, Redis: p.services.Redis, Bucket: p.services.Bucket, Jobs: inserter,
 		Settings: web.Settings{
 			PublicURL:     p.cfg.PublicURL,
 			MaxUploadSize: int64(p.cfg.MaxUploadSize),
@@ -44,21 +50,75 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	return p.serve(ctx, srv.Handler(), p.cfg.Port, inflight)
 }
 
-// runWorker and runClock have no jobs yet; they already behave like the
-// processes they will be: probed, scraped and drained like web.
+// runWorker works the job queue. On SIGTERM it stops fetching and lets
+// running jobs finish within SHUTDOWN_TIMEOUT; a job cut off is retried
+// by another worker once River rescues it.
 func runWorker(ctx context.Context, e Env, args []string) error {
 	p, err := startProcess(ctx, e, "worker", args, backing.URLs{Database: need, Blob: need})
 	if err != nil {
 		return err
 	}
-	return p.serve(ctx, web.OpsHandler(p.ready, p.registry), p.cfg.MetricsPort, nil)
+	deps, err := workerDeps(p)
+	if err != nil {
+		return err
+	}
+	runner, err := jobs.NewRunner(deps, jobs.RunnerOptions{
+		Concurrency: p.cfg.WorkerConcurrency, JobTimeout: time.Duration(p.cfg.JobTimeout), RescueAfter: time.Duration(p.cfg.JobRescueAfter),
+	})
+	if err != nil {
+		return err
+	}
+	started := make(chan struct{})
+	p.whenReady(ctx, func() {
+		// Start's context would cancel running jobs when it ends; a
+		// drain must let them finish, so stopping is Stop's job alone.
+		if err := runner.Start(context.WithoutCancel(ctx)); err != nil {
+			p.log.Error("start job runner", "error", err.Error())
+			return
+		}
+		close(started)
+		p.log.Info("working jobs", "concurrency", p.cfg.WorkerConcurrency)
+	})
+	stopRunner := func(stopCtx context.Context) error {
+		select {
+		case <-started:
+			return runner.Stop(stopCtx)
+		default:
+			return nil
+		}
+	}
+	return p.serve(ctx, web.OpsHandler(p.ready, p.registry), p.cfg.MetricsPort, nil, stopRunner)
 }
 
+func workerDeps(p *process) (*jobs.Deps, error) {
+	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Log: p.log, Settings: jobs.Settings{
+		PublicURL: p.cfg.PublicURL, PurgeAfter: time.Duration(p.cfg.PurgeAfter),
+		OrphanGrace: time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
+	}}
+	if p.cfg.SMTPURL != "" {
+		sender, err := mail.New(p.cfg.SMTPURL, p.cfg.MailFrom)
+		if err != nil {
+			return nil, &config.Error{Var: "SMTP_URL", Problem: err.Error()}
+		}
+		d.Mail = sender
+	}
+	return d, nil
+}
+
+// runClock schedules the periodic jobs and does none of their work.
 func runClock(ctx context.Context, e Env, args []string) error {
 	p, err := startProcess(ctx, e, "clock", args, backing.URLs{Database: need})
 	if err != nil {
 		return err
 	}
+	inserter, err := jobs.NewInserter(p.services.DB, p.log)
+	if err != nil {
+		return err
+	}
+	go jobs.Schedule(ctx, inserter, []jobs.Periodic{
+		{Args: jobs.PurgeArgs{}, Every: time.Duration(p.cfg.PurgeInterval)},
+		{Args: jobs.SweepArgs{}, Every: time.Duration(p.cfg.SweepInterval)},
+	}, p.log)
 	return p.serve(ctx, web.OpsHandler(p.ready, p.registry), p.cfg.MetricsPort, nil)
 }
 

@@ -114,8 +114,10 @@ func configAttrs(cfg *config.Config) slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// serve runs h on port until ctx ends, drains, and closes the services.
-func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight *server.InFlight) error {
+// serve runs h on port until ctx ends, drains, runs the stops (such as
+// letting running jobs finish), and closes the services. Drain and stops
+// share SHUTDOWN_TIMEOUT; past it the process is cut off and exits 1.
+func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight *server.InFlight, stops ...func(context.Context) error) error {
 	ln, err := server.Listen(":" + strconv.Itoa(port))
 	if err != nil {
 		return errors.Join(err, p.services.Close())
@@ -128,13 +130,58 @@ func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight 
 		p.ready.ShuttingDown()
 		cancel()
 	}()
+	stopped := make(chan error, 1)
+	go func() {
+		<-stop.Done()
+		stopped <- p.runStops(stops)
+	}()
 	serveErr := server.Serve(stop, server.New(h, p.log), ln, time.Duration(p.cfg.ShutdownTimeout), inflight, p.log)
+	if err := <-stopped; serveErr == nil {
+		serveErr = err
+	}
 	if serveErr != nil {
 		return serveErr // past the deadline: a hard stop waits for nothing more
 	}
 	p.closeServices(5 * time.Second)
 	p.log.Info("stopped cleanly")
 	return nil
+}
+
+// runStops runs each stop within SHUTDOWN_TIMEOUT.
+func (p *process) runStops(stops []func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(p.cfg.ShutdownTimeout))
+	defer cancel()
+	for _, stop := range stops {
+		if err := stop(ctx); err != nil {
+			p.log.Error("stop cut off work in progress", "error", err.Error())
+			return server.ErrCutOff
+		}
+	}
+	return nil
+}
+
+// whenReady runs fn once the process is ready (its database up and its
+// schema current), or never if ctx ends first.
+func (p *process) whenReady(ctx context.Context, fn func()) {
+	go func() {
+		for p.ready.Reason(ctx) != "" {
+			if !sleepCtx(ctx, 500*time.Millisecond) {
+				return
+			}
+		}
+		fn()
+	}()
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // closeServices closes the pools, but gives up after limit: closing a

@@ -36,13 +36,14 @@ type File struct {
 	BlobKey     string
 	Status      string
 	CreatedAt   time.Time
+	ThumbKey    string // "" until the worker has made a thumbnail
 }
 
-const columns = "id, COALESCE(owner_id::text, ''), name, size, sha256, content_type, blob_key, status, created_at"
+const columns = "id, COALESCE(owner_id::text, ''), name, size, sha256, content_type, blob_key, status, created_at, COALESCE(thumbnail_key, '')"
 
 func scan(row pgx.Row) (File, error) {
 	var f File
-	err := row.Scan(&f.ID, &f.OwnerID, &f.Name, &f.Size, &f.SHA256, &f.ContentType, &f.BlobKey, &f.Status, &f.CreatedAt)
+	err := row.Scan(&f.ID, &f.OwnerID, &f.Name, &f.Size, &f.SHA256, &f.ContentType, &f.BlobKey, &f.Status, &f.CreatedAt, &f.ThumbKey)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return File{}, ErrNotFound
 	}
@@ -124,22 +125,27 @@ func Get(ctx context.Context, db DB, ownerID, id string) (File, error) {
 }
 
 // Delete removes one of ownerID's files and gives the space back, returning
-// the object key for the caller to delete once the transaction commits.
-func Delete(ctx context.Context, tx DB, ownerID, id string) (string, error) {
+// the keys of its objects (the file and any thumbnail) for the caller to
+// delete once the transaction commits.
+func Delete(ctx context.Context, tx DB, ownerID, id string) ([]string, error) {
 	if !ids.Valid(id) {
-		return "", ErrNotFound
+		return nil, ErrNotFound
 	}
 	var key string
+	var thumb *string
 	var size int64
-	err := tx.QueryRow(ctx, `DELETE FROM files WHERE id = $1 AND owner_id = $2 RETURNING blob_key, size`, id, ownerID).Scan(&key, &size)
+	err := tx.QueryRow(ctx, `DELETE FROM files WHERE id = $1 AND owner_id = $2 RETURNING blob_key, thumbnail_key, size`, id, ownerID).Scan(&key, &thumb, &size)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", ErrNotFound
+		return nil, ErrNotFound
 	}
 	if err != nil {
-		return "", fmt.Errorf("delete file: %w", err)
+		return nil, fmt.Errorf("delete file: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE users SET usage_bytes = GREATEST(usage_bytes - $2, 0) WHERE id = $1`, ownerID, size); err != nil {
-		return "", fmt.Errorf("return quota: %w", err)
+		return nil, fmt.Errorf("return quota: %w", err)
 	}
-	return key, nil
+	if thumb != nil {
+		return []string{key, *thumb}, nil
+	}
+	return []string{key}, nil
 }

@@ -62,9 +62,9 @@ func TestQuotaAndOwnership(t *testing.T) {
 	if list, _ := List(ctx, db, alice); len(list) != 1 || list[0].ID != f.ID {
 		t.Errorf("alice lists %+v", list)
 	}
-	key, err := Delete(ctx, db, alice, f.ID)
-	if err != nil || key != f.BlobKey {
-		t.Errorf("Delete = %q, %v", key, err)
+	keys, err := Delete(ctx, db, alice, f.ID)
+	if err != nil || len(keys) != 1 || keys[0] != f.BlobKey {
+		t.Errorf("Delete = %q, %v", keys, err)
 	}
 	if room, _ := Room(ctx, db, alice, 0); room != 100 {
 		t.Errorf("room after delete = %d, want 100", room)

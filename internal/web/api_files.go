@@ -3,15 +3,18 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/download"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
 )
 
@@ -141,10 +144,29 @@ func (s *Server) insert(ctx context.Context, u account.User, ups []upload, opts 
 			}
 			saved, ids = append(saved, f), append(ids, f.ID)
 		}
-		sh, err = share.Create(ctx, tx, u.ID, ids, opts, hash)
-		return err
+		if sh, err = share.Create(ctx, tx, u.ID, ids, opts, hash); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.enqueue(ctx, tx, jobs.ProcessFileArgs{FileID: id}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return saved, sh, err
+}
+
+// enqueue inserts a job in the caller's transaction, so the job exists
+// exactly when the rows that call for it do.
+func (s *Server) enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {
+	if s.Jobs == nil {
+		return nil
+	}
+	if _, err := s.Jobs.InsertTx(ctx, tx, args, jobs.From(ctx, RequestID(ctx))); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
 }
 
 // sharePasswordHash hashes a share password, or returns "" for none.

@@ -7,9 +7,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"gocloud.dev/gcerrors"
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
 )
 
@@ -60,30 +62,35 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request, u account.User)
 	writeJSON(w, http.StatusOK, s.fileJSON(r, f, shareOrNil(latest, f.ID)))
 }
 
-// deleteFile removes the row first, so every link to the file stops at
-// once, then the object.
+// deleteFile removes the row, so every link to the file stops at once,
+// with a job that deletes its objects in the same transaction; the objects
+// are deleted inline too, and the job then finds nothing left to do.
 func (s *Server) deleteFile(w http.ResponseWriter, r *http.Request, u account.User) {
-	var key string
+	var keys []string
 	err := pgx.BeginFunc(r.Context(), s.DB, func(tx pgx.Tx) error {
 		var err error
-		key, err = files.Delete(r.Context(), tx, u.ID, r.PathValue("id"))
-		return err
+		if keys, err = files.Delete(r.Context(), tx, u.ID, r.PathValue("id")); err != nil {
+			return err
+		}
+		return s.enqueue(r.Context(), tx, jobs.DeleteObjectsArgs{Keys: keys})
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.deleteObject(r.Context(), key)
+	for _, key := range keys {
+		s.deleteObject(r.Context(), key)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
 // deleteObject removes a stored object whose row is gone; a failure is
-// logged and left to the orphan sweep.
+// logged and left to the delete job.
 func (s *Server) deleteObject(ctx context.Context, key string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := s.Bucket.Delete(ctx, key); err != nil {
-		s.Log.Warn("delete object; the orphan sweep will retry", "key", key, "error", err.Error())
+	if err := s.Bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		s.Log.Warn("delete object; the delete job will retry", "key", key, "error", err.Error())
 	}
 }
 

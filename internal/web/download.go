@@ -13,6 +13,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/download"
+	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
 )
 
@@ -32,6 +33,9 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	var f share.File
 	if r.Method == http.MethodGet && startsAtZero(r.Header.Get("Range")) {
 		f, err = share.Spend(r.Context(), s.DB, token, id, unlocked)
+		if err == nil && f.Notify {
+			s.notify(r, f)
+		}
 	} else {
 		f, err = share.Peek(r.Context(), s.DB, token, id, unlocked, true)
 	}
@@ -40,6 +44,52 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveFile(w, r, f)
+}
+
+// notify queues the owner's download mail. The download is already
+// counted, so a failure here is logged, not answered.
+func (s *Server) notify(r *http.Request, f share.File) {
+	if s.Jobs == nil {
+		return
+	}
+	args := jobs.DownloadMailArgs{ShareID: f.ShareID, FileID: f.ID, At: time.Now().UTC()}
+	if _, err := s.Jobs.Insert(r.Context(), args, jobs.From(r.Context(), RequestID(r.Context()))); err != nil {
+		s.Log.Error("enqueue download mail", "request_id", RequestID(r.Context()), "share_id", f.ShareID, "error", err.Error())
+	}
+}
+
+// thumbnail serves a file's thumbnail under the file's own access rules;
+// looking at it spends no download.
+func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
+	token, id := r.PathValue("token"), r.PathValue("id")
+	unlocked, err := s.unlocked(r, token)
+	if err != nil {
+		s.failPublic(w, r, err)
+		return
+	}
+	f, err := share.Peek(r.Context(), s.DB, token, id, unlocked, false)
+	if err == nil && f.ThumbKey == "" {
+		err = errNotFound
+	}
+	if err != nil {
+		s.failPublic(w, r, err)
+		return
+	}
+	rd, err := s.Bucket.NewReader(r.Context(), f.ThumbKey, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer rd.Close()
+	h := w.Header()
+	h.Set("Content-Type", rd.ContentType())
+	h.Set("Content-Length", strconv.FormatInt(rd.Size(), 10))
+	h.Set("Content-Security-Policy", storedFileCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, max-age=3600")
+	if _, err := io.Copy(w, rd); err != nil && r.Context().Err() == nil {
+		panic(http.ErrAbortHandler)
+	}
 }
 
 // startsAtZero reports whether a request reads from the first byte: no

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
@@ -35,6 +37,7 @@ var (
 	errUnauthorized = apiError(http.StatusUnauthorized, "unauthorized", "sign in or send an API token as Authorization: Bearer <token>")
 	errTooLarge     = apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than this server accepts")
 	errOverQuota    = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
+	errUnavailable  = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
 )
 
 // domainErrors maps the errors of the packages below web to answers; this
@@ -72,6 +75,10 @@ func toHTTP(err error) *Error {
 	if errors.As(err, &tl) {
 		return errTooLarge
 	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return errUnavailable
+	}
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
 			return d.resp
@@ -84,8 +91,10 @@ func toHTTP(err error) *Error {
 // with the request id the client was given; their text never leaves.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := toHTTP(err)
-	if e == nil {
+	if e == nil || e.Status >= http.StatusInternalServerError {
 		s.Log.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "error", err.Error())
+	}
+	if e == nil {
 		e = errInternal
 	}
 	writeError(w, r, e)

@@ -13,6 +13,7 @@ func (s *Server) publicRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /s/{token}", s.sharePage)
 	mux.HandleFunc("POST /s/{token}/unlock", s.unlock)
 	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too
+	mux.HandleFunc("GET /s/{token}/files/{id}/thumbnail", s.thumbnail)
 	mux.HandleFunc("GET /s/{token}/zip", s.zipShare)
 }
 
@@ -65,11 +66,12 @@ func wantsJSON(r *http.Request) bool {
 }
 
 type publicFileJSON struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Size        int64  `json:"size"`
-	ContentType string `json:"content_type"`
-	DownloadURL string `json:"download_url"`
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	Size         int64  `json:"size"`
+	ContentType  string `json:"content_type"`
+	DownloadURL  string `json:"download_url"`
+	ThumbnailURL string `json:"thumbnail_url,omitempty"`
 }
 
 // sharePage shows a share without spending a download. A locked share
@@ -99,7 +101,11 @@ func (s *Server) publicShareJSON(r *http.Request, sh share.Share, fs []share.Fil
 	link := s.baseURL(r) + "/s/" + sh.Token
 	out := make([]publicFileJSON, 0, len(fs))
 	for _, f := range fs {
-		out = append(out, publicFileJSON{ID: f.ID, Name: f.Name, Size: f.Size, ContentType: f.ContentType, DownloadURL: link + "/files/" + f.ID})
+		v := publicFileJSON{ID: f.ID, Name: f.Name, Size: f.Size, ContentType: f.ContentType, DownloadURL: link + "/files/" + f.ID}
+		if f.ThumbKey != "" {
+			v.ThumbnailURL = v.DownloadURL + "/thumbnail"
+		}
+		out = append(out, v)
 	}
 	var limit *int
 	if sh.MaxDownloads > 0 {

@@ -17,6 +17,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/health"
+	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/session"
@@ -46,6 +47,7 @@ type Deps struct {
 	DB       *pgxpool.Pool
 	Redis    *redis.Client
 	Bucket   *blob.Bucket
+	Jobs     *jobs.Client // inserts background jobs; nil runs none
 	Settings Settings
 }
 

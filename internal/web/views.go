@@ -11,13 +11,14 @@ import (
 )
 
 type fileJSON struct {
-	ID          string     `json:"id"`
-	Name        string     `json:"name"`
-	Size        int64      `json:"size"`
-	SHA256      string     `json:"sha256"`
-	ContentType string     `json:"content_type"`
-	CreatedAt   time.Time  `json:"created_at"`
-	Share       *shareJSON `json:"share"`
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	Size         int64      `json:"size"`
+	SHA256       string     `json:"sha256"`
+	ContentType  string     `json:"content_type"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ThumbnailURL string     `json:"thumbnail_url,omitempty"`
+	Share        *shareJSON `json:"share"`
 }
 
 type shareJSON struct {
@@ -46,6 +47,9 @@ func (s *Server) fileJSON(r *http.Request, f files.File, sh *share.Share) fileJS
 	if sh != nil {
 		v := s.shareJSON(r, *sh, f.ID)
 		out.Share = &v
+		if f.ThumbKey != "" {
+			out.ThumbnailURL = v.DownloadURL + "/thumbnail"
+		}
 	}
 	return out
 }
