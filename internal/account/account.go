@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ferryhq/ferry/internal/postgres"
 )
 
 // Errors callers tell apart.
@@ -27,13 +29,8 @@ var (
 	ErrInvalidTokenName = errors.New("token name must be 1 to 100 characters")
 )
 
-// DBTX is what the functions here need from the database: a *pgxpool.Pool,
-// a *pgx.Conn or a pgx.Tx.
-type DBTX interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
+// DBTX is a pool or a transaction.
+type DBTX = postgres.DB
 
 // User is an account. Its password hash never leaves this package.
 type User struct {

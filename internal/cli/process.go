@@ -164,24 +164,17 @@ func (p *process) runStops(stops []func(context.Context) error) error {
 // schema current), or never if ctx ends first.
 func (p *process) whenReady(ctx context.Context, fn func()) {
 	go func() {
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
 		for p.ready.Reason(ctx) != "" {
-			if !sleepCtx(ctx, 500*time.Millisecond) {
+			select {
+			case <-ctx.Done():
 				return
+			case <-tick.C:
 			}
 		}
 		fn()
 	}()
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // closeServices closes the pools, but gives up after limit: closing a

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ferryhq/ferry/internal/ids"
+	"github.com/ferryhq/ferry/internal/postgres"
 )
 
 // Errors the web layer maps to a status.
@@ -19,11 +19,7 @@ var (
 )
 
 // DB is a pool or a transaction.
-type DB interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
+type DB = postgres.DB
 
 // File is a stored file as its owner sees it.
 type File struct {

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ferryhq/ferry/internal/ids"
+	"github.com/ferryhq/ferry/internal/postgres"
 )
 
 // Errors a share lookup ends in; the web layer maps each to a status.
@@ -20,11 +20,7 @@ var (
 )
 
 // DB is a pool or a transaction.
-type DB interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
+type DB = postgres.DB
 
 // Share is a link to one or more files.
 type Share struct {

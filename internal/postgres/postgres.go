@@ -1,0 +1,17 @@
+// Package postgres names what Ferry's stores need from Postgres, so one
+// function can run on a pool or inside a caller's transaction alike.
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// DB is satisfied by *pgxpool.Pool, *pgx.Conn and pgx.Tx.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
