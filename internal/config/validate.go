@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -57,6 +58,8 @@ func (c *Config) checkValues() error {
 		return problem("PURGE_INTERVAL", "must be at least 1s, got %s", c.PurgeInterval)
 	case c.SweepInterval < units.Duration(time.Second):
 		return problem("SWEEP_INTERVAL", "must be at least 1s, got %s", c.SweepInterval)
+	case !validAddress(c.MailFrom):
+		return problem("MAIL_FROM", "must be an address such as Ferry <ferry@example.com>, got %q", c.MailFrom)
 	case c.DownloadMode != "proxy" && c.DownloadMode != "redirect":
 		return problem("DOWNLOAD_MODE", "must be proxy or redirect, got %q", c.DownloadMode)
 	case c.DownloadMode == "redirect" && c.localBlobs():
@@ -64,6 +67,11 @@ func (c *Config) checkValues() error {
 	}
 	_, err := c.Proxies()
 	return err
+}
+
+func validAddress(s string) bool {
+	_, err := mail.ParseAddress(s)
+	return err == nil
 }
 
 // Proxies parses TRUSTED_PROXIES; a bare address is a one-address prefix.
