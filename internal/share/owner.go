@@ -28,13 +28,19 @@ func scanShare(row pgx.Row, extra ...any) (Share, error) {
 	return s, nil
 }
 
+// ErrUnknownFile means a file id names no file of the caller.
+var ErrUnknownFile = errors.New("file not found")
+
 // CheckOwned makes sure every id names a file of ownerID, so nobody can
 // share what is not theirs; any other id is ErrNotFound.
 func CheckOwned(ctx context.Context, db DB, ownerID string, fileIDs []string) error {
+	if len(fileIDs) == 0 {
+		return &FieldError{"file_ids", "list at least one of your files"}
+	}
 	seen := map[string]bool{}
 	for _, id := range fileIDs {
 		if !ids.Valid(id) || seen[id] {
-			return ErrNotFound
+			return &FieldError{"file_ids", "must be distinct file ids"}
 		}
 		seen[id] = true
 	}
@@ -43,8 +49,8 @@ func CheckOwned(ctx context.Context, db DB, ownerID string, fileIDs []string) er
 	if err != nil {
 		return fmt.Errorf("check file owner: %w", err)
 	}
-	if n != len(fileIDs) || n == 0 {
-		return ErrNotFound
+	if n != len(fileIDs) {
+		return ErrUnknownFile
 	}
 	return nil
 }

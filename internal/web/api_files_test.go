@@ -56,10 +56,12 @@ func TestUploadAndDownload(t *testing.T) {
 	if res, _ = st.call(t, "GET", dl, "", nil, "If-None-Match", etag); res.StatusCode != http.StatusNotModified {
 		t.Errorf("If-None-Match: %d", res.StatusCode)
 	}
-	// Only the full GET, the 0-based range... none here, and the 304 counted.
+	if res, _ = st.call(t, "HEAD", "/s/"+shareOf(file)["token"].(string)+"/zip", "", nil); res.StatusCode != 200 {
+		t.Errorf("HEAD zip: %d", res.StatusCode)
+	}
 	_, page := st.call(t, "GET", pathOf(t, shareOf(file)["url"].(string)), "", nil, "Accept", "application/json")
-	if page["downloads"] != float64(2) {
-		t.Errorf("downloads = %v, want 2 (the full GET and the 304); HEAD, ranges and the page count nothing", page["downloads"])
+	if page["downloads"] != float64(1) {
+		t.Errorf("downloads = %v, want 1: only the full GET counts; HEAD, ranges, a 304, a HEAD of the zip and the page count nothing", page["downloads"])
 	}
 }
 
@@ -335,5 +337,19 @@ func TestJSONBodyLimit(t *testing.T) {
 	res, out := st.call(t, "POST", "/api/v1/tokens", st.token, strings.NewReader(huge))
 	if res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("70 KiB JSON body: %d %v", res.StatusCode, out["_raw"])
+	}
+}
+
+func TestCreateShareRefusals(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	for body, want := range map[string]int{
+		`{"file_ids":[]}`:       400,
+		`{"file_ids":["nope"]}`: 400,
+		`{"file_ids":["3f2b8c1e-9a4d-4c2b-8e1f-0a1b2c3d4e5f"]}`: 404,
+	} {
+		if res, out := st.call(t, "POST", "/api/v1/shares", st.token, strings.NewReader(body)); res.StatusCode != want {
+			t.Errorf("%s: %d %v, want %d", body, res.StatusCode, out["_raw"], want)
+		}
 	}
 }

@@ -31,7 +31,9 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var f share.File
-	if r.Method == http.MethodGet && startsAtZero(r.Header.Get("Range")) {
+	// A conditional GET may end in 304, which is no download: look first.
+	counts := r.Method == http.MethodGet && startsAtZero(r.Header.Get("Range")) && !s.unchanged(r, token, id, unlocked)
+	if counts {
 		f, err = share.Spend(r.Context(), s.DB, token, id, unlocked)
 		if err == nil && f.Notify {
 			s.notify(r, f)
@@ -44,6 +46,17 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveFile(w, r, f)
+}
+
+// unchanged reports whether If-None-Match names the file's current ETag.
+// It costs a lookup only for conditional requests.
+func (s *Server) unchanged(r *http.Request, token, id string, unlocked bool) bool {
+	inm := r.Header.Get("If-None-Match")
+	if inm == "" {
+		return false
+	}
+	f, err := share.Peek(r.Context(), s.DB, token, id, unlocked, false)
+	return err == nil && inm == `"`+hex.EncodeToString(f.SHA256)+`"`
 }
 
 // notify queues the owner's download mail. The download is already
@@ -191,7 +204,12 @@ func (s *Server) zipShare(w http.ResponseWriter, r *http.Request) {
 		s.failPublic(w, r, err)
 		return
 	}
-	fs, err := share.SpendAll(r.Context(), s.DB, token, unlocked)
+	var fs []share.File
+	if r.Method == http.MethodHead {
+		fs, err = s.liveFiles(r, token, unlocked) // a HEAD spends nothing
+	} else {
+		fs, err = share.SpendAll(r.Context(), s.DB, token, unlocked)
+	}
 	if err != nil {
 		s.failPublic(w, r, err)
 		return
@@ -201,10 +219,22 @@ func (s *Server) zipShare(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", download.Attachment("ferry-"+token[:min(8, len(token))]+".zip"))
 	h.Set("Content-Security-Policy", storedFileCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
+	if r.Method == http.MethodHead {
+		return
+	}
 	if err := s.writeZip(r.Context(), w, fs); err != nil && r.Context().Err() == nil {
 		s.Log.Warn("zip cut short", "request_id", RequestID(r.Context()), "error", err.Error())
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// liveFiles returns a live share's files without spending a download.
+func (s *Server) liveFiles(r *http.Request, token string, unlocked bool) ([]share.File, error) {
+	sh, fs, _, err := share.ByToken(r.Context(), s.DB, token)
+	if err == nil && sh.HasPassword && !unlocked {
+		err = share.ErrLocked
+	}
+	return fs, err
 }
 
 func (s *Server) writeZip(ctx context.Context, w io.Writer, fs []share.File) error {

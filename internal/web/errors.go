@@ -56,6 +56,7 @@ var domainErrors = []struct {
 	{files.ErrNotFound, errNotFound},
 	{files.ErrOverQuota, errOverQuota},
 	{filename.ErrEmpty, apiError(http.StatusBadRequest, "invalid_name", filename.ErrEmpty.Error())},
+	{share.ErrUnknownFile, errNotFound},
 	{share.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such share link")},
 	{share.ErrGone, apiError(http.StatusGone, "gone", "this link has expired or reached its download limit")},
 	{share.ErrLocked, apiError(http.StatusUnauthorized, "password_required", "this link needs its password (Ferry-Share-Password header or the unlock form)")},
