@@ -5,62 +5,114 @@ package dev
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-
-	"github.com/ferryhq/ferry/internal/devstack"
 )
 
 // Options say where dev keeps its state and how it reaches the world.
+// Stdout takes the children's prefixed lines and must accept whole-line
+// writes from several goroutines, as an *os.File does.
 type Options struct {
-	Dir     string   // state folder, usually ./.ferry
-	Environ []string // the user's environment; what it sets wins
-	Exe     string   // the ferry binary to run the process types with
-	Stdout  io.Writer
-	Stderr  io.Writer
-	Log     *slog.Logger
+	Dir     string       // state folder; default ".ferry"
+	Environ []string     // the user's environment; what it sets wins
+	Exe     string       // the ferry binary to run the process types with; default os.Executable()
+	Stdout  io.Writer    // children's stdout and stderr, prefixed; the dev user's credentials
+	Stderr  io.Writer    // kept for the caller's symmetry; dev writes nothing there itself
+	Log     *slog.Logger // dev's own lines
 }
 
 // DevEmail is the account dev creates on its first start.
 const DevEmail = "dev@ferry.local"
 
-// Run starts everything, runs until ctx ends or a process fails, then
+// Run starts everything, runs until ctx ends or a process exits, then
 // drains the processes and stops the services. It returns nil only when
 // shutdown was asked for and every process exited cleanly.
 func Run(ctx context.Context, o Options) error {
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", o.Dir, err)
+	o, err := o.withDefaults()
+	if err != nil {
+		return err
+	}
+	if err := mkdirShared(o.Dir); err != nil {
+		return err
 	}
 	env := toMap(o.Environ)
 	svc := &services{log: o.Log}
 	defer svc.stop()
 	if err := svc.start(ctx, o.Dir, env); err != nil {
-		return err
+		return interrupted(ctx, o.Log, err)
 	}
-	if err := setDefaults(env); err != nil {
-		return err
-	}
+	setDefaults(env)
 	out := &prefixer{w: o.Stdout}
 	if err := runOnce(ctx, o.Exe, env, out, "", "migrate"); err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return interrupted(ctx, o.Log, fmt.Errorf("migrate: %w", err))
 	}
 	if err := ensureDevUser(ctx, o, env, out); err != nil {
-		return err
+		return interrupted(ctx, o.Log, err)
 	}
-	o.Log.Info("ferry is running", "url", env["PUBLIC_URL"], "stop", "Ctrl-C")
-	return supervise(ctx, o.Exe, env, out, o.Log)
+	return supervise(ctx, o, env, out)
+}
+
+func (o Options) withDefaults() (Options, error) {
+	if o.Dir == "" {
+		o.Dir = ".ferry"
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return o, fmt.Errorf("dev folder: %w", err)
+	}
+	o.Dir = dir
+	if o.Exe == "" {
+		if o.Exe, err = os.Executable(); err != nil {
+			return o, fmt.Errorf("find the ferry binary: %w", err)
+		}
+	}
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.NewJSONHandler(o.Stdout, nil)).With("process", "dev")
+	}
+	return o, nil
+}
+
+// mkdirShared creates the state folder open to other users (0755 whatever
+// the umask): the Postgres under it may run as the postgres user.
+func mkdirShared(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("dev folder: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return fmt.Errorf("chmod %s: %w", dir, err)
+	}
+	return nil
+}
+
+// interrupted turns a failure caused by a shutdown request during start
+// into the clean exit the request asked for.
+func interrupted(ctx context.Context, log *slog.Logger, err error) error {
+	if ctx.Err() != nil {
+		log.Info("stopped while starting", "step", err.Error())
+		return nil
+	}
+	return err
 }
 
 // setDefaults fills what the user left unset with values for one machine.
-// Worker and clock get ports of their own: both default to 9090.
-func setDefaults(env map[string]string) error {
+func setDefaults(env map[string]string) {
 	defaults := map[string]string{"APP_ENV": "development", "PORT": "3000", "SIGNUP_ENABLED": "true"}
 	for k, v := range defaults {
 		if env[k] == "" {
@@ -70,7 +122,6 @@ func setDefaults(env map[string]string) error {
 	if env["PUBLIC_URL"] == "" {
 		env["PUBLIC_URL"] = "http://localhost:" + env["PORT"]
 	}
-	return nil
 }
 
 func toMap(environ []string) map[string]string {
@@ -83,50 +134,11 @@ func toMap(environ []string) map[string]string {
 	return m
 }
 
-func toList(env map[string]string) []string {
-	out := make([]string, 0, len(env))
+// toList renders env for a child; extra pairs override it.
+func toList(env map[string]string, extra ...string) []string {
+	out := make([]string, 0, len(env)+len(extra))
 	for k, v := range env {
 		out = append(out, k+"="+v)
 	}
-	return out
-}
-
-// ensureDevUser creates the dev account on the first start and shows its
-// password once, on the terminal that started dev; it is never logged.
-func ensureDevUser(ctx context.Context, o Options, env map[string]string, out *prefixer) error {
-	marker := filepath.Join(o.Dir, "dev-user")
-	if _, err := os.Stat(marker); err == nil {
-		return nil
-	}
-	password := randomPassword()
-	err := runOnce(ctx, o.Exe, env, out, password+"\n", "admin", "create-user", "--email", DevEmail, "--password-stdin")
-	if err != nil && !strings.Contains(err.Error(), "exists") {
-		return fmt.Errorf("create the dev user: %w", err)
-	}
-	if err := os.WriteFile(marker, []byte(DevEmail+"\n"), 0o600); err != nil {
-		return fmt.Errorf("remember the dev user: %w", err)
-	}
-	if err == nil {
-		out.plain(fmt.Sprintf("\n  Sign in to %s as %s with password %s\n  (shown once; it is not stored anywhere readable)\n", env["PUBLIC_URL"], DevEmail, password))
-	}
-	return nil
-}
-
-func randomPassword() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// freePorts gives worker and clock a METRICS_PORT each.
-func freePorts(n int) ([]string, error) {
-	ports := make([]string, n)
-	for i := range ports {
-		p, err := devstack.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		ports[i] = strconv.Itoa(p)
-	}
-	return ports, nil
+	return append(out, extra...)
 }

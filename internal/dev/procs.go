@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os/exec"
 	"strings"
 	"sync"
@@ -26,16 +25,18 @@ func (p *prefixer) plain(s string) {
 	_, _ = io.WriteString(p.w, s)
 }
 
-// pipe returns a writer for one child's output.
+// pipe returns a writer for one output stream of one child.
 func (p *prefixer) pipe(name string) *lineWriter {
 	return &lineWriter{p: p, prefix: fmt.Sprintf("%-7s| ", name)}
 }
 
+// lineWriter cuts a stream into lines. os/exec gives each stream its own
+// copying goroutine, so a lineWriter needs no lock of its own.
 type lineWriter struct {
 	p      *prefixer
 	prefix string
 	buf    []byte
-	last   string
+	last   string // the last line, to explain a failure
 }
 
 func (l *lineWriter) Write(b []byte) (int, error) {
@@ -45,105 +46,63 @@ func (l *lineWriter) Write(b []byte) (int, error) {
 		if i < 0 {
 			return len(b), nil
 		}
-		line := string(l.buf[:i])
+		l.emit(string(l.buf[:i]))
 		l.buf = l.buf[i+1:]
-		l.last = line
-		l.p.plain(l.prefix + line + "\n")
 	}
 }
 
-// runOnce runs a one-off command (migrate, admin) to completion.
+// flush writes a last line that had no newline; call it after the child
+// has been waited for.
+func (l *lineWriter) flush() {
+	if len(l.buf) > 0 {
+		l.emit(string(l.buf))
+		l.buf = nil
+	}
+}
+
+func (l *lineWriter) emit(line string) {
+	l.last = line
+	l.p.plain(l.prefix + line + "\n")
+}
+
+// childAttr gives a child its own process group, so a terminal's Ctrl-C
+// reaches dev alone and dev stops the children in order, and has the
+// kernel send it SIGTERM should dev die first. (Linux sends that signal
+// when the thread that started the child ends; Go ends threads only under
+// goroutines locked to them, and dev locks none.)
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+}
+
+// oneOffError is a one-off command's failure with the last line it wrote
+// to stderr, which usually says why.
+type oneOffError struct {
+	err    error
+	stderr string
+}
+
+func (e *oneOffError) Error() string { return fmt.Sprintf("%v: %s", e.err, e.stderr) }
+func (e *oneOffError) Unwrap() error { return e.err }
+
+// oneOffGrace is how long a one-off gets after SIGTERM before it is killed.
+const oneOffGrace = 10 * time.Second
+
+// runOnce runs a one-off command (migrate, admin) to completion; ending
+// ctx sends it SIGTERM.
 func runOnce(ctx context.Context, exe string, env map[string]string, out *prefixer, stdin string, args ...string) error {
 	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = oneOffGrace
+	cmd.SysProcAttr = childAttr()
 	cmd.Env = toList(env)
 	cmd.Stdin = strings.NewReader(stdin)
 	stdout, stderr := out.pipe(args[0]), out.pipe(args[0])
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%w: %s", err, stderr.last)
+	err := cmd.Run()
+	stdout.flush()
+	stderr.flush()
+	if err != nil {
+		return &oneOffError{err: err, stderr: stderr.last}
 	}
 	return nil
-}
-
-type exit struct {
-	name string
-	err  error
-}
-
-// supervise runs web, worker and clock until ctx ends or one of them
-// exits, then drains the rest.
-func supervise(ctx context.Context, exe string, env map[string]string, out *prefixer, log *slog.Logger) error {
-	ports, err := freePorts(2)
-	if err != nil {
-		return err
-	}
-	procs := map[string]string{"web": "", "worker": "METRICS_PORT=" + ports[0], "clock": "METRICS_PORT=" + ports[1]}
-	running := map[string]*exec.Cmd{}
-	exits := make(chan exit, len(procs))
-	for name, extra := range procs {
-		cmd, err := startChild(exe, name, env, extra, out)
-		if err != nil {
-			drain(running, exits, log)
-			return err
-		}
-		running[name] = cmd
-		go func() { exits <- exit{name, cmd.Wait()} }()
-	}
-	var failed error
-	select {
-	case <-ctx.Done():
-		log.Info("stopping: draining web, worker and clock")
-	case e := <-exits:
-		delete(running, e.name)
-		failed = fmt.Errorf("%s exited unexpectedly (%v); stopping the rest", e.name, e.err)
-	}
-	if err := drain(running, exits, log); failed == nil {
-		failed = err
-	}
-	return failed
-}
-
-func startChild(exe, name string, env map[string]string, extra string, out *prefixer) (*exec.Cmd, error) {
-	cmd := exec.Command(exe, name)
-	cmd.Env = toList(env)
-	if extra != "" {
-		cmd.Env = append(cmd.Env, extra)
-	}
-	cmd.Stdout, cmd.Stderr = out.pipe(name), out.pipe(name)
-	// Own process group: a terminal's Ctrl-C reaches dev alone, which
-	// then drains the children before stopping the services under them.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", name, err)
-	}
-	return cmd, nil
-}
-
-// drainLimit is past any SHUTDOWN_TIMEOUT a developer would set locally.
-const drainLimit = 40 * time.Second
-
-// drain sends SIGTERM to every running child and waits for each; one
-// still running at the limit is killed. It reports a child that failed.
-func drain(running map[string]*exec.Cmd, exits chan exit, log *slog.Logger) error {
-	for _, cmd := range running {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-	}
-	var failed error
-	deadline := time.After(drainLimit)
-	for len(running) > 0 {
-		select {
-		case e := <-exits:
-			delete(running, e.name)
-			if e.err != nil && failed == nil {
-				failed = fmt.Errorf("%s did not stop cleanly: %v", e.name, e.err)
-			}
-		case <-deadline:
-			for name, cmd := range running {
-				log.Warn("killing a process that did not drain in time", "process", name)
-				_ = cmd.Process.Kill()
-			}
-			deadline = nil
-		}
-	}
-	return failed
 }

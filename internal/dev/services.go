@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,11 +26,11 @@ type services struct {
 // start brings up whatever the user did not point at with a URL.
 func (s *services) start(ctx context.Context, dir string, env map[string]string) error {
 	if env["DATABASE_URL"] == "" {
-		url, err := s.startPostgres(ctx, dir)
+		dbURL, err := s.startPostgres(ctx, dir)
 		if err != nil {
 			return err
 		}
-		env["DATABASE_URL"] = url
+		env["DATABASE_URL"] = dbURL
 	}
 	if env["REDIS_URL"] == "" {
 		r, err := devstack.StartRedis(ctx, devstack.RedisOptions{Dir: filepath.Join(dir, "redis"), Log: s.log})
@@ -37,16 +38,26 @@ func (s *services) start(ctx context.Context, dir string, env map[string]string)
 			return err
 		}
 		s.rds, env["REDIS_URL"] = r, r.URL()
+		s.log.Info("redis started", "url", r.URL())
 	}
 	if env["BLOB_URL"] == "" {
-		blobs, err := filepath.Abs(filepath.Join(dir, "blobs"))
+		blob, err := blobURL(filepath.Join(dir, "blobs"))
 		if err != nil {
 			return err
 		}
-		// no_tmp_dir keeps partial uploads beside the bucket, on one filesystem.
-		env["BLOB_URL"] = "file://" + blobs + "?create_dir=true&no_tmp_dir=true"
+		env["BLOB_URL"] = blob
 	}
 	return nil
+}
+
+// blobURL makes a file:// bucket in dir. no_tmp_dir keeps partial uploads
+// beside the bucket, on its filesystem, so finishing one is a rename.
+func blobURL(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create blob folder: %w", err)
+	}
+	u := url.URL{Scheme: "file", Path: dir, RawQuery: "create_dir=true&no_tmp_dir=true"}
+	return u.String(), nil
 }
 
 // state is what dev remembers between runs.
@@ -58,10 +69,7 @@ type state struct {
 // is free, so URLs people copied keep working, and makes the ferry database.
 func (s *services) startPostgres(ctx context.Context, dir string) (string, error) {
 	statePath := filepath.Join(dir, "state.json")
-	var st state
-	if b, err := os.ReadFile(statePath); err == nil {
-		_ = json.Unmarshal(b, &st)
-	}
+	st := readState(statePath)
 	if !portFree(st.PostgresPort) {
 		st.PostgresPort = 0
 	}
@@ -71,13 +79,36 @@ func (s *services) startPostgres(ctx context.Context, dir string) (string, error
 	}
 	s.pg = pg
 	st.PostgresPort = pg.Port()
-	if b, err := json.Marshal(st); err == nil {
-		_ = os.WriteFile(statePath, b, 0o644)
+	if err := writeState(statePath, st); err != nil {
+		s.log.Warn("the Postgres port will change next time", "error", err.Error())
 	}
 	if err := createDatabase(ctx, pg.URL(), "ferry"); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/ferry?sslmode=disable", pg.Port()), nil
+	dbURL := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/ferry?sslmode=disable", pg.Port())
+	s.log.Info("postgres started", "url", dbURL)
+	return dbURL, nil
+}
+
+// readState returns what the last run saved; a missing or damaged file
+// just means starting afresh.
+func readState(path string) state {
+	var st state
+	if b, err := os.ReadFile(path); err == nil {
+		_ = json.Unmarshal(b, &st)
+	}
+	return st
+}
+
+func writeState(path string, st state) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode dev state: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("save dev state: %w", err)
+	}
+	return nil
 }
 
 func portFree(port int) bool {
@@ -111,7 +142,7 @@ func createDatabase(ctx context.Context, adminURL, name string) error {
 	return nil
 }
 
-// stop ends the services in the reverse order of their start.
+// stop ends the services dev started, Redis first, then Postgres.
 func (s *services) stop() {
 	if s.rds != nil {
 		if err := s.rds.Stop(); err != nil {
@@ -122,5 +153,6 @@ func (s *services) stop() {
 		if err := s.pg.Stop(context.Background()); err != nil {
 			s.log.Warn("stop postgres", "error", err.Error())
 		}
+		s.log.Info("postgres stopped")
 	}
 }

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
+	"net"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -17,19 +17,18 @@ import (
 
 // RedisOptions say where and how to run a local Redis.
 type RedisOptions struct {
-	Dir  string // working folder of redis-server
-	Port int    // 0 picks a free port
+	Dir  string // working folder of redis-server; nothing is saved there
+	Port int    // 0 picks a free port on 127.0.0.1
 	Log  *slog.Logger
 	// Embedded forces the in-process server even when redis-server exists.
 	Embedded bool
 }
 
 // Redis is a running server: redis-server when installed, else an
-// embedded one that speaks the same protocol.
+// in-process one that speaks the same protocol.
 type Redis struct {
 	port     int
-	cmd      *exec.Cmd
-	done     chan struct{}
+	proc     *process
 	mini     *miniredis.Miniredis
 	stopOnce sync.Once
 	stopErr  error
@@ -40,6 +39,9 @@ func (r *Redis) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.po
 
 // StartRedis starts a server and waits until it answers PING.
 func StartRedis(ctx context.Context, o RedisOptions) (*Redis, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	var err error
 	if o.Port == 0 {
 		if o.Port, err = FreePort(); err != nil {
@@ -48,69 +50,63 @@ func StartRedis(ctx context.Context, o RedisOptions) (*Redis, error) {
 	}
 	bin, lookErr := exec.LookPath("redis-server")
 	if o.Embedded || lookErr != nil {
-		m := miniredis.NewMiniRedis()
-		if err := m.StartAddr("127.0.0.1:" + strconv.Itoa(o.Port)); err != nil {
-			return nil, fmt.Errorf("start embedded redis: %w", err)
-		}
-		return &Redis{port: o.Port, mini: m}, nil
+		return startEmbedded(o)
 	}
-	r, err := launchRedis(bin, o)
-	if err != nil {
-		return nil, err
+	if err := mkdirTraversable(o.Dir); err != nil {
+		return nil, fmt.Errorf("start redis: %w", err)
 	}
-	if err := r.waitReady(ctx); err != nil {
+	r := &Redis{port: o.Port}
+	if r.proc, err = startProcess(redisCmd(bin, o), o.Log); err != nil {
+		return nil, fmt.Errorf("start redis: %w", err)
+	}
+	if err := r.proc.waitReady(ctx, 10*time.Second, r.ping); err != nil {
 		_ = r.Stop()
-		return nil, err
+		return nil, fmt.Errorf("start redis: %w", err)
 	}
+	o.Log.Debug("redis ready", "port", r.port)
 	return r, nil
 }
 
-func launchRedis(bin string, o RedisOptions) (*Redis, error) {
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", o.Dir, err)
+func startEmbedded(o RedisOptions) (*Redis, error) {
+	m := miniredis.NewMiniRedis()
+	if err := m.StartAddr("127.0.0.1:" + strconv.Itoa(o.Port)); err != nil {
+		return nil, fmt.Errorf("start embedded redis: %w", err)
 	}
-	cmd := exec.Command(bin, "--port", strconv.Itoa(o.Port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", o.Dir)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if o.Log != nil {
-		out := newTail(20, o.Log)
-		cmd.Stdout, cmd.Stderr = out, out
-	}
-	r := &Redis{port: o.Port, cmd: cmd, done: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start redis-server: %w", err)
-	}
-	go func() { _ = cmd.Wait(); close(r.done) }()
-	return r, nil
+	o.Log.Debug("embedded redis ready", "port", o.Port)
+	return &Redis{port: o.Port, mini: m}, nil
 }
 
-func (r *Redis) waitReady(ctx context.Context) error {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(r.port)})
+// redisCmd keeps everything in memory: a dev or test Redis holds only
+// rate-limit counters and sessions worth losing.
+func redisCmd(bin string, o RedisOptions) *exec.Cmd {
+	cmd := exec.Command(bin, "--port", strconv.Itoa(o.Port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", o.Dir)
+	cmd.SysProcAttr = serverAttr(syscall.SIGTERM)
+	return cmd
+}
+
+// ping waits for the port before asking go-redis, whose failed dials are
+// retried and logged through its global logger.
+func (r *Redis) ping(ctx context.Context) error {
+	addr := "127.0.0.1:" + strconv.Itoa(r.port)
+	conn, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return err
+	}
+	_ = conn.Close()
+	client := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer client.Close()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		if client.Ping(ctx).Err() == nil {
-			return nil
-		}
-		select {
-		case <-r.done:
-			return fmt.Errorf("redis-server exited at start")
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("redis-server did not answer within 10s")
-		}
-	}
+	return client.Ping(ctx).Err()
 }
 
-// Stop ends the server.
+// Stop ends the server. Calling it again returns the first result.
 func (r *Redis) Stop() error {
 	r.stopOnce.Do(func() {
 		if r.mini != nil {
 			r.mini.Close()
 			return
 		}
-		r.stopErr = stopProcess(context.Background(), r.cmd, r.done, syscall.SIGTERM)
+		r.stopErr = r.proc.stop(context.Background(), syscall.SIGTERM)
 	})
 	return r.stopErr
 }

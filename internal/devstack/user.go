@@ -1,7 +1,9 @@
 package devstack
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/user"
@@ -31,34 +33,49 @@ func serverUser() (*account, error) {
 		gid, _ := strconv.Atoi(u.Gid)
 		return &account{name: name, uid: uid, gid: gid, switched: true}, nil
 	}
-	return nil, fmt.Errorf("running as root, and there is no postgres or nobody user to run Postgres as")
+	return nil, errors.New("running as root, and there is no postgres or nobody user to run Postgres as")
 }
 
-// procAttr runs a child as this account. A server child gets its own
-// process group, so a terminal's Ctrl-C reaches us first and we stop it in
-// order, and dies with us if we are killed (Pdeathsig fires when the
-// thread that started it ends, which for Go's long-lived threads is when
-// the process does).
+// procAttr runs a child as this account. A server child also gets its own
+// process group (see serverAttr).
 func (a *account) procAttr(server bool) *syscall.SysProcAttr {
 	attr := &syscall.SysProcAttr{}
-	if a.switched {
-		attr.Credential = &syscall.Credential{Uid: uint32(a.uid), Gid: uint32(a.gid)}
-	}
 	if server {
-		attr.Setpgid = true
-		attr.Pdeathsig = syscall.SIGINT
+		attr = serverAttr(syscall.SIGINT)
+	}
+	if a.switched {
+		// Groups stay empty: the child has the primary group only, which
+		// is what canReach assumes.
+		attr.Credential = &syscall.Credential{Uid: uint32(a.uid), Gid: uint32(a.gid)}
 	}
 	return attr
 }
 
-// mkdirOwned makes dir (0700, as Postgres demands) owned by the account,
-// and its missing parents world-traversable.
+// serverAttr puts a server in its own process group, so a terminal's
+// Ctrl-C reaches us alone and we stop the server after the processes that
+// use it, and sends it sig should we die without stopping it.
+//
+// Caveat: Linux sends the parent-death signal when the *thread* that
+// started the child exits, not the process. Go only ends a thread when a
+// goroutine locked to it (runtime.LockOSThread) returns without
+// unlocking; callers that do that must not start servers from such a
+// goroutine, or the server is stopped when it returns.
+func serverAttr(sig syscall.Signal) *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: sig}
+}
+
+// mkdirOwned makes dir (0700, as Postgres demands) owned by the account.
+// Parents it has to create are made 0755 whatever the umask, so that the
+// account can pass through them.
 func mkdirOwned(dir string, a *account) error {
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", filepath.Dir(dir), err)
+	if err := mkdirTraversable(filepath.Dir(dir)); err != nil {
+		return err
 	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return fmt.Errorf("chmod %s: %w", dir, err)
 	}
 	if a.switched {
 		if err := os.Chown(dir, a.uid, a.gid); err != nil {
@@ -68,26 +85,58 @@ func mkdirOwned(dir string, a *account) error {
 	return nil
 }
 
-// canReach checks the account may pass through every parent of dir.
+// mkdirTraversable is os.MkdirAll with mode 0755 set on each folder it
+// creates; folders that exist are left as they are.
+func mkdirTraversable(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := mkdirTraversable(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return fmt.Errorf("chmod %s: %w", dir, err)
+	}
+	return nil
+}
+
+// canReach checks the account may pass through every parent of dir, by
+// the same owner, group, other rule the kernel applies.
 func (a *account) canReach(dir string) error {
 	if !a.switched {
 		return nil
 	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
-	for p := filepath.Dir(abs); ; p = filepath.Dir(p) {
+	for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
 		info, err := os.Stat(p)
 		if err != nil {
-			return err
+			return fmt.Errorf("check %s: %w", p, err)
 		}
-		if info.Mode().Perm()&0o001 == 0 {
-			return fmt.Errorf("postgres runs as user %s, which cannot enter %s: make it world-executable (chmod o+x) or set DATABASE_URL", a.name, p)
+		if !a.mayEnter(info) {
+			return fmt.Errorf("postgres runs as user %s, which cannot reach %s: make it world-executable (chmod o+x %s) or set DATABASE_URL", a.name, p, p)
 		}
-		if p == "/" {
+		if p == filepath.Dir(p) {
 			return nil
 		}
+	}
+}
+
+func (a *account) mayEnter(info fs.FileInfo) bool {
+	perm := info.Mode().Perm()
+	st, ok := info.Sys().(*syscall.Stat_t)
+	switch {
+	case !ok:
+		return perm&0o001 != 0
+	case int(st.Uid) == a.uid:
+		return perm&0o100 != 0
+	case int(st.Gid) == a.gid:
+		return perm&0o010 != 0
+	default:
+		return perm&0o001 != 0
 	}
 }
 
