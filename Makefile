@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test lint unit build dev env-example fuzz
+.PHONY: test lint unit build dev env-example fuzz bench
 
 ## test: everything CI checks: formatting, vet, staticcheck, then all tests with the race detector
 test: lint unit
@@ -37,3 +37,7 @@ fuzz:
 	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
 	go test ./internal/web -run '^$$' -fuzz FuzzReceiveParts -fuzztime 20s
+
+## bench: start the real stack and print throughput, memory and round-trip figures (docs/benchmarks.md); flags in BENCH_FLAGS
+bench:
+	@go run ./cmd/ferry-bench $(BENCH_FLAGS)
