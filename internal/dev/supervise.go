@@ -120,7 +120,7 @@ func drain(running map[string]*child, exits chan exit, log *slog.Logger) error {
 		case e := <-exits:
 			delete(running, e.name)
 			log.Info("stopped", "child", e.name, "status", status(e.err))
-			if e.err != nil && failed == nil {
+			if !stoppedAsAsked(e.err) && failed == nil {
 				failed = fmt.Errorf("%s did not stop cleanly (%s)", e.name, status(e.err))
 			}
 		case <-limit.C:
@@ -131,6 +131,21 @@ func drain(running map[string]*child, exits chan exit, log *slog.Logger) error {
 		}
 	}
 	return failed
+}
+
+// stoppedAsAsked reports a clean end to a drain: exit 0, or death by the
+// SIGTERM we sent, which is what a child still starting up (its handler
+// not yet installed) does.
+func stoppedAsAsked(err error) bool {
+	var exitErr *exec.ExitError
+	if err == nil {
+		return true
+	}
+	if !errors.As(err, &exitErr) {
+		return false
+	}
+	ws, ok := exitErr.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGTERM
 }
 
 // status describes how a child ended.
