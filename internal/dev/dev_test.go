@@ -1,7 +1,6 @@
 package dev
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/syncbuf"
 )
 
 // TestRunOwnServices runs dev three times in one folder with an empty
@@ -135,7 +134,7 @@ func runUntilUp(t *testing.T, o Options, fake string) run {
 	for _, name := range []string{"web.json", "worker.json", "clock.json", "password"} {
 		_ = os.Remove(filepath.Join(fake, name))
 	}
-	var out, logs syncBuffer
+	var out, logs syncbuf.Buffer
 	o.Stdout, o.Log = &out, slog.New(slog.NewJSONHandler(&logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -164,7 +163,7 @@ func runUntilUp(t *testing.T, o Options, fake string) run {
 
 func runWithin(t *testing.T, ctx context.Context, o Options) error {
 	t.Helper()
-	var out, logs syncBuffer
+	var out, logs syncbuf.Buffer
 	o.Stdout, o.Log = &out, slog.New(slog.NewJSONHandler(&logs, nil))
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -321,22 +320,4 @@ func freshDatabase(t *testing.T, admin string) string {
 	}
 	u.Path = "/" + name
 	return u.String()
-}
-
-// syncBuffer is a bytes.Buffer safe for the writers dev runs at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

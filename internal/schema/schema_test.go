@@ -1,11 +1,9 @@
 package schema_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -14,31 +12,15 @@ import (
 
 	"github.com/ferryhq/ferry/internal/dbtest"
 	"github.com/ferryhq/ferry/internal/schema"
+	"github.com/ferryhq/ferry/internal/syncbuf"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 // logBuffer is a logger whose output a test can read.
-func logBuffer() (*slog.Logger, *syncBuffer) {
-	var b syncBuffer
+func logBuffer() (*slog.Logger, *syncbuf.Buffer) {
+	var b syncbuf.Buffer
 	return slog.New(slog.NewTextHandler(&b, nil)), &b
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func status(t *testing.T, db *pgxpool.Pool) schema.Status {
