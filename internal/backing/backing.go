@@ -8,12 +8,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 	"gocloud.dev/blob"
+	"gocloud.dev/blob/s3blob"
 
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/health"
 
 	// Every storage driver is linked, so any cloud is a BLOB_URL away.
@@ -21,7 +25,6 @@ import (
 	_ "gocloud.dev/blob/fileblob"
 	_ "gocloud.dev/blob/gcsblob"
 	_ "gocloud.dev/blob/memblob"
-	_ "gocloud.dev/blob/s3blob"
 )
 
 // Services holds the attached services; a nil field was not asked for.
@@ -29,11 +32,17 @@ type Services struct {
 	DB     *pgxpool.Pool
 	Redis  *redis.Client
 	Bucket *blob.Bucket
+	Direct *files.Direct // the S3 client behind Bucket; nil for other stores
 }
+
+// Store is where uploads go.
+func (s *Services) Store() files.Store { return files.Store{Bucket: s.Bucket, Direct: s.Direct} }
 
 // URLs names the services to attach; an empty URL attaches nothing.
 type URLs struct {
 	Database, Redis, Blob string
+	// Tracer, when set, traces every call to the services.
+	Tracer trace.TracerProvider
 }
 
 // Open attaches every service named in urls without waiting for any to
@@ -62,11 +71,23 @@ func (s *Services) open(ctx context.Context, urls URLs) error {
 		s.Redis = redis.NewClient(opts)
 	}
 	if urls.Blob != "" {
-		if s.Bucket, err = blob.OpenBucket(ctx, urls.Blob); err != nil {
+		if s.Bucket, s.Direct, err = openBucket(ctx, urls.Blob, urls.Tracer); err != nil {
 			return fmt.Errorf("BLOB_URL: open bucket: %w", err)
 		}
 	}
 	return nil
+}
+
+func openBucket(ctx context.Context, raw string, tp trace.TracerProvider) (*blob.Bucket, *files.Direct, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.Scheme == s3blob.Scheme {
+		return openS3(ctx, u, tp)
+	}
+	b, err := blob.OpenBucket(ctx, raw)
+	return b, nil, err
 }
 
 // OpenDB makes a pool from a Postgres URL without connecting.

@@ -32,7 +32,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	inflight := &server.InFlight{}
 	srv := web.New(web.Deps{
 		Log: p.log, Ready: p.ready, Registry: p.registry, InFlight: inflight,
-		DB: p.services.DB, Redis: p.services.Redis, Bucket: p.services.Bucket, Jobs: inserter,
+		DB: p.services.DB, Redis: p.services.Redis, Bucket: p.services.Bucket, Direct: p.services.Direct, Jobs: inserter,
 		Settings: web.Settings{
 			PublicURL:     p.cfg.PublicURL,
 			MaxUploadSize: int64(p.cfg.MaxUploadSize),

@@ -34,41 +34,103 @@ type TooLargeError struct{ Limit int64 }
 
 func (e *TooLargeError) Error() string { return fmt.Sprintf("upload larger than %d bytes", e.Limit) }
 
-// Receive streams r into bucket under a new server-made key, hashing it on
-// the way, and never holds more than a copy buffer in memory. If r fails,
-// ends early by the caller's choice or passes limit bytes, the write is
-// aborted and no object remains. disposition is stored with the object, so
-// a client sent straight to storage still saves the file by its name.
-func Receive(ctx context.Context, bucket *blob.Bucket, r io.Reader, limit int64, disposition string) (Received, error) {
+// Store is where uploads go: a bucket, and for S3 the bucket's own client.
+type Store struct {
+	Bucket *blob.Bucket
+	Direct *Direct // nil unless the bucket is on S3
+}
+
+// Incoming is one upload's body and what is known of it.
+type Incoming struct {
+	Body        io.Reader
+	Length      int64  // the length the client announced; -1 when unknown
+	Limit       int64  // the most bytes accepted
+	Disposition string // stored with the object, so a client sent straight to storage still saves the file by its name
+}
+
+// Part sizes of a multipart upload, used when the length is unknown: they
+// bound the memory one upload holds (the S3 driver keeps parallel+1 parts
+// of partSize, and reads the first parts into one growing slice).
+const (
+	partSize = 8 << 20
+	parallel = 3
+)
+
+// Receive streams in.Body into the store under a new server-made key,
+// hashing it on the way, and never holds more than a few buffers in
+// memory. If the body fails, ends early, differs from its announced length
+// or passes the limit, the write is aborted and no object remains.
+func (st Store) Receive(ctx context.Context, in Incoming) (Received, error) {
+	if in.Length > in.Limit {
+		return Received{}, &TooLargeError{Limit: in.Limit}
+	}
 	head := make([]byte, 512)
-	n, err := io.ReadFull(r, head)
+	n, err := io.ReadFull(in.Body, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return Received{}, fmt.Errorf("read upload: %w", err)
 	}
 	head = head[:n]
 	got := Received{Key: NewKey(), ContentType: http.DetectContentType(head)}
 	h := sha256.New()
-	opts := &blob.WriterOptions{ContentType: got.ContentType, ContentDisposition: disposition}
-	size, err := write(ctx, bucket, got.Key, opts, io.MultiReader(bytes.NewReader(head), r), h, limit)
+	opts := &blob.WriterOptions{ContentType: got.ContentType, ContentDisposition: in.Disposition, BufferSize: partSize, MaxConcurrency: parallel}
+	src := io.MultiReader(bytes.NewReader(head), in.Body)
+	if st.Direct != nil && in.Length >= 0 && in.Length <= maxSinglePut {
+		got.Size, err = st.putWhole(ctx, got.Key, opts, src, h, in.Length)
+	} else {
+		got.Size, err = write(ctx, st.Bucket, got.Key, opts, src, h, in)
+	}
 	if err != nil {
 		return Received{}, err
 	}
-	got.Size, got.SHA256 = size, h.Sum(nil)
+	got.SHA256 = h.Sum(nil)
 	return got, nil
+}
+
+// putWhole sends a body of known length in one request.
+func (st Store) putWhole(ctx context.Context, key string, opts *blob.WriterOptions, src io.Reader, h hash.Hash, length int64) (int64, error) {
+	body := &counter{r: io.TeeReader(io.LimitReader(src, length), h)}
+	if err := st.Direct.put(ctx, key, body, length, opts); err != nil {
+		return 0, fmt.Errorf("store upload: %w", err)
+	}
+	var extra [1]byte
+	if k, _ := io.ReadFull(src, extra[:]); body.n != length || k > 0 {
+		// The body was not the length announced: never keep what it made.
+		_ = st.Bucket.Delete(context.WithoutCancel(ctx), key)
+		return 0, fmt.Errorf("store upload: %w", errLength)
+	}
+	return length, nil
+}
+
+var errLength = errors.New("body length differs from the length announced")
+
+// counter counts what passes through it.
+type counter struct {
+	r io.Reader
+	n int64
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // write copies src into a new object, cancelling the writer's context on
 // any failure: gocloud aborts a write whose context ends before Close.
-func write(ctx context.Context, bucket *blob.Bucket, key string, opts *blob.WriterOptions, src io.Reader, h hash.Hash, limit int64) (int64, error) {
+func write(ctx context.Context, bucket *blob.Bucket, key string, opts *blob.WriterOptions, src io.Reader, h hash.Hash, in Incoming) (int64, error) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := bucket.NewWriter(wctx, key, opts)
 	if err != nil {
 		return 0, fmt.Errorf("open object: %w", err)
 	}
-	size, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(src, limit+1))
-	if err == nil && size > limit {
-		err = &TooLargeError{Limit: limit}
+	size, err := io.Copy(io.MultiWriter(w, h), io.LimitReader(src, in.Limit+1))
+	switch {
+	case err != nil:
+	case size > in.Limit:
+		err = &TooLargeError{Limit: in.Limit}
+	case in.Length >= 0 && size != in.Length:
+		err = errLength
 	}
 	if err != nil {
 		cancel()

@@ -89,7 +89,7 @@ func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	got, err := files.Receive(r.Context(), s.Bucket, r.Body, limit, download.Attachment(name))
+	got, err := s.store().Receive(r.Context(), files.Incoming{Body: r.Body, Length: r.ContentLength, Limit: limit, Disposition: download.Attachment(name)})
 	if err != nil {
 		s.fail(w, r, uploadError(err, overQuota))
 		return

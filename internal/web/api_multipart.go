@@ -108,7 +108,7 @@ func (s *Server) receivePart(ctx context.Context, part *multipart.Part, room int
 	if err != nil {
 		return upload{}, err
 	}
-	got, err := files.Receive(ctx, s.Bucket, part, room, download.Attachment(name))
+	got, err := s.store().Receive(ctx, files.Incoming{Body: part, Length: -1, Limit: room, Disposition: download.Attachment(name)})
 	if err != nil {
 		return upload{}, uploadError(err, overQuota)
 	}

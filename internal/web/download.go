@@ -100,7 +100,7 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", storedFileCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, max-age=3600")
-	if _, err := io.Copy(w, rd); err != nil && r.Context().Err() == nil {
+	if _, err := copyObjectBody(w, rd); err != nil && r.Context().Err() == nil {
 		panic(http.ErrAbortHandler)
 	}
 }
@@ -178,7 +178,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, f share.File, rn
 	if rd == nil {
 		return
 	}
-	if _, err := io.Copy(w, rd); err != nil && r.Context().Err() == nil {
+	if _, err := copyObjectBody(w, rd); err != nil && r.Context().Err() == nil {
 		s.Log.Warn("download cut short", "request_id", RequestID(r.Context()), "error", err.Error())
 		panic(http.ErrAbortHandler) // the client must see an incomplete body, not a short one
 	}
@@ -258,8 +258,16 @@ func (s *Server) copyObject(ctx context.Context, w io.Writer, key string) error 
 		return err
 	}
 	defer rd.Close()
-	_, err = io.Copy(w, rd)
+	_, err = copyObjectBody(w, rd)
 	return err
+}
+
+// copyObjectBody copies an object to w without blob.Reader's WriteTo,
+// which allocates a 1 MiB buffer for every call: a small download would
+// spend most of its time allocating and collecting it. A response copies
+// with net/http's pooled buffers instead.
+func copyObjectBody(w io.Writer, rd *blob.Reader) (int64, error) {
+	return io.Copy(w, struct{ io.Reader }{rd})
 }
 
 // uniqueName gives repeated names a number, "a.txt", "a (2).txt", so no

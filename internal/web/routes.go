@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gocloud.dev/blob"
 
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/health"
 	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/metrics"
@@ -47,6 +48,7 @@ type Deps struct {
 	DB       *pgxpool.Pool
 	Redis    *redis.Client
 	Bucket   *blob.Bucket
+	Direct   *files.Direct // Bucket's S3 client, for uploads of known length; nil for other stores
 	Jobs     *jobs.Client // inserts background jobs; nil runs none
 	Settings Settings
 }
@@ -71,6 +73,9 @@ func New(d Deps) *Server {
 	}
 	return s
 }
+
+// store is where uploads go.
+func (s *Server) store() files.Store { return files.Store{Bucket: s.Bucket, Direct: s.Direct} }
 
 // Handler lists every route Ferry serves, wrapped in the middleware every
 // request passes through.
