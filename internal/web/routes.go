@@ -49,7 +49,7 @@ type Deps struct {
 	Redis    *redis.Client
 	Bucket   *blob.Bucket
 	Direct   *files.Direct // Bucket's S3 client, for uploads of known length; nil for other stores
-	Jobs     *jobs.Client // inserts background jobs; nil runs none
+	Jobs     *jobs.Client  // inserts background jobs; nil runs none
 	Settings Settings
 }
 
