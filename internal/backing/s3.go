@@ -48,6 +48,13 @@ func openS3(ctx context.Context, u *url.URL, tp trace.TracerProvider) (*blob.Buc
 		}
 		copts = append(copts, func(o *s3.Options) { p.set(o, v) })
 	}
+	// A whole-object checksum can only be checked after the last byte has
+	// gone to the downloader, and checking it costs a core per few hundred
+	// MB/s. Ferry keeps each file's SHA-256 and its worker verifies stored
+	// objects, so downloads skip it unless the URL asks for it.
+	if !q.Has("response_checksum_validation") {
+		q.Set("response_checksum_validation", "when_required")
+	}
 	cfg, err := gcaws.V2ConfigFromURLParams(ctx, q)
 	if err != nil {
 		return nil, nil, err

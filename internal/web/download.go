@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gocloud.dev/blob"
@@ -262,13 +263,27 @@ func (s *Server) copyObject(ctx context.Context, w io.Writer, key string) error 
 	return err
 }
 
-// copyObjectBody copies an object to w without blob.Reader's WriteTo,
-// which allocates a 1 MiB buffer for every call: a small download would
-// spend most of its time allocating and collecting it. A response copies
-// with net/http's pooled buffers instead.
+// copyObjectBody copies an object to w through a pooled buffer sized for
+// it. Without one, io.Copy would take blob.Reader's WriteTo, which
+// allocates 1 MiB for every call, so that small downloads spend most of
+// their time allocating and collecting it; big files still get 1 MiB,
+// because their speed falls with the number of writes.
 func copyObjectBody(w io.Writer, rd *blob.Reader) (int64, error) {
-	return io.Copy(w, struct{ io.Reader }{rd})
+	pool := &smallBuffers
+	if rd.Size() > smallObject {
+		pool = &bigBuffers
+	}
+	buf := pool.Get().(*[]byte)
+	defer pool.Put(buf)
+	return io.CopyBuffer(w, struct{ io.Reader }{rd}, *buf)
 }
+
+const smallObject = 256 << 10
+
+var (
+	smallBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+	bigBuffers   = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
+)
 
 // uniqueName gives repeated names a number, "a.txt", "a (2).txt", so no
 // entry of the zip overwrites another when unpacked.
