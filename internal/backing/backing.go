@@ -11,7 +11,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/extra/redisotel/v9"
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/trace"
 	"gocloud.dev/blob"
@@ -59,7 +61,7 @@ func Open(ctx context.Context, urls URLs) (*Services, error) {
 func (s *Services) open(ctx context.Context, urls URLs) error {
 	var err error
 	if urls.Database != "" {
-		if s.DB, err = OpenDB(urls.Database); err != nil {
+		if s.DB, err = OpenDB(urls.Database, urls.Tracer); err != nil {
 			return err
 		}
 	}
@@ -69,6 +71,13 @@ func (s *Services) open(ctx context.Context, urls URLs) error {
 			return fmt.Errorf("REDIS_URL: %w", err)
 		}
 		s.Redis = redis.NewClient(opts)
+		if urls.Tracer != nil {
+			// Commands are recorded by name only: their arguments hold
+			// session ids and rate-limit keys.
+			if err := redisotel.InstrumentTracing(s.Redis, redisotel.WithTracerProvider(urls.Tracer), redisotel.WithDBStatement(false)); err != nil {
+				return fmt.Errorf("REDIS_URL: trace: %w", err)
+			}
+		}
 	}
 	if urls.Blob != "" {
 		if s.Bucket, s.Direct, err = openBucket(ctx, urls.Blob, urls.Tracer); err != nil {
@@ -90,12 +99,16 @@ func openBucket(ctx context.Context, raw string, tp trace.TracerProvider) (*blob
 	return b, nil, err
 }
 
-// OpenDB makes a pool from a Postgres URL without connecting.
-func OpenDB(url string) (*pgxpool.Pool, error) {
+// OpenDB makes a pool from a Postgres URL without connecting. With tp,
+// every query is a span holding its SQL text but never its arguments.
+func OpenDB(url string, tp trace.TracerProvider) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's message can quote the URL, password included.
 		return nil, errors.New("DATABASE_URL: not a valid Postgres URL")
+	}
+	if tp != nil {
+		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(tp), otelpgx.WithTrimSQLInSpanName())
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {

@@ -25,14 +25,14 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	inserter, err := jobs.NewInserter(p.services.DB, p.log)
+	inserter, err := jobs.NewInserter(p.services.DB, p.log, p.tracing.Provider)
 	if err != nil {
 		return err
 	}
 	inflight := &server.InFlight{}
 	srv := web.New(web.Deps{
 		Log: p.log, Ready: p.ready, Registry: p.registry, InFlight: inflight,
-		DB: p.services.DB, Redis: p.services.Redis, Bucket: p.services.Bucket, Direct: p.services.Direct, Jobs: inserter,
+		DB: p.services.DB, Redis: p.services.Redis, Bucket: p.services.Bucket, Direct: p.services.Direct, Jobs: inserter, Tracer: p.tracing.Provider,
 		Settings: web.Settings{
 			PublicURL:     p.cfg.PublicURL,
 			MaxUploadSize: int64(p.cfg.MaxUploadSize),
@@ -62,8 +62,10 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	jobs.RegisterQueueDepth(p.registry, p.services.DB)
 	runner, err := jobs.NewRunner(deps, jobs.RunnerOptions{
 		Concurrency: p.cfg.WorkerConcurrency, JobTimeout: time.Duration(p.cfg.JobTimeout), RescueAfter: time.Duration(p.cfg.JobRescueAfter),
+		Tracer: p.tracing.Provider, Registry: p.registry,
 	})
 	if err != nil {
 		return err
@@ -111,10 +113,11 @@ func runClock(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	inserter, err := jobs.NewInserter(p.services.DB, p.log)
+	inserter, err := jobs.NewInserter(p.services.DB, p.log, p.tracing.Provider)
 	if err != nil {
 		return err
 	}
+	jobs.RegisterQueueDepth(p.registry, p.services.DB)
 	go jobs.Schedule(ctx, inserter, []jobs.Periodic{
 		{Args: jobs.PurgeArgs{}, Every: time.Duration(p.cfg.PurgeInterval)},
 		{Args: jobs.SweepArgs{}, Every: time.Duration(p.cfg.SweepInterval)},

@@ -28,7 +28,7 @@ func connect(ctx context.Context, e Env) (*config.Config, *pgxpool.Pool, error) 
 	if err := cfg.Require("DATABASE_URL"); err != nil {
 		return nil, nil, err
 	}
-	pool, err := backing.OpenDB(cfg.DatabaseURL)
+	pool, err := backing.OpenDB(cfg.DatabaseURL, nil)
 	if err != nil {
 		return nil, nil, err
 	}

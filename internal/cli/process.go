@@ -21,6 +21,7 @@ import (
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/schema"
 	"github.com/ferryhq/ferry/internal/server"
+	"github.com/ferryhq/ferry/internal/telemetry"
 )
 
 // process is what every long-running process type shares: configuration,
@@ -32,6 +33,7 @@ type process struct {
 	services *backing.Services
 	ready    *health.Readiness
 	registry *prometheus.Registry
+	tracing  *telemetry.Tracing
 }
 
 // startProcess loads and checks the configuration, then attaches the
@@ -50,9 +52,15 @@ func startProcess(ctx context.Context, e Env, name string, args []string, need b
 	}
 	p := &process{name: name, cfg: cfg, log: logging.New(e.Stdout, cfg.LogLevel, name), registry: metrics.NewRegistry()}
 	p.log.Info("starting", "version", buildinfo.Version, "commit", buildinfo.Commit, "config", configAttrs(cfg))
-	if p.services, err = backing.Open(ctx, urlsFrom(cfg, need)); err != nil {
+	if p.tracing, err = telemetry.Start(ctx, traceSettings(cfg), name, buildinfo.Version, cfg.AppEnv); err != nil {
 		return nil, err
 	}
+	urls := urlsFrom(cfg, need)
+	urls.Tracer = p.tracing.Provider
+	if p.services, err = backing.Open(ctx, urls); err != nil {
+		return nil, err
+	}
+	metrics.RegisterPools(p.registry, p.services.DB, p.services.Redis)
 	checks := p.services.Checks()
 	if p.services.DB != nil {
 		checks = append(checks, health.Check{Reason: "schema out of date", Fn: schemaCurrent(p.services)})
@@ -60,6 +68,14 @@ func startProcess(ctx context.Context, e Env, name string, args []string, need b
 	p.ready = health.NewReadiness(checks...)
 	go p.services.WaitUp(ctx, p.log)
 	return p, nil
+}
+
+func traceSettings(cfg *config.Config) telemetry.Settings {
+	return telemetry.Settings{
+		Exporter: cfg.OtelTracesExporter, Endpoint: cfg.OtelEndpoint,
+		ServiceName: cfg.OtelServiceName, Disabled: cfg.OtelSDKDisabled,
+		Sampler: cfg.OtelSampler, SamplerArg: cfg.OtelSamplerArg,
+	}
 }
 
 // required names the variables a process cannot start without.
@@ -182,7 +198,11 @@ func (p *process) whenReady(ctx context.Context, fn func()) {
 // asked to stop must stop.
 func (p *process) closeServices(limit time.Duration) {
 	done := make(chan error, 1)
-	go func() { done <- p.services.Close() }()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), limit)
+		defer cancel()
+		done <- errors.Join(p.tracing.Stop(ctx), p.services.Close())
+	}()
 	select {
 	case err := <-done:
 		if err != nil {

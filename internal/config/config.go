@@ -54,6 +54,12 @@ type Config struct {
 	PurgeInterval      units.Duration `env:"PURGE_INTERVAL" envDefault:"1m" cmd:"clock" help:"how often the clock schedules the purge"`
 	SweepInterval      units.Duration `env:"SWEEP_INTERVAL" envDefault:"1h" cmd:"clock" help:"how often the clock schedules the orphan sweep"`
 	ShutdownTimeout    units.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s" cmd:"web,worker,clock" help:"how long to drain on SIGTERM before a hard stop"`
+	OtelTracesExporter string         `env:"OTEL_TRACES_EXPORTER" cmd:"web,worker,clock" help:"otlp, console (spans as JSON lines on stdout) or none; empty means none unless OTEL_EXPORTER_OTLP_ENDPOINT is set"`
+	OtelEndpoint       string         `env:"OTEL_EXPORTER_OTLP_ENDPOINT" cmd:"web,worker,clock" help:"OpenTelemetry collector for otlp, e.g. http://otel-collector:4318; the SDK also reads the other OTEL_EXPORTER_OTLP_* variables"`
+	OtelServiceName    string         `env:"OTEL_SERVICE_NAME" cmd:"web,worker,clock" help:"service name on spans; empty gives ferry-web, ferry-worker or ferry-clock"`
+	OtelSampler        string         `env:"OTEL_TRACES_SAMPLER" cmd:"web,worker,clock" help:"empty keeps every trace (parentbased_always_on); parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1 keeps a tenth"`
+	OtelSamplerArg     string         `env:"OTEL_TRACES_SAMPLER_ARG" cmd:"web,worker,clock" help:"the sampler's argument, such as a ratio from 0 to 1"`
+	OtelSDKDisabled    bool           `env:"OTEL_SDK_DISABLED" envDefault:"false" cmd:"web,worker,clock" help:"true turns tracing off whatever else is set"`
 }
 
 // Error names the variable at fault and what is wrong with it.

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,12 @@ func (c *Config) checkValues() error {
 		return problem("DOWNLOAD_MODE", "must be proxy or redirect, got %q", c.DownloadMode)
 	case c.DownloadMode == "redirect" && c.localBlobs():
 		return problem("DOWNLOAD_MODE", "redirect needs storage that signs URLs (s3://, gs://, azblob://), not file:// or mem://")
+	case !slices.Contains([]string{"", "otlp", "console", "none"}, c.OtelTracesExporter):
+		return problem("OTEL_TRACES_EXPORTER", "must be otlp, console or none, got %q", c.OtelTracesExporter)
+	case !slices.Contains([]string{"", "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"}, c.OtelSampler):
+		return problem("OTEL_TRACES_SAMPLER", "must be always_on, always_off, traceidratio or their parentbased_ forms, got %q", c.OtelSampler)
+	case c.OtelSamplerArg != "" && !validRatio(c.OtelSamplerArg):
+		return problem("OTEL_TRACES_SAMPLER_ARG", "must be a ratio from 0 to 1, got %q", c.OtelSamplerArg)
 	}
 	_, err := c.Proxies()
 	return err
@@ -171,4 +178,9 @@ func (c *Config) Require(names ...string) error {
 		}
 	}
 	return nil
+}
+
+func validRatio(s string) bool {
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && f >= 0 && f <= 1
 }

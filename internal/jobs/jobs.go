@@ -11,8 +11,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"go.opentelemetry.io/otel/trace"
 	"gocloud.dev/blob"
 )
 
@@ -98,8 +100,9 @@ func Workers(d *Deps) *river.Workers {
 type Client = river.Client[pgx.Tx]
 
 // NewInserter returns a client that only inserts jobs, for web and clock.
-func NewInserter(db *pgxpool.Pool, log *slog.Logger) (*Client, error) {
-	c, err := river.NewClient(riverpgxv5.New(db), &river.Config{Logger: log})
+// With tp, each insert carries the caller's trace to the job.
+func NewInserter(db *pgxpool.Pool, log *slog.Logger, tp trace.TracerProvider) (*Client, error) {
+	c, err := river.NewClient(riverpgxv5.New(db), &river.Config{Logger: log, Middleware: middleware(tp, nil)})
 	if err != nil {
 		return nil, fmt.Errorf("job inserter: %w", err)
 	}
@@ -109,8 +112,10 @@ func NewInserter(db *pgxpool.Pool, log *slog.Logger) (*Client, error) {
 // RunnerOptions size and time the runner.
 type RunnerOptions struct {
 	Concurrency int
-	JobTimeout  time.Duration // a job running longer is cancelled and retried
-	RescueAfter time.Duration // a job whose worker died is retried after this
+	JobTimeout  time.Duration         // a job running longer is cancelled and retried
+	RescueAfter time.Duration         // a job whose worker died is retried after this
+	Tracer      trace.TracerProvider  // nil while tracing is off
+	Registry    prometheus.Registerer // where the job series go; nil records none
 }
 
 // NewRunner returns a client that works the queue.
@@ -121,6 +126,7 @@ func NewRunner(d *Deps, o RunnerOptions) (*Client, error) {
 		Workers:              Workers(d),
 		JobTimeout:           o.JobTimeout,
 		RescueStuckJobsAfter: o.RescueAfter,
+		Middleware:           middleware(o.Tracer, o.Registry),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job runner: %w", err)

@@ -22,7 +22,7 @@ func TestScheduleOnePerPeriod(t *testing.T) {
 	defer cancel()
 	var wg sync.WaitGroup
 	for range 3 {
-		c, err := NewInserter(db, slog.New(slog.DiscardHandler))
+		c, err := NewInserter(db, slog.New(slog.DiscardHandler), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,10 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // requestInfo is what handlers learn about a request that its log line
@@ -15,6 +20,7 @@ import (
 type requestInfo struct {
 	id     string
 	userID string
+	route  string // the pattern the mux matched; "" when none did
 }
 
 type infoKey struct{}
@@ -78,6 +84,16 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // they do not drown the requests people make.
 var quietRoutes = map[string]bool{"GET /health": true, "GET /ready": true, "GET /metrics": true}
 
+// quietPaths are the same probes by path, for what runs before the mux.
+var quietPaths = map[string]bool{"/health": true, "/ready": true, "/metrics": true}
+
+// transferRoutes are the routes whose bodies are what users come for; their
+// bytes and outcomes are counted apart from the request series.
+var transferRoutes = map[string]string{
+	"PUT /api/v1/files/{name}": "upload", "POST /api/v1/files": "upload",
+	"GET /s/{token}/files/{id}": "download", "GET /s/{token}/zip": "download",
+}
+
 // observe gives every request an id, then logs and measures it once it is
 // served. It logs the route pattern, never the raw path, which may hold a
 // share token.
@@ -87,11 +103,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		info := &requestInfo{id: requestID(r)}
 		w.Header().Set("X-Request-ID", info.id)
 		sw := &statusWriter{ResponseWriter: w}
+		body := &countingBody{ReadCloser: r.Body}
 		done := s.metrics.Start()
-		// The mux records the matched pattern on the request it is given.
 		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		r.Body = body
 		defer func() {
-			route := r.Pattern
+			aborted := recover()
+			route := info.route
 			if route == "" {
 				route = "unmatched"
 			}
@@ -100,10 +118,71 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				status = http.StatusOK
 			}
 			done(r.Method, route, status, time.Since(start))
+			s.countTransfer(route, status, sw, body, aborted == nil)
+			nameSpan(r, route)
 			s.logRequest(r, info, route, status, sw.bytes, time.Since(start))
+			if aborted != nil {
+				panic(aborted) // net/http cuts the connection, so the client sees a broken body
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// routed serves mux and notes the pattern it matched. The mux records it
+// on the request it is given, which middleware between here and observe
+// (sessions, for one) may have replaced with a copy.
+func routed(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
+				info.route = r.Pattern
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// countTransfer records an upload's or download's bytes and outcome.
+func (s *Server) countTransfer(route string, status int, sw *statusWriter, body *countingBody, finished bool) {
+	switch transferRoutes[route] {
+	case "upload":
+		s.transfers.Uploaded(status, body.n, finished && !body.broken)
+	case "download":
+		want, err := strconv.ParseInt(sw.Header().Get("Content-Length"), 10, 64)
+		whole := err != nil || sw.bytes == want || status >= 300
+		s.transfers.Downloaded(status, sw.bytes, finished && whole)
+	}
+}
+
+// nameSpan names the request's span by its route pattern once the mux has
+// matched it: raw paths would make one name per share token.
+func nameSpan(r *http.Request, route string) {
+	span := trace.SpanFromContext(r.Context())
+	if !span.IsRecording() {
+		return
+	}
+	span.SetName(route)
+	// The raw path may hold a share token; the pattern stands in for it.
+	_, path, _ := strings.Cut(route, " ")
+	span.SetAttributes(attribute.String("http.route", route), attribute.String("url.path", path))
+}
+
+// countingBody counts the request body's bytes and notes a read that
+// failed, as when a client hangs up mid-upload.
+type countingBody struct {
+	io.ReadCloser
+	n      int64
+	broken bool
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	if err != nil && err != io.EOF {
+		b.broken = true
+	}
+	return n, err
 }
 
 func (s *Server) logRequest(r *http.Request, info *requestInfo, route string, status int, bytes int64, d time.Duration) {

@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/files"
@@ -23,6 +25,7 @@ import (
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/session"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/telemetry"
 )
 
 // Settings are the configuration values the handlers act on.
@@ -48,22 +51,24 @@ type Deps struct {
 	DB       *pgxpool.Pool
 	Redis    *redis.Client
 	Bucket   *blob.Bucket
-	Direct   *files.Direct // Bucket's S3 client, for uploads of known length; nil for other stores
-	Jobs     *jobs.Client  // inserts background jobs; nil runs none
+	Direct   *files.Direct        // Bucket's S3 client, for uploads of known length; nil for other stores
+	Jobs     *jobs.Client         // inserts background jobs; nil runs none
+	Tracer   trace.TracerProvider // nil while tracing is off
 	Settings Settings
 }
 
 // Server holds what the handlers need.
 type Server struct {
 	Deps
-	metrics  *metrics.HTTP
-	sessions *scs.SessionManager
-	limiter  *redis_rate.Limiter
+	metrics   *metrics.HTTP
+	transfers *metrics.Transfers
+	sessions  *scs.SessionManager
+	limiter   *redis_rate.Limiter
 }
 
 // New builds the web server.
 func New(d Deps) *Server {
-	s := &Server{Deps: d, metrics: metrics.NewHTTP(d.Registry)}
+	s := &Server{Deps: d, metrics: metrics.NewHTTP(d.Registry), transfers: metrics.NewTransfers(d.Registry)}
 	if s.Settings.RedisPrefix == "" {
 		s.Settings.RedisPrefix = "ferry:"
 	}
@@ -91,11 +96,24 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errNotFound) })
 	// Cross-origin state changes from browsers are refused everywhere;
 	// requests without browser headers (curl, API clients) pass.
-	var h http.Handler = http.NewCrossOriginProtection().Handler(mux)
+	var h http.Handler = http.NewCrossOriginProtection().Handler(routed(mux))
 	if s.sessions != nil {
 		h = s.sessions.LoadAndSave(h)
 	}
-	return s.InFlight.Wrap(s.observe(s.recoverPanics(h)))
+	return s.traced(s.InFlight.Wrap(s.observe(s.recoverPanics(h))))
+}
+
+// traced starts a span for every request but the probes, continuing a
+// caller's W3C trace. observe renames it by route once the mux has matched.
+func (s *Server) traced(h http.Handler) http.Handler {
+	if s.Tracer == nil {
+		return h
+	}
+	return otelhttp.NewHandler(h, "HTTP",
+		otelhttp.WithTracerProvider(s.Tracer),
+		otelhttp.WithPropagators(telemetry.Propagator),
+		otelhttp.WithFilter(func(r *http.Request) bool { return !quietPaths[r.URL.Path] }),
+	)
 }
 
 func (s *Server) registerAPI(mux *http.ServeMux) *apiMux {
