@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/dbtest"
+	"github.com/ferryhq/ferry/internal/leakcheck"
 	"github.com/ferryhq/ferry/internal/syncbuf"
 )
 
@@ -42,8 +43,19 @@ func TestMain(m *testing.M) {
 	}
 	code := dbtest.Run(m)
 	_ = os.RemoveAll(dir)
+	if testing.Verbose() {
+		fmt.Println("leak check:", suite.Summary())
+	}
+	if leaks := suite.Leaks(); len(leaks) > 0 {
+		fmt.Fprintf(os.Stderr, "secrets reached the logs (%s):\n%s\n", suite.Summary(), strings.Join(leaks, "\n"))
+		code = 1
+	}
 	os.Exit(code)
 }
+
+// suite collects every process's output and every secret the tests used;
+// TestMain fails the run if any output holds a secret.
+var suite leakcheck.Suite
 
 // proc is a running ferry process whose output the test keeps.
 type proc struct {
@@ -69,7 +81,7 @@ func start(t *testing.T, env []string, args ...string) *proc {
 
 func startIn(t *testing.T, dir string, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(ferryBin, args...), stdout: &syncbuf.Buffer{}, stderr: &syncbuf.Buffer{}, done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(ferryBin, args...), stdout: suite.Log(), stderr: suite.Log(), done: make(chan struct{})}
 	p.cmd.Env, p.cmd.Dir = env, dir
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -94,6 +106,14 @@ func run(t *testing.T, env []string, stdin string, args ...string) (int, string,
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
+	// A command's stdout is its answer (create-token prints the token it
+	// made); its logs are the JSON lines and stderr.
+	suite.Add(errOut.String())
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "{") {
+			suite.Add(line)
+		}
+	}
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("run ferry %v: %v", args, err)

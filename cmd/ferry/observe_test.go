@@ -62,10 +62,11 @@ func hasScope(all []span, scope string) bool {
 	return false
 }
 
-// TestTracing: an upload made inside a caller's W3C trace is traced from
-// the HTTP request through Postgres and S3, and the worker's job span for
-// it links back to that trace. Spans come from OTEL_TRACES_EXPORTER=console.
-func TestTracing(t *testing.T) {
+// TestTracesAndMetrics: an upload made inside a caller's W3C trace is
+// traced from the HTTP request through Postgres and S3, and the worker's
+// job span for it links back to that trace (spans come from
+// OTEL_TRACES_EXPORTER=console); web and worker count what happened.
+func TestTracesAndMetrics(t *testing.T) {
 	t.Parallel()
 	env, base := webEnv(t, dbtest.URL(t))
 	env = append(env, "BLOB_URL="+blobtest.S3(t))
@@ -103,13 +104,13 @@ func TestTracing(t *testing.T) {
 		return hasScope(webSpans, "otelaws")
 	})
 
-	var request *span
+	var reqSpan *span
 	for i, s := range webSpans {
 		if s.Name == "PUT /api/v1/files/{name}" {
-			request = &webSpans[i]
+			reqSpan = &webSpans[i]
 		}
 	}
-	if request == nil || request.Parent.SpanID != parentID {
+	if reqSpan == nil || reqSpan.Parent.SpanID != parentID {
 		t.Fatalf("no HTTP span named by route continuing the caller's trace: %+v", webSpans)
 	}
 	for _, scope := range []string{"otelpgx", "otelaws"} {
@@ -127,9 +128,28 @@ func TestTracing(t *testing.T) {
 			}
 		}
 	}
+	for url, series := range map[string][]string{
+		fmt.Sprintf("http://127.0.0.1:%d/metrics", port): {
+			`ferry_jobs_worked_total{kind="process_file",outcome="completed"} 1`,
+			`ferry_job_duration_seconds_count{kind="process_file"} 1`,
+			`ferry_db_pool_connections{state="idle"}`,
+		},
+		base + "/metrics": {
+			`ferry_uploads_total{outcome="stored"} 1`,
+			`ferry_db_pool_max_connections`,
+			`ferry_redis_pool_connections{state="total"}`,
+		},
+	} {
+		res, body := request(t, "GET", url, "", nil)
+		for _, want := range series {
+			if res.StatusCode != 200 || !strings.Contains(string(body), want) {
+				t.Errorf("%s lacks %s", url, want)
+			}
+		}
+	}
 	logged := false
 	for _, line := range web.jsonLines(t) {
-		if line["msg"] == "request" && line["trace_id"] == traceID && line["span_id"] == request.SpanContext.SpanID {
+		if line["msg"] == "request" && line["trace_id"] == traceID && line["span_id"] == reqSpan.SpanContext.SpanID {
 			logged = true
 		}
 	}

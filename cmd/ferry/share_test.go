@@ -50,6 +50,8 @@ func adminToken(t *testing.T, env []string) string {
 	if code != 0 || !strings.HasPrefix(out, "ferry_") {
 		t.Fatalf("create-token: %d %q %s", code, out, errOut)
 	}
+	suite.Secret("password", "a long password")
+	suite.Secret("API token", out)
 	return strings.TrimSpace(out)
 }
 
@@ -92,6 +94,13 @@ func request(t *testing.T, method, url, token string, body io.Reader) (*http.Res
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	for _, field := range []string{`"token":"`, `/s/`} {
+		for _, part := range strings.Split(string(b), field)[1:] {
+			if f := strings.FieldsFunc(part, func(r rune) bool { return r == '"' || r == '/' }); len(f) > 0 {
+				suite.Secret("share token", f[0])
+			}
+		}
+	}
 	return res, b
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,7 +30,15 @@ func TestMain(m *testing.M) {
 	for k, v := range blobtest.Credentials {
 		_ = os.Setenv(k, v)
 	}
-	dbtest.Main(m)
+	code := dbtest.Run(m)
+	if testing.Verbose() {
+		fmt.Println("leak check:", suite.Summary())
+	}
+	if leaks := suite.Leaks(); len(leaks) > 0 {
+		fmt.Fprintf(os.Stderr, "secrets reached the logs (%s):\n%s\n", suite.Summary(), strings.Join(leaks, "\n"))
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // stack is a web server over real Postgres, Redis and an S3-compatible
@@ -60,10 +69,10 @@ func newStack(t *testing.T, tweak func(*Settings)) *stack {
 		tweak(&settings)
 	}
 	srv := New(Deps{
-		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), Ready: health.NewReadiness(), Registry: metrics.NewRegistry(),
+		Log: slog.New(slog.NewJSONHandler(suite.Log(), &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: health.NewReadiness(), Registry: metrics.NewRegistry(),
 		InFlight: &server.InFlight{}, DB: svc.DB, Redis: svc.Redis, Bucket: svc.Bucket, Settings: settings,
 	})
-	ts := httptest.NewServer(srv.Handler())
+	ts := httptest.NewServer(recordSecrets(srv.Handler()))
 	t.Cleanup(ts.Close)
 	st := &stack{url: ts.URL, services: svc}
 	st.userID, st.token = st.newUser(t, "owner@example.com")

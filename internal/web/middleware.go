@@ -149,8 +149,12 @@ func (s *Server) countTransfer(route string, status int, sw *statusWriter, body 
 	case "upload":
 		s.transfers.Uploaded(status, body.n, finished && !body.broken)
 	case "download":
+		if status != http.StatusOK && status != http.StatusPartialContent {
+			s.transfers.Downloaded(status, 0, finished) // an error body is no file
+			return
+		}
 		want, err := strconv.ParseInt(sw.Header().Get("Content-Length"), 10, 64)
-		whole := err != nil || sw.bytes == want || status >= 300
+		whole := err != nil || sw.bytes == want
 		s.transfers.Downloaded(status, sw.bytes, finished && whole)
 	}
 }
