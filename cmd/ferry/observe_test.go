@@ -140,6 +140,8 @@ func TestTracesAndMetrics(t *testing.T) {
 			`ferry_uploads_total{outcome="stored"} 1`,
 			`ferry_db_pool_max_connections`,
 			`ferry_redis_pool_connections{state="total"}`,
+			"ferry_ready 1",
+			`ferry_check_up{check="object_storage"} 1`,
 		},
 	} {
 		res, body := request(t, "GET", url, "", nil)

@@ -121,13 +121,13 @@ func OpenDB(url string, tp trace.TracerProvider) (*pgxpool.Pool, error) {
 func (s *Services) Checks() []health.Check {
 	var checks []health.Check
 	if s.DB != nil {
-		checks = append(checks, health.Check{Reason: "database unavailable", Fn: s.DB.Ping})
+		checks = append(checks, health.Check{Name: "database", Reason: "database unavailable", Fn: s.DB.Ping})
 	}
 	if s.Redis != nil {
-		checks = append(checks, health.Check{Reason: "redis unavailable", Fn: func(ctx context.Context) error { return s.Redis.Ping(ctx).Err() }})
+		checks = append(checks, health.Check{Name: "redis", Reason: "redis unavailable", Fn: func(ctx context.Context) error { return s.Redis.Ping(ctx).Err() }})
 	}
 	if s.Bucket != nil {
-		checks = append(checks, health.Check{Reason: "object storage unavailable", Fn: s.bucketCheck})
+		checks = append(checks, health.Check{Name: "object_storage", Reason: "object storage unavailable", Fn: s.bucketCheck})
 	}
 	return checks
 }

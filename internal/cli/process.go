@@ -63,9 +63,10 @@ func startProcess(ctx context.Context, e Env, name string, args []string, need b
 	metrics.RegisterPools(p.registry, p.services.DB, p.services.Redis)
 	checks := p.services.Checks()
 	if p.services.DB != nil {
-		checks = append(checks, health.Check{Reason: "schema out of date", Fn: schemaCurrent(p.services)})
+		checks = append(checks, health.Check{Name: "schema", Reason: "schema out of date", Fn: schemaCurrent(p.services)})
 	}
 	p.ready = health.NewReadiness(checks...)
+	metrics.RegisterReadiness(p.registry, p.ready)
 	go p.services.WaitUp(ctx, p.log)
 	return p, nil
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // Check is one named readiness probe; Reason is what /ready says when it
-// fails, such as "database unavailable".
+// fails, such as "database unavailable", and Name labels its metric.
 type Check struct {
+	Name   string
 	Reason string
 	Fn     func(context.Context) error
 }
@@ -29,6 +30,7 @@ type Readiness struct {
 	mu      sync.Mutex
 	checked time.Time
 	reason  string
+	failed  []bool // by check, from the last run
 }
 
 // NewReadiness returns a Readiness that runs checks in order of importance:
@@ -65,12 +67,28 @@ func (r *Readiness) run(ctx context.Context) string {
 		wg.Go(func() { errs[i] = c.Fn(ctx) })
 	}
 	wg.Wait()
+	r.failed = make([]bool, len(errs))
+	reason := ""
 	for i, err := range errs {
-		if err != nil {
-			return r.checks[i].Reason
+		r.failed[i] = err != nil
+		if err != nil && reason == "" {
+			reason = r.checks[i].Reason
 		}
 	}
-	return ""
+	return reason
+}
+
+// Status reports readiness and, by check name, whether each check passed,
+// running them if the last run is older than the TTL.
+func (r *Readiness) Status(ctx context.Context) (ready bool, ok map[string]bool) {
+	ready = r.Reason(ctx) == ""
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ok = make(map[string]bool, len(r.checks))
+	for i, c := range r.checks {
+		ok[c.Name] = i >= len(r.failed) || !r.failed[i]
+	}
+	return ready, ok
 }
 
 // ServeReady answers 200 {"status":"ready"} or 503 with the reason.

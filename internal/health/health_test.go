@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,11 +22,12 @@ func TestReadiness(t *testing.T) {
 		checks     []Check
 		wantStatus int
 		wantReason string
+		wantDown   []string
 	}{
-		{"all up", []Check{{"database unavailable", ok}, {"redis unavailable", ok}}, 200, ""},
-		{"first failing named", []Check{{"database unavailable", ok}, {"redis unavailable", fail}, {"object storage unavailable", fail}}, 503, "redis unavailable"},
-		{"hung probe fails", []Check{{"database unavailable", hang}}, 503, "database unavailable"},
-		{"no checks", nil, 200, ""},
+		{"all up", []Check{{"database", "database unavailable", ok}, {"redis", "redis unavailable", ok}}, 200, "", nil},
+		{"first failing named", []Check{{"database", "database unavailable", ok}, {"redis", "redis unavailable", fail}, {"object_storage", "object storage unavailable", fail}}, 503, "redis unavailable", []string{"redis", "object_storage"}},
+		{"hung probe fails", []Check{{"database", "database unavailable", hang}}, 503, "database unavailable", []string{"database"}},
+		{"no checks", nil, 200, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,13 +38,22 @@ func TestReadiness(t *testing.T) {
 			if status != tt.wantStatus || body["reason"] != tt.wantReason {
 				t.Errorf("got %d %v, want %d reason %q", status, body, tt.wantStatus, tt.wantReason)
 			}
+			ready, ok := r.Status(context.Background())
+			for _, c := range tt.checks {
+				if down := slices.Contains(tt.wantDown, c.Name); ok[c.Name] == down {
+					t.Errorf("check %s: up %v", c.Name, ok[c.Name])
+				}
+			}
+			if ready != (tt.wantStatus == 200) {
+				t.Errorf("Status ready = %v", ready)
+			}
 		})
 	}
 }
 
 func TestReadinessCachesAndShutsDown(t *testing.T) {
 	var calls atomic.Int32
-	r := NewReadiness(Check{"database unavailable", func(context.Context) error { calls.Add(1); return nil }})
+	r := NewReadiness(Check{"database", "database unavailable", func(context.Context) error { calls.Add(1); return nil }})
 	for range 10 {
 		get(t, r.ServeReady)
 	}
