@@ -103,7 +103,7 @@ func TestTracesAndMetrics(t *testing.T) {
 	var webSpans []span
 	eventually(t, "the upload's S3 span", 10*time.Second, func() bool {
 		webSpans = inTrace(spans(web.stdout.String()), traceID)
-		return hasScope(webSpans, "otelaws")
+		return hasScope(webSpans, "aws-sdk-go-v2/service/s3")
 	})
 
 	var reqSpan *span
@@ -115,7 +115,7 @@ func TestTracesAndMetrics(t *testing.T) {
 	if reqSpan == nil || reqSpan.Parent.SpanID != parentID {
 		t.Fatalf("no HTTP span named by route continuing the caller's trace: %+v", webSpans)
 	}
-	for _, scope := range []string{"otelpgx", "otelaws"} {
+	for _, scope := range []string{"otelpgx", "aws-sdk-go-v2/service/s3"} {
 		if !hasScope(webSpans, scope) {
 			t.Errorf("no %s span in the upload's trace", scope)
 		}

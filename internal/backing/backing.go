@@ -108,7 +108,7 @@ func OpenDB(url string, tp trace.TracerProvider) (*pgxpool.Pool, error) {
 		return nil, errors.New("DATABASE_URL: not a valid Postgres URL")
 	}
 	if tp != nil {
-		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(tp), otelpgx.WithTrimSQLInSpanName())
+		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(tp))
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {

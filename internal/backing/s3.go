@@ -8,7 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-sdk-go-v2/otelaws"
+	"github.com/aws/smithy-go/tracing/smithyoteltracing"
 	"go.opentelemetry.io/otel/trace"
 	gcaws "gocloud.dev/aws"
 	"gocloud.dev/blob"
@@ -60,7 +60,7 @@ func openS3(ctx context.Context, u *url.URL, tp trace.TracerProvider) (*blob.Buc
 		return nil, nil, err
 	}
 	if tp != nil {
-		otelaws.AppendMiddlewares(&cfg.APIOptions, otelaws.WithTracerProvider(tp))
+		copts = append(copts, func(o *s3.Options) { o.TracerProvider = smithyoteltracing.Adapt(tp) })
 	}
 	client := s3.NewFromConfig(cfg, copts...)
 	bopts.RequestChecksumCalculation = cfg.RequestChecksumCalculation

@@ -25,7 +25,7 @@ func middleware(tp trace.TracerProvider, reg prometheus.Registerer) []rivertype.
 		}))
 	}
 	if reg != nil {
-		mw = append(mw, newWorkMetrics(reg))
+		mw = append(mw, NewWorkMetrics(reg))
 	}
 	return mw
 }
@@ -37,7 +37,9 @@ type workMetrics struct {
 	duration *prometheus.HistogramVec
 }
 
-func newWorkMetrics(reg prometheus.Registerer) *workMetrics {
+// NewWorkMetrics registers the job series on reg and returns the worker
+// middleware that records them.
+func NewWorkMetrics(reg prometheus.Registerer) rivertype.Middleware {
 	m := &workMetrics{
 		worked: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ferry_jobs_worked_total", Help: "Job attempts by kind and outcome: completed, retried, discarded, cancelled, snoozed.",
