@@ -38,10 +38,13 @@ type cpuUse struct {
 }
 
 // watchCPU starts counting the CPU of the bench, ferry web and versitygw.
-func (b *bench) watchCPU() *cpuUse {
+func (b *bench) watchCPU() *cpuUse { return b.watchCPUOf(b.stack.web) }
+
+// watchCPUOf is watchCPU with web as the ferry web process watched.
+func (b *bench) watchCPUOf(web *child) *cpuUse {
 	u := &cpuUse{
 		names: []string{"ferry web", "versitygw", "ferry-bench"},
-		pids:  []int{b.stack.web.pid(), b.stack.gw.pid(), os.Getpid()},
+		pids:  []int{web.pid(), b.stack.gw.pid(), os.Getpid()},
 		began: time.Now(),
 	}
 	for _, pid := range u.pids {

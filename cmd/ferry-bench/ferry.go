@@ -58,22 +58,30 @@ func (b *bench) ferryEnv(extra ...string) []string {
 
 // startWeb starts `ferry web` on a free port and waits for /ready.
 func (b *bench) startWeb(ctx context.Context) error {
+	web, url, err := b.launchWeb(ctx, "ferry web")
+	b.stack.web, b.stack.webURL = web, url
+	return err
+}
+
+// launchWeb starts one `ferry web`, with extra settings on top of the
+// run's, and waits for /ready; it is stopped at the end of the run.
+func (b *bench) launchWeb(ctx context.Context, name string, extra ...string) (*child, string, error) {
 	port, err := devstack.FreePort()
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	b.logf("starting ferry web on 127.0.0.1:%d", port)
+	b.logf("starting %s on 127.0.0.1:%d", name, port)
 	cmd := exec.Command(b.stack.ferry, "web")
-	cmd.Env = b.ferryEnv(b.webEnv(port)...)
+	cmd.Env = append(b.ferryEnv(b.webEnv(port)...), extra...)
 	cmd.Dir = b.dir
-	web, err := startChild("ferry web", cmd)
+	web, err := startChild(name, cmd)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	b.onClose("stop ferry web", web.stop)
-	b.stack.web, b.stack.webURL = web, "http://127.0.0.1:"+strconv.Itoa(port)
-	return web.poll(ctx, time.Minute, func(ctx context.Context) error {
-		return getOK(ctx, b.stack.webURL+"/ready")
+	b.onClose("stop "+name, web.stop)
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	return web, url, web.poll(ctx, time.Minute, func(ctx context.Context) error {
+		return getOK(ctx, url+"/ready")
 	})
 }
 

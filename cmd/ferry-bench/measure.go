@@ -19,6 +19,9 @@ type results struct {
 	putMemory, getMemory memory
 	small                load
 	smallURL             string
+	traced               load  // small downloads with tracing on
+	traceExports         int64 // OTLP requests the traced web sent
+	traceBytes           int64
 	trips                perDownload
 }
 
@@ -28,7 +31,7 @@ func (b *bench) measure(ctx context.Context) (*results, error) {
 	st := b.stack
 	r := &results{opts: b.opts, stack: []string{st.postgres, st.redis, st.versitygw}}
 	for _, m := range []func(context.Context, *results) error{
-		b.measureDirect, b.measureFerry, b.measureSmall, b.measureRoundTrips,
+		b.measureDirect, b.measureFerry, b.measureSmall, b.measureTraced, b.measureRoundTrips,
 	} {
 		if err := m(ctx, r); err != nil {
 			return nil, err

@@ -41,6 +41,11 @@ func rows(r *results) [][3]string {
 		{"small download latency p50", millis(r.small.percentile(0.50)), ""},
 		{"small download latency p99", millis(r.small.percentile(0.99)), ""},
 	}
+	out = append(out,
+		[3]string{"small downloads, tracing on (100% sampled, OTLP/HTTP)", fmt.Sprintf("%.0f req/s", r.traced.rate()), fmt.Sprintf("%.2f of tracing off", r.traced.rate()/r.small.rate())},
+		[3]string{"traced small download latency p50 / p99", millis(r.traced.percentile(0.50)) + " / " + millis(r.traced.percentile(0.99)), ""},
+		[3]string{"spans exported", fmt.Sprintf("%d requests, %.1f MiB", r.traceExports, float64(r.traceBytes)/(1<<20)), ""},
+	)
 	if r.small.failures > 0 {
 		out = append(out, [3]string{"small downloads failed", fmt.Sprint(r.small.failures), ""})
 	}
