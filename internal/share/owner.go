@@ -91,12 +91,17 @@ func Delete(ctx context.Context, db DB, ownerID, id string) error {
 	return nil
 }
 
-// Latest returns the newest share of each file, for file listings.
+// Latest returns, for file listings, the newest live share of each file,
+// or its newest share when none is live, so a file shows a working link
+// whenever it has one.
 func Latest(ctx context.Context, db DB, fileIDs []string) (map[string]Share, error) {
 	rows, err := db.Query(ctx, `
 		SELECT DISTINCT ON (sf.file_id) `+shareColumns+`, sf.file_id::text
 		FROM share_files sf JOIN shares s ON s.id = sf.share_id
-		WHERE sf.file_id = ANY($1::uuid[]) ORDER BY sf.file_id, s.created_at DESC`, fileIDs)
+		WHERE sf.file_id = ANY($1::uuid[])
+		ORDER BY sf.file_id,
+			(s.expires_at > now() AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads)) DESC,
+			s.created_at DESC`, fileIDs)
 	if err != nil {
 		return nil, fmt.Errorf("latest shares: %w", err)
 	}

@@ -62,8 +62,8 @@ func TestAccountFlow(t *testing.T) {
 	if res := post(c, "/api/v1/login", `{"email":"new@example.com","password":"wrong password"}`); res.StatusCode != 401 {
 		t.Errorf("wrong password: %d", res.StatusCode)
 	}
-	if res := post(c, "/api/v1/login", creds, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); res.StatusCode != 403 {
-		t.Errorf("cross-origin login: %d, want 403", res.StatusCode)
+	if res, out := st.call(t, "POST", "/api/v1/login", "", strings.NewReader(creds), "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); res.StatusCode != 403 || errorCode(out) != "cross_origin" {
+		t.Errorf("cross-origin login: %d %v, want 403 cross_origin", res.StatusCode, out["_raw"])
 	}
 	before := sessionCookie(c, st.url)
 	res := post(c, "/api/v1/login", creds)

@@ -3,6 +3,7 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -351,5 +352,26 @@ func TestCreateShareRefusals(t *testing.T) {
 		if res, out := st.call(t, "POST", "/api/v1/shares", st.token, strings.NewReader(body)); res.StatusCode != want {
 			t.Errorf("%s: %d %v, want %d", body, res.StatusCode, out["_raw"], want)
 		}
+	}
+}
+
+// TestListingShowsLiveShare: a file listed with a newer share that has
+// ended shows its older, live share.
+func TestListingShowsLiveShare(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	file := st.upload(t, "kept.txt", []byte("still here"), "")
+	live := shareOf(file)["id"].(string)
+	res, newer := st.call(t, "POST", "/api/v1/shares", st.token, strings.NewReader(`{"file_ids":["`+file["id"].(string)+`"]}`))
+	if res.StatusCode != 201 {
+		t.Fatalf("second share: %d %v", res.StatusCode, newer["_raw"])
+	}
+	if _, err := st.services.DB.Exec(context.Background(), "UPDATE shares SET expires_at = now() - interval '1 minute' WHERE id = $1", newer["id"]); err != nil {
+		t.Fatal(err)
+	}
+	_, list := st.call(t, "GET", "/api/v1/files", st.token, nil)
+	files, _ := list["files"].([]any)
+	if len(files) != 1 || shareOf(files[0].(map[string]any))["id"] != live {
+		t.Errorf("listing shows %v, want the live share %s", list["_raw"], live)
 	}
 }

@@ -156,3 +156,10 @@ func (st *stack) rowCount(t *testing.T, table string) int {
 	}
 	return n
 }
+
+// errorCode is the code of a JSON error answer, or "".
+func errorCode(out map[string]any) string {
+	e, _ := out["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}

@@ -37,6 +37,7 @@ var (
 	errUnauthorized = apiError(http.StatusUnauthorized, "unauthorized", "sign in or send an API token as Authorization: Bearer <token>")
 	errTooLarge     = apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than this server accepts")
 	errOverQuota    = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
+	errCrossOrigin  = &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "a browser request from another site may not change anything here"}
 	errUnavailable  = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
 )
 

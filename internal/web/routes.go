@@ -96,11 +96,31 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errNotFound) })
 	// Cross-origin state changes from browsers are refused everywhere;
 	// requests without browser headers (curl, API clients) pass.
-	var h http.Handler = http.NewCrossOriginProtection().Handler(routed(mux))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errCrossOrigin) }))
+	var h http.Handler = cop.Handler(routed(mux))
 	if s.sessions != nil {
-		h = s.sessions.LoadAndSave(h)
+		h = s.withSessions(h)
 	}
 	return s.traced(s.InFlight.Wrap(s.observe(s.recoverPanics(h))))
+}
+
+// withSessions loads and saves the browser session around every request
+// but the probes, which must answer whether Redis does or not. A session
+// store that is down answers 503, like any other backing service.
+func (s *Server) withSessions(next http.Handler) http.Handler {
+	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.Log.Error("session store", "request_id", RequestID(r.Context()), "error", err.Error())
+		writeError(w, r, errUnavailable)
+	}
+	loaded := s.sessions.LoadAndSave(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if quietPaths[r.URL.Path] {
+			next.ServeHTTP(w, r)
+			return
+		}
+		loaded.ServeHTTP(w, r)
+	})
 }
 
 // traced starts a span for every request but the probes, continuing a
