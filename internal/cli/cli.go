@@ -46,6 +46,7 @@ func commands() []command {
 		{"admin", "one-off tasks: create-user, create-token, stats", runAdmin},
 		{"dev", "run everything locally with embedded Postgres, Redis and storage", runDev},
 		{"config", "print the effective configuration, secrets masked", runConfig},
+		{"audit", "report twelve-factor violations in a source tree (any language)", runAudit},
 		{"version", "print the version, commit and build date", runVersion},
 	}
 }
@@ -145,6 +146,8 @@ func flagsFor(name string) string {
 		return " create-user|create-token|stats [flags]"
 	case "version":
 		return " [--config]"
+	case "audit":
+		return " [--format table|json|sarif] [--fail-on note|warning|error] [DIR]"
 	}
 	return ""
 }

@@ -1,0 +1,84 @@
+// Package audit finds twelve-factor violations in a source tree: secrets
+// and hosts in code, state kept in process memory or on local disk, log
+// files, installs at start, SQLite beside a server database, shelling out,
+// servers that ignore SIGTERM or have no health endpoint, and container
+// and Kubernetes settings that break the same rules.
+package audit
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Severity orders findings; --fail-on picks the lowest that fails a run.
+type Severity int
+
+// Severities, lowest first.
+const (
+	Note Severity = iota
+	Warning
+	Error
+)
+
+var severityNames = []string{"note", "warning", "error"}
+
+func (s Severity) String() string { return severityNames[s] }
+
+// ParseSeverity reads "note", "warning" or "error".
+func ParseSeverity(s string) (Severity, bool) {
+	i := slices.Index(severityNames, s)
+	return Severity(max(i, 0)), i >= 0
+}
+
+// Rule is one kind of violation.
+type Rule struct {
+	ID       string
+	Factor   int // 1 to 13, the factor it breaks
+	Severity Severity
+	Message  string
+	Fix      string
+}
+
+// Finding is one violation at one place.
+type Finding struct {
+	Rule     string   `json:"rule"`
+	Factor   int      `json:"factor"`
+	Severity Severity `json:"-"`
+	Level    string   `json:"severity"`
+	File     string   `json:"file"` // relative to the scanned folder, with forward slashes
+	Line     int      `json:"line"` // 1-based; 0 for a finding about a whole file or project
+	Message  string   `json:"message"`
+	Fix      string   `json:"fix"`
+	// Ignored is set when an inline twelve-factor:ignore comment names
+	// the rule; Reason is the rest of that comment.
+	Ignored bool   `json:"ignored,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+func newFinding(r Rule, file string, line int, sev Severity) Finding {
+	return Finding{Rule: r.ID, Factor: r.Factor, Severity: sev, Level: sev.String(), File: file, Line: line, Message: r.Message, Fix: r.Fix}
+}
+
+// Report is the result of one audit.
+type Report struct {
+	Findings []Finding `json:"findings"`
+	Files    int       `json:"files_scanned"`
+	Skipped  int       `json:"files_skipped"` // binary, too large or unreadable
+}
+
+// Failing counts the findings not ignored at or above min.
+func (r *Report) Failing(min Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if !f.Ignored && f.Severity >= min {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Report) sort() {
+	slices.SortFunc(r.Findings, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Rule, b.Rule))
+	})
+}

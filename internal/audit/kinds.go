@@ -1,0 +1,82 @@
+package audit
+
+import (
+	"path"
+	"strings"
+)
+
+// kind is what a file is, which decides the rules it is read against.
+type kind int
+
+const (
+	kindNone kind = iota
+	kindGo
+	kindJS
+	kindPython
+	kindRuby
+	kindJava
+	kindDocker
+	kindCompose
+	kindYAML // any other YAML; Kubernetes objects are found by content
+	kindProcfile
+	kindPackageJSON
+	kindEnv
+	kindXML // logging configuration such as logback.xml
+	kindProperties
+	kindManifest // go.mod, requirements.txt, Gemfile, pyproject.toml, pom.xml, build.gradle
+)
+
+var codeKinds = []kind{kindGo, kindJS, kindPython, kindRuby, kindJava}
+
+// configKinds hold settings rather than code.
+var configKinds = []kind{kindDocker, kindCompose, kindYAML, kindProcfile, kindPackageJSON, kindEnv, kindXML, kindProperties}
+
+var allKinds = append(append([]kind{}, codeKinds...), configKinds...)
+
+var byExt = map[string]kind{
+	".go": kindGo, ".js": kindJS, ".mjs": kindJS, ".cjs": kindJS, ".ts": kindJS, ".tsx": kindJS, ".jsx": kindJS,
+	".py": kindPython, ".rb": kindRuby, ".java": kindJava, ".kt": kindJava,
+	".yaml": kindYAML, ".yml": kindYAML, ".env": kindEnv, ".xml": kindXML, ".properties": kindProperties,
+}
+
+// kindOf classifies a file by its name.
+func kindOf(name string) kind {
+	base := path.Base(name)
+	lower := strings.ToLower(base)
+	switch {
+	case lower == "dockerfile" || strings.HasPrefix(lower, "dockerfile.") || strings.HasSuffix(lower, ".dockerfile"):
+		return kindDocker
+	case lower == "procfile":
+		return kindProcfile
+	case lower == "package.json":
+		return kindPackageJSON
+	case lower == "go.mod" || lower == "gemfile" || lower == "pyproject.toml" || lower == "pom.xml" || strings.HasPrefix(lower, "build.gradle") || strings.HasPrefix(lower, "requirements") && strings.HasSuffix(lower, ".txt"):
+		return kindManifest
+	case lower == ".env" || strings.HasPrefix(lower, ".env."):
+		return kindEnv
+	case (strings.HasPrefix(lower, "compose") || strings.HasPrefix(lower, "docker-compose")) && (strings.HasSuffix(lower, ".yaml") || strings.HasSuffix(lower, ".yml")):
+		return kindCompose
+	}
+	return byExt[path.Ext(lower)]
+}
+
+// isTestPath reports files whose findings matter less: tests, examples
+// and fixtures do not run in production.
+func isTestPath(rel string) bool {
+	lower := "/" + strings.ToLower(rel)
+	for _, s := range []string{"/test/", "/tests/", "/testdata/", "/__tests__/", "/spec/", "/example/", "/examples/", "/fixtures/", "/e2e/"} {
+		if strings.Contains(lower, s) {
+			return true
+		}
+	}
+	base := path.Base(lower)
+	for _, s := range []string{"_test.go", "_test.py", "_spec.rb", ".test.", ".spec.", "test.java", "tests.java"} {
+		if strings.Contains(base, s) {
+			return true
+		}
+	}
+	return strings.HasPrefix(base, "test_") || strings.HasPrefix(base, "example")
+}
+
+// lower is one step down, for findings in tests and examples.
+func lower(s Severity) Severity { return max(s-1, Note) }

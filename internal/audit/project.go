@@ -1,0 +1,159 @@
+package audit
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+// Rules whose evidence is a whole file or the whole project.
+var (
+	ruleExpressSession = Rule{"TF6-MEMORY-SESSIONS", 6, Error, "express-session keeps sessions in process memory (no store is set)",
+		"give express-session a store backed by Redis or the database"}
+	ruleRateLimit = Rule{"TF6-LOCAL-STATE", 6, Warning, "express-rate-limit counts in process memory (no store is set)",
+		"give the limiter a Redis store, so every replica shares one count"}
+	ruleInstall = Rule{"TF5-INSTALL-AT-START", 5, Error, "the start script installs dependencies or builds the app",
+		"install and build in the image build; the start script only runs the release"}
+	ruleMigrate = Rule{"TF12-MIGRATE-ON-START", 12, Warning, "the start script runs migrations every time a process starts",
+		"run migrations once per release, as a release phase or a one-off job"}
+	ruleNoSigterm = Rule{"TF9-NO-SIGTERM", 9, Warning, "an HTTP server starts, but nothing in the project handles SIGTERM",
+		"on SIGTERM stop accepting, finish in-flight requests, close pools and exit"}
+	ruleNoHealth = Rule{"TF13-NO-HEALTH", 13, Warning, "an HTTP server starts, but the project has no health or readiness endpoint",
+		"serve a liveness endpoint that touches nothing (/health) and a readiness one that checks backing services (/ready)"}
+	ruleSQLiteDep = Rule{"TF10-SQLITE-DEV", 10, Warning, "SQLite is a dependency alongside a server database's driver",
+		"use the production database in development and tests too"}
+)
+
+var (
+	serverStart = regexp.MustCompile(`(?:\bListenAndServe(?:TLS)?\(|\bapp\.listen\(|\bserver\.listen\(|\bapp\.run\(|uvicorn\.run\(|serve_forever\(|SpringApplication\.run\(|HttpServer\.create\(|\bSinatra::Base\b|\bRack::Server\b)`)
+	sigterm     = regexp.MustCompile(`(?:SIGTERM|signal\.Notify|NotifyContext|Signal\.trap\(\s*["'](?:TERM|SIGTERM)|addShutdownHook|@PreDestroy)`)
+	healthPath  = regexp.MustCompile(`["'/](?:health|healthz|livez|readyz|ready|readiness|liveness)["'/?]|actuator`)
+	sqliteDep   = regexp.MustCompile(`(?i)(?:mattn/go-sqlite3|modernc\.org/sqlite|"(?:sqlite3|better-sqlite3)"\s*:|^\s*(?:gem\s+["'])?sqlite3\b|<artifactId>sqlite-jdbc</artifactId>|org\.xerial:sqlite-jdbc)`)
+	serverDBDep = regexp.MustCompile(`(?i)(?:jackc/pgx|lib/pq|go-sql-driver/mysql|"(?:pg|mysql2?|postgres)"\s*:|^\s*(?:psycopg2?(?:-binary)?|psycopg|asyncpg|mysqlclient|pymysql)\b|gem\s+["'](?:pg|mysql2)["']|<artifactId>(?:postgresql|mysql-connector-j(?:ava)?)</artifactId>)`)
+)
+
+// facts are what one file says about the project as a whole.
+type facts struct {
+	rel             string
+	serverLine      int // where an HTTP server starts; 0 if nowhere
+	sigterm, health bool
+	sqliteLine      int
+	serverDB        bool
+}
+
+func factsOf(k kind, rel string, lines []string) facts {
+	f := facts{rel: rel}
+	for i, line := range lines {
+		code := containsKind(codeKinds, k)
+		if code && f.serverLine == 0 && serverStart.MatchString(line) && !isTestPath(rel) {
+			f.serverLine = i + 1
+		}
+		f.sigterm = f.sigterm || code && sigterm.MatchString(line)
+		f.health = f.health || (code || k == kindManifest || k == kindPackageJSON) && healthPath.MatchString(line)
+		if k == kindManifest || k == kindPackageJSON {
+			if f.sqliteLine == 0 && sqliteDep.MatchString(line) {
+				f.sqliteLine = i + 1
+			}
+			f.serverDB = f.serverDB || serverDBDep.MatchString(line)
+		}
+	}
+	return f
+}
+
+// projectFindings applies the rules that need every file's facts.
+func projectFindings(all []facts) []Finding {
+	var sig, health, serverDB bool
+	var servers, sqlite []facts
+	for _, f := range all {
+		sig, health, serverDB = sig || f.sigterm, health || f.health, serverDB || f.serverDB
+		if f.serverLine > 0 {
+			servers = append(servers, f)
+		}
+		if f.sqliteLine > 0 {
+			sqlite = append(sqlite, f)
+		}
+	}
+	var out []Finding
+	for _, s := range servers {
+		if !sig {
+			out = append(out, newFinding(ruleNoSigterm, s.rel, s.serverLine, ruleNoSigterm.Severity))
+		}
+		if !health {
+			out = append(out, newFinding(ruleNoHealth, s.rel, s.serverLine, ruleNoHealth.Severity))
+		}
+	}
+	for _, s := range sqlite {
+		if serverDB {
+			out = append(out, newFinding(ruleSQLiteDep, s.rel, s.sqliteLine, ruleSQLiteDep.Severity))
+		}
+	}
+	return out
+}
+
+// fileFindings applies the rules that read a whole file.
+func fileFindings(k kind, rel, content string, lines []string) []Finding {
+	switch k {
+	case kindJS:
+		return jsFindings(rel, content, lines)
+	case kindPackageJSON:
+		return packageFindings(rel, content, lines)
+	case kindDocker:
+		return dockerFindings(rel, lines)
+	case kindYAML:
+		return kubeFindings(rel, content)
+	}
+	return nil
+}
+
+// jsFindings flags express-session and express-rate-limit used without a
+// store: both then keep their state in the one process.
+func jsFindings(rel, content string, lines []string) []Finding {
+	var out []Finding
+	if strings.Contains(content, "express-session") && !strings.Contains(content, "store") {
+		if n := lineOf(lines, "session("); n > 0 {
+			out = append(out, newFinding(ruleExpressSession, rel, n, ruleExpressSession.Severity))
+		}
+	}
+	if strings.Contains(content, "express-rate-limit") && !strings.Contains(content, "store") {
+		out = append(out, newFinding(ruleRateLimit, rel, lineOf(lines, "express-rate-limit"), ruleRateLimit.Severity))
+	}
+	return out
+}
+
+var (
+	installCmd = regexp.MustCompile(`\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|pip3?\s+install|bundle\s+install|go\s+(?:build|get)|tsc\b|webpack\b|next\s+build)`)
+	migrateCmd = regexp.MustCompile(`\bmigrat`)
+)
+
+// packageFindings reads package.json's start scripts.
+func packageFindings(rel, content string, lines []string) []Finding {
+	var pkg struct{ Scripts map[string]string }
+	if json.Unmarshal([]byte(content), &pkg) != nil {
+		return nil
+	}
+	var out []Finding
+	for _, name := range []string{"prestart", "start", "poststart"} {
+		script, ok := pkg.Scripts[name]
+		if !ok {
+			continue
+		}
+		line := lineOf(lines, `"`+name+`"`)
+		if installCmd.MatchString(script) {
+			out = append(out, newFinding(ruleInstall, rel, line, ruleInstall.Severity))
+		}
+		if migrateCmd.MatchString(script) {
+			out = append(out, newFinding(ruleMigrate, rel, line, ruleMigrate.Severity))
+		}
+	}
+	return out
+}
+
+// lineOf is the 1-based number of the first line holding s, or 0.
+func lineOf(lines []string, s string) int {
+	for i, l := range lines {
+		if strings.Contains(l, s) {
+			return i + 1
+		}
+	}
+	return 0
+}

@@ -1,0 +1,229 @@
+package audit
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// maxFileSize bounds the files read; larger ones are skipped and counted,
+// since source files that size are generated or data.
+const maxFileSize = 2 << 20
+
+// skipDirs are never entered.
+var skipDirs = map[string]bool{".git": true, "vendor": true, "node_modules": true, ".hg": true, ".svn": true, "__pycache__": true, ".venv": true, "venv": true}
+
+// Run audits the tree at dir. A missing or unreadable dir is an error;
+// unreadable, binary and oversize files inside it are skipped and counted.
+func Run(dir string) (*Report, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("audit: %s is not a folder", dir)
+	}
+	ignore := readGitignore(dir)
+	paths := make(chan string, 256)
+	var walkErr error
+	go func() {
+		defer close(paths)
+		walkErr = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			rel := relPath(dir, p)
+			switch {
+			case err != nil && p == dir:
+				return err
+			case err != nil:
+				return nil // an unreadable folder is skipped; its files are not counted
+			case d.IsDir() && p != dir && (skipDirs[d.Name()] || ignore.match(rel, true)):
+				return fs.SkipDir
+			case d.Type().IsRegular() && kindOf(d.Name()) != kindNone && !ignore.match(rel, false):
+				paths <- p
+			}
+			return nil // symlinks are not followed, so a loop cannot trap the walk
+		})
+	}()
+	r := scanAll(dir, paths)
+	if walkErr != nil {
+		return nil, fmt.Errorf("audit: %w", walkErr)
+	}
+	r.Findings = append(r.Findings, projectFindings(r.facts)...)
+	r.sort()
+	return &r.Report, nil
+}
+
+// scanned is the report and the per-file facts the project rules need.
+type scanned struct {
+	Report
+	facts []facts
+}
+
+// scanAll reads the files in parallel, one worker per CPU.
+func scanAll(dir string, paths <-chan string) scanned {
+	var mu sync.Mutex
+	var out scanned
+	var wg sync.WaitGroup
+	for range runtime.NumCPU() {
+		wg.Go(func() {
+			for p := range paths {
+				findings, f, err := scanFile(p, relPath(dir, p))
+				mu.Lock()
+				if err != nil {
+					out.Skipped++
+				} else {
+					out.Files++
+					out.Findings = append(out.Findings, findings...)
+					out.facts = append(out.facts, f)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+var errSkip = errors.New("skipped")
+
+// scanFile reads one file and applies every rule for its kind.
+func scanFile(p, rel string) ([]Finding, facts, error) {
+	info, err := os.Stat(p)
+	if err != nil || info.Size() > maxFileSize {
+		return nil, facts{}, errSkip
+	}
+	b, err := os.ReadFile(p)
+	if err != nil || isBinary(b) {
+		return nil, facts{}, errSkip
+	}
+	findings, f := scanContent(rel, string(b))
+	return findings, f, nil
+}
+
+// scanContent applies the rules to one file's content; rel names the
+// file in findings and decides its kind.
+func scanContent(rel, content string) ([]Finding, facts) {
+	k := kindOf(rel)
+	lines := splitLines(content)
+	test := isTestPath(rel)
+	var out []Finding
+	for i, line := range lines {
+		for _, r := range lineRules {
+			if !containsKind(r.kinds, k) {
+				continue
+			}
+			m := r.re.FindStringSubmatch(line)
+			if m == nil || r.keep != nil && len(m) > 1 && !r.keep(m[1]) {
+				continue
+			}
+			out = append(out, newFinding(r.Rule, rel, i+1, r.Severity))
+		}
+	}
+	out = append(out, fileFindings(k, rel, content, lines)...)
+	for i := range out {
+		if test {
+			out[i].Severity = lower(out[i].Severity)
+			out[i].Level = out[i].Severity.String()
+		}
+		applyIgnore(&out[i], lines)
+	}
+	return out, factsOf(k, rel, lines)
+}
+
+func containsKind(ks []kind, k kind) bool {
+	for _, x := range ks {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func splitLines(s string) []string {
+	var lines []string
+	sc := bufio.NewScanner(strings.NewReader(s))
+	sc.Buffer(make([]byte, 64<<10), maxFileSize+1)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines
+}
+
+// isBinary treats a NUL in the first 8 KiB as the mark of a binary file.
+func isBinary(b []byte) bool {
+	return strings.IndexByte(string(b[:min(len(b), 8<<10)]), 0) >= 0
+}
+
+func relPath(dir, p string) string {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// applyIgnore honours "twelve-factor:ignore RULE-ID reason" on the line
+// of a finding or the line above it, keeping the reason.
+func applyIgnore(f *Finding, lines []string) {
+	for _, n := range []int{f.Line, f.Line - 1} {
+		if n < 1 || n > len(lines) {
+			continue
+		}
+		_, rest, ok := strings.Cut(lines[n-1], "twelve-factor:ignore ")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(rest)
+		if len(fields) > 0 && fields[0] == f.Rule {
+			f.Ignored = true
+			f.Reason = strings.TrimSpace(strings.TrimSuffix(strings.Join(fields[1:], " "), "*/"))
+			return
+		}
+	}
+}
+
+// gitignore holds the simple patterns of the root .gitignore: names and
+// globs matched against each path element, "dir/" for folders only, and
+// "/x" anchored at the root. Negations are not supported and are skipped.
+type gitignore []string
+
+func readGitignore(dir string) gitignore {
+	b, err := os.ReadFile(filepath.Join(dir, ".gitignore"))
+	if err != nil {
+		return nil
+	}
+	var g gitignore
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "!") {
+			g = append(g, line)
+		}
+	}
+	return g
+}
+
+func (g gitignore) match(rel string, isDir bool) bool {
+	for _, pat := range g {
+		dirOnly := strings.HasSuffix(pat, "/")
+		pat = strings.TrimSuffix(pat, "/")
+		if dirOnly && !isDir {
+			continue
+		}
+		if anchored, ok := strings.CutPrefix(pat, "/"); ok || strings.Contains(pat, "/") {
+			if m, _ := path.Match(strings.TrimPrefix(anchored, "/"), rel); m {
+				return true
+			}
+			continue
+		}
+		if m, _ := path.Match(pat, path.Base(rel)); m {
+			return true
+		}
+	}
+	return false
+}
