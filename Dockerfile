@@ -1,0 +1,52 @@
+# syntax=docker/dockerfile:1
+# One image for every Ferry process type: `ferry web`, `ferry worker`,
+# `ferry clock`, `ferry migrate`, `ferry admin ...`. Build it with the
+# release's version so `ferry version` names it:
+#
+#   docker build --build-arg VERSION=v1.2.3 --build-arg COMMIT=$(git rev-parse --short HEAD) \
+#     --build-arg DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ) -t ghcr.io/ferryhq/ferry:v1.2.3 .
+#
+# Nothing secret goes in: configuration comes from the environment at run time.
+
+ARG GO_VERSION=1.26.8
+
+FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
+WORKDIR /src
+ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod \
+    go mod download
+COPY . .
+ARG TARGETOS=linux
+ARG TARGETARCH=amd64
+ARG VERSION=dev
+ARG COMMIT=unknown
+ARG DATE=unknown
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath \
+      -ldflags "-s -w -X github.com/ferryhq/ferry/internal/buildinfo.Version=${VERSION} -X github.com/ferryhq/ferry/internal/buildinfo.Commit=${COMMIT} -X github.com/ferryhq/ferry/internal/buildinfo.Date=${DATE}" \
+      -o /out/ferry ./cmd/ferry
+
+# compose.yaml builds this target: the same binary on distroless's debug
+# variant, whose busybox lets compose run healthchecks (wget) inside it.
+# Releases ship the last stage below, which has no shell at all.
+FROM gcr.io/distroless/static-debian12:debug-nonroot AS compose
+COPY --from=build /out/ferry /usr/local/bin/ferry
+USER 65532:65532
+EXPOSE 3000 9090
+ENTRYPOINT ["/usr/local/bin/ferry"]
+CMD ["web"]
+
+FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="ferry" \
+      org.opencontainers.image.source="https://github.com/ferryhq/ferry" \
+      org.opencontainers.image.version="${VERSION}"
+COPY --from=build /out/ferry /usr/local/bin/ferry
+# 65532 is distroless's nonroot user; numeric so runAsNonRoot can verify it.
+USER 65532:65532
+# 3000: ferry web ($PORT). 9090: /health, /ready and /metrics of worker and clock ($METRICS_PORT).
+EXPOSE 3000 9090
+ENTRYPOINT ["/usr/local/bin/ferry"]
+CMD ["web"]
