@@ -66,22 +66,31 @@ func (s *Server) getFile(w http.ResponseWriter, r *http.Request, u account.User)
 // with a job that deletes its objects in the same transaction; the objects
 // are deleted inline too, and the job then finds nothing left to do.
 func (s *Server) deleteFile(w http.ResponseWriter, r *http.Request, u account.User) {
-	var keys []string
-	err := pgx.BeginFunc(r.Context(), s.DB, func(tx pgx.Tx) error {
-		var err error
-		if keys, err = files.Delete(r.Context(), tx, u.ID, r.PathValue("id")); err != nil {
-			return err
-		}
-		return s.enqueue(r.Context(), tx, jobs.DeleteObjectsArgs{Keys: keys})
-	})
-	if err != nil {
+	if err := s.removeFile(r.Context(), u, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	for _, key := range keys {
-		s.deleteObject(r.Context(), key)
-	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// removeFile deletes one of u's files, its row and job in one transaction,
+// then its objects.
+func (s *Server) removeFile(ctx context.Context, u account.User, id string) error {
+	var keys []string
+	err := pgx.BeginFunc(ctx, s.DB, func(tx pgx.Tx) error {
+		var err error
+		if keys, err = files.Delete(ctx, tx, u.ID, id); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, jobs.DeleteObjectsArgs{Keys: keys})
+	})
+	if err != nil {
+		return err
+	}
+	for _, key := range keys {
+		s.deleteObject(ctx, key)
+	}
+	return nil
 }
 
 // deleteObject removes a stored object whose row is gone; a failure is

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"embed"
 	"html/template"
 	"net/http"
 	"strings"
@@ -10,29 +13,22 @@ import (
 	"github.com/ferryhq/ferry/internal/units"
 )
 
-// pageCSP allows nothing but our own forms; these pages run no script.
-const pageCSP = "default-src 'none'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// pageCSP allows our own script, styles and images and nothing else: no
+// inline code, no framing, forms only to us.
+const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// pages are plain, server-rendered and work without JavaScript. They are
-// parsed when the program starts, so a broken template fails at once.
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages are server-rendered and work without JavaScript. They are parsed
+// when the program starts, so a broken template fails at once.
 var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
-	"size": func(n int64) string { return units.Bytes(n).Human() },
-	"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-}).Parse(`
-{{define "head"}}<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.}} · Ferry</title>{{end}}
-{{define "share"}}{{template "head" "Shared files"}}
-<main><h1>Shared files</h1>
-<p>Available until {{date .Share.ExpiresAt}}{{if .Share.MaxDownloads}}, {{.Share.Downloads}} of {{.Share.MaxDownloads}} downloads used{{end}}.</p>
-<ul>{{range .Files}}<li>{{.Name}} ({{size .Size}}) <a href="/s/{{$.Token}}/files/{{.ID}}" download>Download</a></li>{{end}}</ul>
-{{if gt (len .Files) 1}}<p><a href="/s/{{.Token}}/zip">Download all as zip</a></p>{{end}}
-</main>{{end}}
-{{define "locked"}}{{template "head" "Password needed"}}
-<main><h1>This link needs a password</h1>{{if .Message}}<p role="alert">{{.Message}}</p>{{end}}
-<form method="post" action="/s/{{.Token}}/unlock"><label for="password">Password</label>
-<input id="password" name="password" type="password" required autofocus autocomplete="off">
-<button type="submit">Unlock</button></form></main>{{end}}
-{{define "error"}}{{template "head" .Title}}<main><h1>{{.Title}}</h1><p>{{.Message}}</p></main>{{end}}
-`))
+	"size":  func(n int64) string { return units.Bytes(n).Human() },
+	"date":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"day":   day,
+	"asset": assetURL,
+	"ext":   extLabel,
+}).ParseFS(templateFS, "templates/*.html"))
 
 func pageHeaders(w http.ResponseWriter, status int) {
 	h := w.Header()
@@ -45,10 +41,23 @@ func pageHeaders(w http.ResponseWriter, status int) {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	pageHeaders(w, status)
-	if err := pages.ExecuteTemplate(w, name, data); err != nil {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
 		s.Log.Error("render page", "request_id", RequestID(r.Context()), "page", name, "error", err.Error())
+		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
+		return
 	}
+	w.Header().Add("Vary", "Accept-Encoding")
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		pageHeaders(w, status)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	pageHeaders(w, status)
+	gz := gzip.NewWriter(w)
+	_, _ = gz.Write(buf.Bytes())
+	_ = gz.Close()
 }
 
 func (s *Server) renderShare(w http.ResponseWriter, r *http.Request, sh share.Share, fs []share.File, locked bool, msg string) {

@@ -79,6 +79,9 @@ type publicFileJSON struct {
 func (s *Server) sharePage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	sh, fs, _, err := share.ByToken(r.Context(), s.DB, token)
+	if err == nil && len(fs) == 0 {
+		err = share.ErrGone // every file of it was deleted
+	}
 	locked := false
 	if err == nil && sh.HasPassword {
 		var unlocked bool

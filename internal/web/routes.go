@@ -89,7 +89,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /health", health.ServeLive)
 	mux.HandleFunc("GET /ready", s.Ready.ServeReady)
 	mux.Handle("GET /metrics", metrics.Handler(s.Registry))
-	mux.HandleFunc("GET /{$}", s.home)
+	s.uiRoutes(mux)
 	api := s.registerAPI(mux)
 	api.finish()
 	s.publicRoutes(mux)
@@ -147,12 +147,6 @@ func (s *Server) registerAPI(mux *http.ServeMux) *apiMux {
 // hold api/openapi.yaml to what is served.
 func APIRoutes() []string {
 	return (&Server{}).registerAPI(http.NewServeMux()).patterns
-}
-
-// home is a placeholder until the web UI lands: it says what is running.
-func (s *Server) home(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte("<!doctype html><title>Ferry</title><h1>Ferry</h1><p>Ferry is running. The API lives under /api/v1/.</p>\n"))
 }
 
 // OpsHandler serves only the operational endpoints, for the worker and

@@ -1,0 +1,248 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// newBrowser starts a fresh headless Chromium for one test. Without
+// chromium the test is skipped on a workstation and fails in CI.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skip("chromium is not installed (apt-get install chromium); set CI to make this a failure")
+		}
+		t.Fatal("chromium is not installed")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 900),
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	// Confirmation dialogs are accepted, as a person deleting would.
+	go func() {
+		for _, err := range chromedp.Events(ctx, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	return ctx
+}
+
+// do runs steps with a deadline, failing the test on error.
+func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// waitFor waits until js is true, across the navigations a form makes.
+func waitFor(t *testing.T, ctx context.Context, js string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", js, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// screenshot saves the whole page to $FERRY_SCREENSHOTS, or to the
+// git-ignored testdata/screenshots at the top of the repository.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("FERRY_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "testdata", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func signIn(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	do(t, ctx, "sign in",
+		chromedp.Navigate(base+"/files"),
+		chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", "owner@example.com"),
+		chromedp.SendKeys("#password", "correct horse battery"),
+	)
+	screenshot(t, ctx, "login")
+	do(t, ctx, "submit sign in", chromedp.Click(`button[type=submit]`), chromedp.WaitVisible("#upload"))
+}
+
+func TestBrowserUploadShareDownloadDelete(t *testing.T) {
+	st := newStack(t, nil)
+	ctx := newBrowser(t)
+	signIn(t, ctx, st.url)
+	screenshot(t, ctx, "files-empty")
+
+	dir := t.TempDir()
+	contents := map[string][]byte{
+		"report <draft>.txt": bytes.Repeat([]byte("ferry report\n"), 20000),
+		"photo.bin":          bytes.Repeat([]byte{0, 1, 2, 3, 250, 251}, 50000),
+	}
+	var paths []string
+	for name, body := range contents {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	do(t, ctx, "upload two files",
+		chromedp.SetUploadFiles("#file-input", paths, chromedp.NodeReady),
+		chromedp.Click("#send"),
+		(chromedp.Poll[chromedp.Void](`document.querySelectorAll("#bars .st.done").length === 2 &&
+			[...document.querySelectorAll("#bars progress")].every(p => p.value === 100) &&
+			document.getElementById("total-bar").value === 100`, chromedp.WithPollingTimeout(20*time.Second))),
+	)
+	screenshot(t, ctx, "upload-done")
+	do(t, ctx, "list refreshed", (chromedp.Poll[chromedp.Void](`document.querySelectorAll("#file-list tbody tr").length === 2`)))
+	screenshot(t, ctx, "files")
+
+	do(t, ctx, "copy link", chromedp.Click(`#file-list button.copy`),
+		(chromedp.Poll[chromedp.Void](`document.querySelector("#file-list button.copy").textContent === "Copied"`)))
+	link := eval[string](t, ctx, `document.querySelector("#file-list .link-field").value`)
+	if !strings.HasPrefix(link, st.url+"/s/") {
+		t.Fatalf("copied link %q", link)
+	}
+	links := eval[[]string](t, ctx, `[...document.querySelectorAll("#file-list .link-field")].map(f => f.value)`)
+
+	// Signed out, in another browser: each link's page downloads its file.
+	guest := newBrowser(t)
+	downloads := t.TempDir()
+	if _, err := chromedp.Call(guest, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range links {
+		do(t, guest, "open share", chromedp.Navigate(l), chromedp.WaitVisible(".file"))
+		if i == 0 {
+			screenshot(t, guest, "share")
+		}
+		name := eval[string](t, guest, `document.querySelector(".file .name").textContent`)
+		do(t, guest, "download", chromedp.Click(`.file a.btn`))
+		waitFile(t, downloads, name, contents[name])
+	}
+
+	// Delete the first file; its link then answers 404 or 410.
+	do(t, ctx, "delete", chromedp.Click(`#file-list button.danger`))
+	waitFor(t, ctx, `document.querySelectorAll("#file-list tbody tr").length === 1`)
+	req, _ := http.NewRequest("GET", link, nil)
+	req.Header.Set("Accept", "text/html")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusGone {
+		t.Errorf("deleted file's link answers %d", res.StatusCode)
+	}
+	do(t, guest, "ended link page", chromedp.Navigate(link), chromedp.WaitVisible("h1"))
+	screenshot(t, guest, "link-ended")
+
+	do(t, ctx, "tokens", chromedp.Navigate(st.url+"/tokens"), chromedp.SendKeys("#token-name", "laptop"),
+		chromedp.Click(`form[action="/tokens"] button`), chromedp.WaitVisible("#new-token"))
+	screenshot(t, ctx, "tokens")
+	do(t, ctx, "account", chromedp.Navigate(st.url+"/account"), chromedp.WaitVisible("h1"))
+	screenshot(t, ctx, "account")
+
+	do(t, ctx, "phone width", chromedp.EmulateViewport(360, 780), chromedp.Navigate(st.url+"/files"), chromedp.WaitVisible("#upload"))
+	if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("files page is %d px wide on a 360 px screen", w)
+	}
+	screenshot(t, ctx, "files-phone")
+	do(t, guest, "share phone", chromedp.EmulateViewport(360, 780), chromedp.Navigate(links[1]), chromedp.WaitVisible(".file"))
+	if w := eval[int](t, guest, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("share page is %d px wide on a 360 px screen", w)
+	}
+	screenshot(t, guest, "share-phone")
+}
+
+// waitFile waits for a download into dir with exactly the bytes want. The
+// browser may change characters such as < and > in the saved name.
+func waitFile(t *testing.T, dir, name string, want []byte) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			got, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err == nil && !strings.HasSuffix(e.Name(), ".crdownload") && bytes.Equal(got, want) {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	entries, _ := os.ReadDir(dir)
+	t.Fatalf("%s was not downloaded with its bytes; the folder holds %v", name, entries)
+}
+
+func TestBrowserPasswordShare(t *testing.T) {
+	st := newStack(t, nil)
+	file := st.upload(t, "secret.txt", []byte("the secret"), "", passwordHeader, "open sesame")
+	link := shareOf(file)["url"].(string)
+	ctx := newBrowser(t)
+	do(t, ctx, "locked", chromedp.Navigate(link), chromedp.WaitVisible("#password"))
+	if n := eval[int](t, ctx, `document.querySelectorAll(".file").length`); n != 0 {
+		t.Fatal("a locked share shows its files")
+	}
+	do(t, ctx, "wrong password", chromedp.SendKeys("#password", "nope"), chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(".alert"))
+	screenshot(t, ctx, "share-locked")
+	do(t, ctx, "unlock", chromedp.SendKeys("#password", "open sesame"), chromedp.Click(`button[type=submit]`), chromedp.WaitVisible(".file"))
+	if name := eval[string](t, ctx, `document.querySelector(".file .name").textContent`); name != "secret.txt" {
+		t.Errorf("unlocked share shows %q", name)
+	}
+	screenshot(t, ctx, "share-unlocked")
+}

@@ -1,0 +1,234 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/share"
+)
+
+// uiRoutes lists the pages of the web UI and its form endpoints.
+func (s *Server) uiRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /assets/{name}", serveAsset)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.loginForm)
+	mux.HandleFunc("GET /signup", s.signupPage)
+	mux.HandleFunc("POST /signup", s.signupForm)
+	mux.HandleFunc("POST /logout", s.logoutForm)
+	mux.HandleFunc("GET /files", s.page(s.filesPage))
+	mux.HandleFunc("POST /files/{id}/delete", s.page(s.deleteFileForm))
+	mux.HandleFunc("GET /tokens", s.page(s.tokensPage))
+	mux.HandleFunc("POST /tokens", s.page(s.createTokenForm))
+	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.revokeTokenForm))
+	mux.HandleFunc("GET /account", s.page(s.accountPage))
+}
+
+// home sends a signed-in browser to its files and anyone else to sign in.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.user(r); err == nil {
+		http.Redirect(w, r, "/files", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// page wraps a page handler that needs a signed-in user; anyone else is
+// sent to sign in and brought back afterwards.
+func (s *Server) page(h func(http.ResponseWriter, *http.Request, account.User)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.user(r)
+		if errors.Is(err, errUnauthorized) {
+			next := "/files"
+			if r.Method == http.MethodGet {
+				next = r.URL.Path
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			s.failPage(w, r, err)
+			return
+		}
+		h(w, r, u)
+	}
+}
+
+// failPage shows an error as a page.
+func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
+	e := toHTTP(err)
+	if e == nil {
+		e = apiError(http.StatusInternalServerError, "internal", "something went wrong on our side")
+	}
+	s.render(w, r, e.Status, "error", map[string]string{"Title": "That did not work", "Message": e.Message})
+}
+
+// safeNext is where to go after signing in: a path on this site, never
+// another origin ("//evil", "/\evil", "https://evil").
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return "/files"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/files"
+	}
+	return next
+}
+
+type loginView struct {
+	Signup, SignupEnabled bool
+	Email, Next, Message  string
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login", loginView{SignupEnabled: s.Settings.SignupEnabled, Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
+	if !s.Settings.SignupEnabled {
+		s.failPage(w, r, errSignupClosed)
+		return
+	}
+	s.render(w, r, http.StatusOK, "login", loginView{Signup: true, SignupEnabled: true, Next: "/files"})
+}
+
+// loginForm signs a browser in from the form and sends it on.
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
+	err := s.limit(r.Context(), "login:"+clientAddr(r, s.Settings.TrustedProxies), loginRate)
+	var u account.User
+	if err == nil {
+		u, err = account.CheckPassword(r.Context(), s.DB, email, r.PostFormValue("password"))
+	}
+	if errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrWrongPassword) {
+		s.render(w, r, http.StatusUnauthorized, "login", loginView{SignupEnabled: s.Settings.SignupEnabled, Email: email, Next: next, Message: "That email and password do not match."})
+		return
+	}
+	if err == nil {
+		err = s.signIn(r, u)
+	}
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// signIn puts u in a fresh session, so one planted before cannot be ridden.
+func (s *Server) signIn(r *http.Request, u account.User) error {
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
+	SetUserID(r.Context(), u.ID)
+	return nil
+}
+
+func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
+	if !s.Settings.SignupEnabled {
+		s.failPage(w, r, errSignupClosed)
+		return
+	}
+	email := r.PostFormValue("email")
+	u, err := account.CreateUser(r.Context(), s.DB, email, r.PostFormValue("password"))
+	if err != nil {
+		msg := "That account could not be created."
+		if e := toHTTP(err); e != nil && e.Status < 500 {
+			msg = e.Message
+		}
+		s.render(w, r, http.StatusBadRequest, "login", loginView{Signup: true, SignupEnabled: true, Email: email, Next: "/files", Message: msg})
+		return
+	}
+	if err := s.signIn(r, u); err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/files", http.StatusSeeOther)
+}
+
+func (s *Server) logoutForm(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// fileRow is one line of the My files table.
+type fileRow struct {
+	files.File
+	Share *shareJSON
+	Ended bool
+}
+
+func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	list, err := files.List(r.Context(), s.DB, u.ID)
+	var latest map[string]share.Share
+	if err == nil {
+		latest, err = share.Latest(r.Context(), s.DB, fileIDs(list))
+	}
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	rows := make([]fileRow, 0, len(list))
+	for _, f := range list {
+		row := fileRow{File: f}
+		if sh, ok := latest[f.ID]; ok {
+			v := s.shareJSON(r, sh, f.ID)
+			row.Share = &v
+			row.Ended = sh.ExpiresAt.Before(time.Now()) || (sh.MaxDownloads > 0 && sh.Downloads >= sh.MaxDownloads)
+		}
+		rows = append(rows, row)
+	}
+	s.render(w, r, http.StatusOK, "files", map[string]any{"Files": rows})
+}
+
+func (s *Server) deleteFileForm(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := s.removeFile(r.Context(), u, r.PathValue("id")); err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/files", http.StatusSeeOther)
+}
+
+func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.showTokens(w, r, u, nil, "")
+}
+
+func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, u account.User, created *account.Token, secret string) {
+	list, err := account.ListTokens(r.Context(), s.DB, u.ID)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "tokens", map[string]any{"Tokens": list, "New": created, "Secret": secret, "Base": s.baseURL(r)})
+}
+
+// createTokenForm makes a token and shows its secret this once.
+func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, u account.User) {
+	t, secret, err := account.CreateToken(r.Context(), s.DB, u.ID, r.PostFormValue("name"))
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.showTokens(w, r, u, &t, secret)
+}
+
+func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := account.RevokeToken(r.Context(), s.DB, u.ID, r.PathValue("id")); err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/tokens", http.StatusSeeOther)
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.render(w, r, http.StatusOK, "account", map[string]any{"User": u, "Quota": s.userJSON(u).QuotaBytes})
+}
