@@ -44,7 +44,7 @@
     $(".drop p").innerHTML = "";
     var s = document.createElement("strong");
     s.textContent = picked.length + (picked.length === 1 ? " file" : " files") + " chosen";
-    $(".drop p").append(s, " (" + human(picked.reduce(function (a, f) { return a + f.size; }, 0)) + ") · ");
+    $(".drop p").append(s, " (" + human(picked.reduce(function (a, f) { return a + f.size; }, 0)) + ")");
   }
   input.addEventListener("change", function () { choose(input.files); });
   ["dragenter", "dragover"].forEach(function (t) {
