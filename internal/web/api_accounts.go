@@ -13,6 +13,8 @@ func (s *Server) accountRoutes(mux *apiMux) {
 	mux.HandleFunc("POST /api/v1/login", s.login)
 	mux.HandleFunc("POST /api/v1/logout", s.logout)
 	mux.HandleFunc("GET /api/v1/me", s.authed(s.me))
+	mux.HandleFunc("POST /api/v1/me/password", s.authed(s.apiChangePassword))
+	mux.HandleFunc("POST /api/v1/me/sessions/revoke", s.authed(s.apiSignOutEverywhere))
 	mux.HandleFunc("POST /api/v1/tokens", s.authed(s.createToken))
 	mux.HandleFunc("GET /api/v1/tokens", s.authed(s.listTokens))
 	mux.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
@@ -59,15 +61,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		err = account.ErrWrongPassword // do not tell which emails have accounts
 	}
 	if err == nil {
-		// A new session id at sign-in, so one planted before cannot be ridden.
-		err = s.sessions.RenewToken(r.Context())
+		err = s.signIn(r, u)
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
-	SetUserID(r.Context(), u.ID)
 	writeJSON(w, http.StatusOK, s.userJSON(u))
 }
 

@@ -33,6 +33,12 @@ func (s *Server) user(r *http.Request) (account.User, error) {
 	if id == "" {
 		return account.User{}, errUnauthorized
 	}
+	if ok, err := s.sessionCurrent(r, id); err != nil || !ok {
+		if err == nil {
+			err = errUnauthorized // signed out everywhere since
+		}
+		return account.User{}, err
+	}
 	u, err := account.UserByID(r.Context(), s.DB, id)
 	if errors.Is(err, account.ErrNotFound) {
 		return account.User{}, errUnauthorized // the account was deleted

@@ -27,6 +27,8 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /tokens", s.page(s.createTokenForm))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.revokeTokenForm))
 	mux.HandleFunc("GET /account", s.page(s.accountPage))
+	mux.HandleFunc("POST /account/password", s.page(s.changePasswordForm))
+	mux.HandleFunc("POST /account/sign-out-everywhere", s.page(s.signOutEverywhereForm))
 }
 
 // home sends a signed-in browser to its files and anyone else to sign in.
@@ -118,16 +120,6 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
-}
-
-// signIn puts u in a fresh session, so one planted before cannot be ridden.
-func (s *Server) signIn(r *http.Request, u account.User) error {
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
-		return err
-	}
-	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
-	SetUserID(r.Context(), u.ID)
-	return nil
 }
 
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
@@ -227,8 +219,4 @@ func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request, u accou
 		return
 	}
 	http.Redirect(w, r, "/tokens", http.StatusSeeOther)
-}
-
-func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.render(w, r, http.StatusOK, "account", map[string]any{"User": u, "Quota": s.userJSON(u).QuotaBytes})
 }

@@ -3,8 +3,11 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +110,84 @@ func TestPageHeaders(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("unhashed asset name answers %d", res.StatusCode)
+	}
+}
+
+// browserSession signs in through the form and returns a client holding
+// the session cookie; the Origin header makes it look like a browser.
+func browserSession(t *testing.T, st *stack, password string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err := c.PostForm(st.url+"/login", url.Values{"email": {"owner@example.com"}, "password": {password}, "next": {"/account"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Request.URL.Path != "/account" {
+		t.Fatalf("sign in ended at %s (%d)", res.Request.URL, res.StatusCode)
+	}
+	return c
+}
+
+func status(t *testing.T, c *http.Client, method, u string, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestSignOutEverywhere(t *testing.T) {
+	st := newStack(t, nil)
+	a, b := browserSession(t, st, "correct horse battery"), browserSession(t, st, "correct horse battery")
+	if got := status(t, b, "GET", st.url+"/api/v1/me", ""); got != 200 {
+		t.Fatalf("second browser: %d", got)
+	}
+	if got := status(t, a, "POST", st.url+"/api/v1/me/sessions/revoke", ""); got != 204 {
+		t.Fatalf("revoke: %d", got)
+	}
+	for name, c := range map[string]*http.Client{"asking": a, "other": b} {
+		if got := status(t, c, "GET", st.url+"/api/v1/me", ""); got != 401 {
+			t.Errorf("%s browser after sign out everywhere: %d", name, got)
+		}
+	}
+	// Tokens are not sessions; a fresh sign-in works again.
+	if res, _ := st.call(t, "GET", "/api/v1/me", st.token, nil); res.StatusCode != 200 {
+		t.Errorf("token after sign out everywhere: %d", res.StatusCode)
+	}
+	c := browserSession(t, st, "correct horse battery")
+	if got := status(t, c, "GET", st.url+"/api/v1/me", ""); got != 200 {
+		t.Errorf("new sign-in: %d", got)
+	}
+}
+
+func TestChangePassword(t *testing.T) {
+	st := newStack(t, nil)
+	a, b := browserSession(t, st, "correct horse battery"), browserSession(t, st, "correct horse battery")
+	if got := status(t, a, "POST", st.url+"/api/v1/me/password", `{"current_password":"wrong one here","new_password":"a new long password"}`); got != 401 {
+		t.Errorf("wrong current password: %d", got)
+	}
+	if got := status(t, a, "POST", st.url+"/api/v1/me/password", `{"current_password":"correct horse battery","new_password":"short"}`); got != 400 {
+		t.Errorf("weak new password: %d", got)
+	}
+	if got := status(t, a, "POST", st.url+"/api/v1/me/password", `{"current_password":"correct horse battery","new_password":"a new long password"}`); got != 204 {
+		t.Fatalf("change: %d", got)
+	}
+	if got := status(t, a, "GET", st.url+"/api/v1/me", ""); got != 200 {
+		t.Errorf("the asking browser stays signed in: %d", got)
+	}
+	if got := status(t, b, "GET", st.url+"/api/v1/me", ""); got != 401 {
+		t.Errorf("the other browser is signed out: %d", got)
+	}
+	browserSession(t, st, "a new long password")
+	// Another user's session changes only its own password.
+	st.newUser(t, "other@example.com")
+	if _, err := account.CheckPassword(context.Background(), st.services.DB, "other@example.com", "correct horse battery"); err != nil {
+		t.Errorf("other user's password: %v", err)
 	}
 }

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ferryhq/ferry/internal/account"
+)
+
+// sessionEpochKey holds, in a browser session, the user's sign-out epoch
+// at sign-in; raising the epoch in Redis ends every older session.
+const sessionEpochKey = "epoch"
+
+func (s *Server) epochKey(userID string) string { return s.Settings.RedisPrefix + "epoch:" + userID }
+
+// epoch is the user's current sign-out epoch, 0 before the first "sign out
+// everywhere".
+func (s *Server) epoch(ctx context.Context, userID string) (int64, error) {
+	n, err := s.Redis.Get(ctx, s.epochKey(userID)).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// signIn puts u in a fresh session, so one planted before cannot be ridden,
+// stamped with the user's epoch.
+func (s *Server) signIn(r *http.Request, u account.User) error {
+	n, err := s.epoch(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
+	s.sessions.Put(r.Context(), sessionEpochKey, n)
+	SetUserID(r.Context(), u.ID)
+	return nil
+}
+
+// sessionCurrent says whether a session signed in before the user last
+// signed out everywhere.
+func (s *Server) sessionCurrent(r *http.Request, userID string) (bool, error) {
+	n, err := s.epoch(r.Context(), userID)
+	if err != nil {
+		return false, err
+	}
+	return s.sessions.GetInt64(r.Context(), sessionEpochKey) == n, nil
+}
+
+// signOutEverywhere ends every browser session of u, this one included.
+// API tokens are not sessions and stay valid.
+func (s *Server) signOutEverywhere(r *http.Request, u account.User) error {
+	if err := s.Redis.Incr(r.Context(), s.epochKey(u.ID)).Err(); err != nil {
+		return err
+	}
+	return s.sessions.Destroy(r.Context())
+}
+
+var errWrongCurrentPassword = apiError(http.StatusUnauthorized, "wrong_password", "the current password is wrong")
+
+// changePassword sets u's new password and ends u's other sessions; a
+// browser that asked stays signed in.
+func (s *Server) changePassword(r *http.Request, u account.User, current, next string) error {
+	if err := s.limit(r.Context(), "password:"+u.ID, loginRate); err != nil {
+		return err
+	}
+	err := account.ChangePassword(r.Context(), s.DB, u, current, next, account.DefaultParams)
+	if errors.Is(err, account.ErrWrongPassword) || errors.Is(err, account.ErrNotFound) {
+		return errWrongCurrentPassword
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Redis.Incr(r.Context(), s.epochKey(u.ID)).Err(); err != nil {
+		return err
+	}
+	if s.sessions.GetString(r.Context(), sessionUserKey) == u.ID {
+		return s.signIn(r, u)
+	}
+	return nil
+}
+
+// apiChangePassword answers POST /api/v1/me/password.
+func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request, u account.User) {
+	var body struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	err := readJSON(w, r, &body)
+	if err == nil {
+		err = s.changePassword(r, u, body.Current, body.New)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// apiSignOutEverywhere answers POST /api/v1/me/sessions/revoke.
+func (s *Server) apiSignOutEverywhere(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := s.signOutEverywhere(r, u); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) changePasswordForm(w http.ResponseWriter, r *http.Request, u account.User) {
+	err := s.changePassword(r, u, r.PostFormValue("current_password"), r.PostFormValue("new_password"))
+	if e := toHTTP(err); err != nil && e != nil && e.Status < 500 {
+		s.showAccount(w, r, u, http.StatusBadRequest, e.Message, "")
+		return
+	}
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.showAccount(w, r, u, http.StatusOK, "", "Your password is changed. Other browsers were signed out.")
+}
+
+func (s *Server) signOutEverywhereForm(w http.ResponseWriter, r *http.Request, u account.User) {
+	if err := s.signOutEverywhere(r, u); err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.showAccount(w, r, u, http.StatusOK, "", "")
+}
+
+func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, u account.User, status int, problem, done string) {
+	s.render(w, r, status, "account", map[string]any{"User": u, "Quota": s.userJSON(u).QuotaBytes, "Problem": problem, "Done": done})
+}
