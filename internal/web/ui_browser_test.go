@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -208,6 +210,18 @@ func TestBrowserUploadShareDownloadDelete(t *testing.T) {
 		t.Errorf("share page is %d px wide on a 360 px screen", w)
 	}
 	screenshot(t, guest, "share-phone")
+
+	dark := func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+		})
+		return err
+	}
+	do(t, ctx, "dark mode", chromedp.Func(dark), chromedp.EmulateViewport(1200, 900), chromedp.Navigate(st.url+"/files"), chromedp.WaitVisible("#upload"))
+	if bg := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(17, 20, 24)" {
+		t.Errorf("dark mode background %s", bg)
+	}
+	screenshot(t, ctx, "files-dark")
 }
 
 // waitFile waits for a download into dir with exactly the bytes want. The
