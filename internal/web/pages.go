@@ -23,11 +23,12 @@ var templateFS embed.FS
 // pages are server-rendered and work without JavaScript. They are parsed
 // when the program starts, so a broken template fails at once.
 var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
-	"size":  func(n int64) string { return units.Bytes(n).Human() },
-	"date":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	"day":   day,
-	"asset": assetURL,
-	"ext":   extLabel,
+	"size":     func(n int64) string { return units.Bytes(n).Human() },
+	"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"day":      day,
+	"asset":    assetURL,
+	"ext":      extLabel,
+	"sentence": sentence,
 }).ParseFS(templateFS, "templates/*.html"))
 
 func pageHeaders(w http.ResponseWriter, status int) {
@@ -90,4 +91,17 @@ func (s *Server) failPublic(w http.ResponseWriter, r *http.Request, err error) {
 		title = "Something is wrong with this request"
 	}
 	s.render(w, r, e.Status, "error", map[string]string{"Title": title, "Message": e.Message})
+}
+
+// sentence starts an error message with a capital and ends it with a full
+// stop, for pages; the JSON keeps the message as it is.
+func sentence(msg string) string {
+	if msg == "" {
+		return ""
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
