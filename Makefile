@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test lint unit build dev env-example fuzz bench
+.PHONY: test lint unit build dev env-example fuzz bench release
 
 ## test: everything CI checks: formatting, vet, staticcheck, then all tests with the race detector
 test: lint unit
@@ -41,3 +41,16 @@ fuzz:
 ## bench: start the real stack and print throughput, memory and round-trip figures (docs/benchmarks.md); flags in BENCH_FLAGS
 bench:
 	@go run ./cmd/ferry-bench $(BENCH_FLAGS)
+
+## release: static binaries for linux/amd64, linux/arm64 and darwin/arm64 in dist/, version stamped, with dist/SHA256SUMS; `make release VERSION=v1.2.3`
+RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/arm64
+SHA256SUM := $(shell command -v sha256sum >/dev/null 2>&1 && echo sha256sum || echo 'shasum -a 256')
+release:
+	rm -rf dist && mkdir -p dist
+	@set -e; for p in $(RELEASE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; out=dist/ferry-$(VERSION)-$$os-$$arch; \
+		echo "build $$out"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o $$out ./cmd/ferry; \
+	done
+	cd dist && $(SHA256SUM) ferry-* > SHA256SUMS
+	@cat dist/SHA256SUMS
