@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -125,7 +126,7 @@ func scanContent(rel, content string) ([]Finding, facts) {
 			out = append(out, newFinding(r.Rule, rel, i+1, r.Severity))
 		}
 	}
-	out = append(out, fileFindings(k, rel, content, lines)...)
+	out = dedupeSecrets(append(out, fileFindings(k, rel, content, lines)...))
 	for i := range out {
 		if test {
 			out[i].Severity = lower(out[i].Severity)
@@ -226,4 +227,26 @@ func (g gitignore) match(rel string, isDir bool) bool {
 		}
 	}
 	return false
+}
+
+// secretRules, most specific first: one secret on a line is reported once,
+// by the rule that says most about it.
+var secretRules = []string{"TFK-SECRET-IN-CONFIGMAP", "TF3-PRIVATE-KEY", "TF3-CLOUD-KEY", "TF3-URL-CREDENTIALS", "TF3-SECRET-LITERAL", "TF3-HIGH-ENTROPY"}
+
+func dedupeSecrets(fs []Finding) []Finding {
+	best := map[int]int{} // line → rank of the most specific secret rule on it
+	for _, f := range fs {
+		if r := slices.Index(secretRules, f.Rule); r >= 0 {
+			if b, ok := best[f.Line]; !ok || r < b {
+				best[f.Line] = r
+			}
+		}
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if r := slices.Index(secretRules, f.Rule); r < 0 || r == best[f.Line] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
