@@ -139,7 +139,9 @@ func TestOutputs(t *testing.T) {
 	var doc struct {
 		Version string
 		Runs    []struct {
-			Tool    struct{ Driver struct{ Rules []struct{ ID string } } }
+			Tool struct {
+				Driver struct{ Rules []struct{ ID string } }
+			}
 			Results []struct {
 				RuleID       string
 				Level        string

@@ -185,3 +185,61 @@ func children(n *yaml.Node) []*yaml.Node {
 	}
 	return n.Content
 }
+
+// heldImage is an unpinned image finding and the image's name without a tag.
+type heldImage struct {
+	name    string
+	finding Finding
+}
+
+// holdImages takes the unpinned-image findings out of a YAML file's
+// findings, so that a kustomization elsewhere in the tree can pin them.
+func holdImages(fs []Finding, lines []string) ([]Finding, []heldImage) {
+	var held []heldImage
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Rule != ruleLatest.ID || f.Line < 1 || f.Line > len(lines) {
+			out = append(out, f)
+			continue
+		}
+		_, image, _ := strings.Cut(lines[f.Line-1], "image:")
+		held = append(held, heldImage{imageName(strings.Trim(strings.TrimSpace(image), `"'`)), f})
+	}
+	return out, held
+}
+
+// imageName strips the tag or digest from an image reference.
+func imageName(ref string) string {
+	ref, _, _ = strings.Cut(ref, "@")
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		ref = ref[:i]
+	}
+	return strings.ToLower(ref)
+}
+
+// kustomizePins lists the images a Kustomization pins to a version or
+// digest in its images: list, the usual way a base leaves the tag to the
+// overlay that deploys it.
+func kustomizePins(content string) []string {
+	if !strings.Contains(content, "Kustomization") {
+		return nil
+	}
+	var k struct {
+		Kind   string
+		Images []struct {
+			Name   string
+			NewTag string `yaml:"newTag"`
+			Digest string
+		}
+	}
+	if yaml.Unmarshal([]byte(content), &k) != nil || k.Kind != "Kustomization" {
+		return nil
+	}
+	var pins []string
+	for _, img := range k.Images {
+		if img.Digest != "" || img.NewTag != "" && img.NewTag != "latest" {
+			pins = append(pins, strings.ToLower(img.Name))
+		}
+	}
+	return pins
+}

@@ -39,6 +39,10 @@ type facts struct {
 	sigterm, health bool
 	sqliteLine      int
 	serverDB        bool
+	// unpinned are Kubernetes images without a version, held back until
+	// every kustomization is read: one may pin them (images: newTag).
+	unpinned []heldImage
+	pins     []string // image names a kustomization pins
 }
 
 func factsOf(k kind, rel string, lines []string) facts {
@@ -64,7 +68,13 @@ func factsOf(k kind, rel string, lines []string) facts {
 func projectFindings(all []facts) []Finding {
 	var sig, health, serverDB bool
 	var servers, sqlite []facts
+	var held []heldImage
+	pins := map[string]bool{}
 	for _, f := range all {
+		held = append(held, f.unpinned...)
+		for _, p := range f.pins {
+			pins[p] = true
+		}
 		sig, health, serverDB = sig || f.sigterm, health || f.health, serverDB || f.serverDB
 		if f.serverLine > 0 {
 			servers = append(servers, f)
@@ -85,6 +95,11 @@ func projectFindings(all []facts) []Finding {
 	for _, s := range sqlite {
 		if serverDB {
 			out = append(out, newFinding(ruleSQLiteDep, s.rel, s.sqliteLine, ruleSQLiteDep.Severity))
+		}
+	}
+	for _, h := range held {
+		if !pins[h.name] {
+			out = append(out, h.finding)
 		}
 	}
 	return out

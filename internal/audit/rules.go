@@ -15,6 +15,8 @@ type lineRule struct {
 	kinds []kind
 	re    *regexp.Regexp
 	keep  func(value string) bool
+	// unless, when set, drops a match that it also matches.
+	unless *regexp.Regexp
 }
 
 const tools = `curl|wget|convert|magick|ffmpeg|ffprobe|gs|pdftotext|libreoffice|soffice|zip|unzip|tar|sh|bash|git|ssh|scp`
@@ -22,63 +24,67 @@ const tools = `curl|wget|convert|magick|ffmpeg|ffprobe|gs|pdftotext|libreoffice|
 var lineRules = []lineRule{
 	{Rule{"TF3-PRIVATE-KEY", 3, Error, "a private key is committed with the code",
 		"load it from a secret store or a mounted file named by an environment variable, and rotate the key"},
-		allKinds, regexp.MustCompile(`-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----`), nil},
+		allKinds, regexp.MustCompile(`-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----`), nil, nil},
 	{Rule{"TF3-CLOUD-KEY", 3, Error, "a cloud or service access key is committed with the code",
 		"read it from the environment (or the platform's workload identity) and revoke the committed key"},
-		allKinds, regexp.MustCompile(`\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35})\b`), nil},
+		allKinds, regexp.MustCompile(`\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35})\b`), nil, nil},
 	{Rule{"TF3-SECRET-LITERAL", 3, Error, "a password, secret or API key is written in the code",
 		"read it from an environment variable and keep the value in the platform's secret store"},
-		codeKinds, regexp.MustCompile(`(?i)[\w.-]*(?:password|passwd|secret|api_?key|apikey|access_?key|auth_?token|client_?secret)[\w-]*["']?\]?\s*(?::=|==|=|:|=>)\s*["']([^"'\s]{6,})["']`), realValue},
+		codeKinds, regexp.MustCompile(`(?i)[\w.-]*(?:password|passwd|secret|api_?key|apikey|access_?key|auth_?token|client_?secret)[\w-]*["']?\]?\s*(?::=|==|=|:|=>)\s*["']([^"'\s]{6,})["']`), realValue, nil},
 	{Rule{"TF3-SECRET-LITERAL", 3, Error, "a password, secret or API key is written in a committed settings file",
 		"leave the value out of the repository: set it in the environment or the platform's secret store"},
-		[]kind{kindEnv, kindYAML, kindCompose, kindDocker, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*(?:ENV\s+)?["']?[\w.-]*(?:password|passwd|secret|api_?key|access_?key|auth_?token|client_?secret)[\w.-]*["']?\s*[:=]\s*["']?([^\s"'#]{6,})`), realValue},
+		[]kind{kindEnv, kindYAML, kindCompose, kindDocker, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*(?:ENV\s+)?["']?[\w.-]*(?:password|passwd|secret|api_?key|access_?key|auth_?token|client_?secret)[\w.-]*["']?\s*[:=]\s*["']?([^\s"'#]{6,})`), realValue, settingRef},
 	{Rule{"TF3-URL-CREDENTIALS", 3, Error, "a connection string carries a password",
 		"take the whole URL from an environment variable, such as DATABASE_URL"},
-		allKinds, urlCredentials, realValue},
+		allKinds, urlCredentials, realValue, nil},
 	{Rule{"TF3-HIGH-ENTROPY", 3, Error, "a random-looking token is assigned in the code",
 		"read it from the environment; a token in the repository is a token everyone with the code has"},
-		codeKinds, regexp.MustCompile(`(?i)(?:token|secret|key|credential|signature)[\w]*["']?\s*(?::=|=|:)\s*["']([A-Za-z0-9+/=_-]{24,})["']`), looksRandom},
+		codeKinds, regexp.MustCompile(`(?i)(?:token|secret|key|credential|signature)[\w]*["']?\s*(?::=|=|:)\s*["']([A-Za-z0-9+/=_-]{24,})["']`), looksRandom, nil},
 	{Rule{"TF3-HARDCODED-HOST", 3, Warning, "a production host is written in the code",
 		"take the address from an environment variable, so each deploy can point elsewhere"},
-		codeKinds, regexp.MustCompile(`(?i)\b(?:host|hostname|endpoint|base_?url|api_?url|server_?url|db_?host|redis_?host)\w*["']?\s*(?::=|=|:)\s*["'](?:[a-z]+://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:/[^"']*)?["']`), remoteHost},
+		codeKinds, regexp.MustCompile(`(?i)\b(?:host|hostname|endpoint|base_?url|api_?url|server_?url|db_?host|redis_?host)\w*["']?\s*(?::=|=|:)\s*["'](?:[a-z]+://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:/[^"']*)?["']`), remoteHost, nil},
 	{Rule{"TF3-HARDCODED-PORT", 3, Warning, "the server listens on a port written in the code",
 		"listen on the port named by the PORT environment variable"},
-		codeKinds, regexp.MustCompile(`(?:ListenAndServe(?:TLS)?\(\s*"[^"]*:[1-9]\d*"|net\.Listen\(\s*"tcp",\s*"[^"]*:[1-9]\d*"|\.listen\(\s*\d{2,5}\s*[,)]|\.run\([^)]*\bport\s*=\s*\d{2,5}|new ServerSocket\(\s*\d{2,5})`), nil},
+		codeKinds, regexp.MustCompile(`(?:ListenAndServe(?:TLS)?\(\s*"[^"]*:[1-9]\d*"|net\.Listen\(\s*"tcp",\s*"[^"]*:[1-9]\d*"|\.listen\(\s*\d{2,5}\s*[,)]|\.run\([^)]*\bport\s*=\s*\d{2,5}|new ServerSocket\(\s*\d{2,5})`), nil, nil},
 	{Rule{"TF4-LOCALHOST-DEFAULT", 4, Warning, "a backing-service address falls back to localhost",
 		"fail at start when the variable is missing instead of quietly using a local service"},
-		codeKinds, regexp.MustCompile(`(?:process\.env\.\w+\s*(?:\|\||\?\?)\s*["'` + "`" + `][^"'` + "`" + `]*(?:localhost|127\.0\.0\.1)|(?:os\.environ\.get|os\.getenv)\(\s*["']\w+["']\s*,\s*["'][^"']*(?:localhost|127\.0\.0\.1)|ENV\.fetch\(\s*["']\w+["']\s*,\s*["'][^"']*(?:localhost|127\.0\.0\.1)|ENV\[["']\w+["']\]\s*\|\|\s*["'][^"']*(?:localhost|127\.0\.0\.1)|envDefault:"[a-z][a-z0-9+.-]*://[^"]*(?:localhost|127\.0\.0\.1)|cmp\.Or\(\s*os\.Getenv\([^)]*\)\s*,\s*"[^"]*(?:localhost|127\.0\.0\.1)|getOrDefault\([^,]+,\s*"[^"]*(?:localhost|127\.0\.0\.1)|\$\{\w+:[^}]*(?:localhost|127\.0\.0\.1))`), nil},
+		codeKinds, regexp.MustCompile(`(?:process\.env\.\w+\s*(?:\|\||\?\?)\s*["'` + "`" + `][^"'` + "`" + `]*(?:localhost|127\.0\.0\.1)|(?:os\.environ\.get|os\.getenv)\(\s*["']\w+["']\s*,\s*["'][^"']*(?:localhost|127\.0\.0\.1)|ENV\.fetch\(\s*["']\w+["']\s*,\s*["'][^"']*(?:localhost|127\.0\.0\.1)|ENV\[["']\w+["']\]\s*\|\|\s*["'][^"']*(?:localhost|127\.0\.0\.1)|envDefault:"[a-z][a-z0-9+.-]*://[^"]*(?:localhost|127\.0\.0\.1)|cmp\.Or\(\s*os\.Getenv\([^)]*\)\s*,\s*"[^"]*(?:localhost|127\.0\.0\.1)|getOrDefault\([^,]+,\s*"[^"]*(?:localhost|127\.0\.0\.1)|\$\{\w+:[^}]*(?:localhost|127\.0\.0\.1))`), nil, nil},
 	{Rule{"TF6-MEMORY-SESSIONS", 6, Error, "sessions are kept in process memory",
 		"keep sessions in a backing service such as Redis or the database, so any replica can serve any user"},
-		codeKinds, regexp.MustCompile(`(?:\b(?:const|let|var)\s+sessions?\s*=\s*(?:\{\s*\}|new Map\(\))|^\s*sessions?\s*(?::\s*dict[^=]*)?=\s*(?:\{\s*\}|dict\(\))|\bsessions?\b[^=\n]*=\s*(?:make\(\s*)?map\[|(?:@@sessions|SESSIONS)\s*=\s*\{\s*\}|Map<[^>]*>\s+sessions\s*=\s*new\s+(?:Concurrent)?HashMap)`), nil},
+		codeKinds, regexp.MustCompile(`(?:\b(?:const|let|var)\s+sessions?\s*=\s*(?:\{\s*\}|new Map\(\))|^\s*sessions?\s*(?::\s*dict[^=]*)?=\s*(?:\{\s*\}|dict\(\))|\bsessions?\b[^=\n]*=\s*(?:make\(\s*)?map\[|(?:@@sessions|SESSIONS)\s*=\s*\{\s*\}|Map<[^>]*>\s+sessions\s*=\s*new\s+(?:Concurrent)?HashMap)`), nil, nil},
 	{Rule{"TF6-LOCAL-UPLOADS", 6, Error, "uploads are written to the local filesystem",
 		"stream uploads to object storage (S3, GCS, Azure Blob); a container's disk is gone at the next deploy"},
-		codeKinds, regexp.MustCompile(`(?:multer\(\s*\{\s*dest\s*:|multer\.diskStorage\(|\.save\(\s*os\.path\.join\(\s*(?:app\.config\[["']UPLOAD_FOLDER["']\]|UPLOAD_FOLDER|["'](?:\./)?uploads?)|os\.(?:Create|WriteFile|OpenFile)\(\s*(?:filepath\.Join\(\s*)?"(?:\./)?uploads?\b|File\.(?:open|write)\(\s*["'](?:\./)?(?:public/)?uploads?/|new File(?:OutputStream)?\(\s*"(?:\./)?uploads?/)`), nil},
+		codeKinds, regexp.MustCompile(`(?:multer\(\s*\{\s*dest\s*:|multer\.diskStorage\(|\.save\(\s*os\.path\.join\(\s*(?:app\.config\[["']UPLOAD_FOLDER["']\]|UPLOAD_FOLDER|["'](?:\./)?uploads?)|os\.(?:Create|WriteFile|OpenFile)\(\s*(?:filepath\.Join\(\s*)?"(?:\./)?uploads?\b|File\.(?:open|write)\(\s*["'](?:\./)?(?:public/)?uploads?/|new File(?:OutputStream)?\(\s*"(?:\./)?uploads?/)`), nil, nil},
 	{Rule{"TF6-LOCAL-STATE", 6, Warning, "a rate limiter or cache keeps shared state in one process",
 		"keep it in Redis or another backing service, or each replica enforces its own limit"},
-		codeKinds, regexp.MustCompile(`(?:\brate\.NewLimiter\(|storage_uri\s*=\s*["']memory://|new\s+NodeCache\(|RateLimiter\.create\()`), nil},
+		codeKinds, regexp.MustCompile(`(?:\brate\.NewLimiter\(|storage_uri\s*=\s*["']memory://|new\s+NodeCache\(|RateLimiter\.create\()`), nil, nil},
 	{Rule{"TF11-LOG-FILE", 11, Error, "the app writes its own log file",
 		"write logs to stdout, one event per line, and let the platform collect them"},
 		// twelve-factor:ignore TF11-LOG-FILE the pattern below names log files; it writes none
-		append(append([]kind{}, codeKinds...), kindXML, kindProperties, kindYAML), regexp.MustCompile(`(?:createWriteStream\(\s*["'][^"']*\.log["']|transports\.File\(|logging\.FileHandler\(|RotatingFileHandler\(|logging\.basicConfig\([^)]*filename\s*=|Logger\.new\(\s*["'][^"']*\.log["']|lumberjack\.Logger\{|os\.(?:Create|OpenFile)\(\s*"[^"]*\.log"|(?:Rolling)?FileAppender|["']/var/log/[^"']*["'])`), nil},
+		append(append([]kind{}, codeKinds...), kindXML, kindProperties, kindYAML), regexp.MustCompile(`(?:createWriteStream\(\s*["'][^"']*\.log["']|transports\.File\(|logging\.FileHandler\(|RotatingFileHandler\(|logging\.basicConfig\([^)]*filename\s*=|Logger\.new\(\s*["'][^"']*\.log["']|lumberjack\.Logger\{|os\.(?:Create|OpenFile)\(\s*"[^"]*\.log"|(?:Rolling)?FileAppender|["']/var/log/[^"']*["'])`), nil, nil},
 	{Rule{"TF5-INSTALL-AT-START", 5, Error, "dependencies are installed or the app is built when it starts",
 		"install and build in the image build; the start command only runs the release"},
-		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|[\w-]+:).*\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|pip3?\s+install|bundle\s+install|go\s+(?:build|get|mod\s+download)|apt-get\s+install|mvn\s+(?:package|install))\b`), nil},
+		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|[\w-]+:).*\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|pip3?\s+install|bundle\s+install|go\s+(?:build|get|mod\s+download)|apt-get\s+install|mvn\s+(?:package|install))\b`), nil, nil},
 	{Rule{"TF12-MIGRATE-ON-START", 12, Warning, "migrations run every time a web process starts",
 		"run migrations once per release, as a release phase or a one-off job, never inside the web process"},
-		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|web:).*\bmigrate\b.*(?:&&|;)`), nil},
+		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|web:).*\bmigrate\b.*(?:&&|;)`), nil, nil},
 	{Rule{"TF10-SQLITE-DEV", 10, Warning, "development uses SQLite while production uses another database",
 		"run the same database in development as in production, for example Postgres in a container"},
-		[]kind{kindEnv, kindCompose, kindYAML, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*["']?(?:DATABASE_URL|DB_URL|SQLALCHEMY_DATABASE_URI|spring\.datasource\.url)["']?\s*[:=]\s*["']?(?:jdbc:)?sqlite`), nil},
+		[]kind{kindEnv, kindCompose, kindYAML, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*["']?(?:DATABASE_URL|DB_URL|SQLALCHEMY_DATABASE_URI|spring\.datasource\.url)["']?\s*[:=]\s*["']?(?:jdbc:)?sqlite`), nil, nil},
 	{Rule{"TF2-SHELL-OUT", 2, Warning, "the app runs a system tool that its dependency manifest cannot declare",
 		"use a library declared in the manifest, or make the tool part of the image and check for it at start"},
-		codeKinds, regexp.MustCompile(`(?:exec\.Command(?:Context)?\(\s*(?:ctx,\s*)?"(?:` + tools + `)"|subprocess\.\w+\(\s*\[?\s*["'](?:` + tools + `)\b|os\.(?:system|popen)\(\s*["'](?:` + tools + `)\b|\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\(\s*["'` + "`" + `](?:` + tools + `)\b|` + "`" + `(?:` + tools + `)\s|\bsystem\(\s*["'](?:` + tools + `)\b|Runtime\.getRuntime\(\)\.exec\(|new ProcessBuilder\()`), nil},
+		codeKinds, regexp.MustCompile(`(?:exec\.Command(?:Context)?\(\s*(?:ctx,\s*)?"(?:` + tools + `)"|subprocess\.\w+\(\s*\[?\s*["'](?:` + tools + `)\b|os\.(?:system|popen)\(\s*["'](?:` + tools + `)\b|\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\(\s*["'` + "`" + `](?:` + tools + `)\b|` + "`" + `(?:` + tools + `)\s|\bsystem\(\s*["'](?:` + tools + `)\b|Runtime\.getRuntime\(\)\.exec\(|new ProcessBuilder\()`), nil, nil},
 	{Rule{"TFC-IMAGE-LATEST", 5, Warning, "an image is pulled by the moving tag latest (or no tag)",
 		"pin a version tag or digest, so a release always runs the same image"},
-		[]kind{kindCompose}, regexp.MustCompile(`^\s*image:\s*["']?(?:[^\s"':@]+(?::latest)?|[^\s"'@]+:latest)["']?\s*$`), nil},
+		[]kind{kindCompose}, regexp.MustCompile(`^\s*image:\s*["']?(?:[^\s"':@]+(?::latest)?|[^\s"'@]+:latest)["']?\s*$`), nil, nil},
 	{Rule{"TFC-ADD-URL", 2, Error, "the image build downloads files with ADD from a URL",
 		"fetch build inputs through a checksummed, declared dependency, or COPY them from the build context"},
-		[]kind{kindDocker}, regexp.MustCompile(`(?i)^\s*ADD\s+(?:--\S+\s+)*https?://`), nil},
+		[]kind{kindDocker}, regexp.MustCompile(`(?i)^\s*ADD\s+(?:--\S+\s+)*https?://`), nil, nil},
 }
+
+// settingRef matches a setting that names a secret kept elsewhere, such as
+// Kubernetes' secretName or a PASSWORD_FILE path, rather than holding one.
+var settingRef = regexp.MustCompile(`(?i)(?:name|ref|file|path)["']?\s*[:=]`)
 
 // urlCredentials matches a URL with a password, capturing the password.
 var urlCredentials = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s:/@"'$]+:([^\s@/"'$]{3,})@[^\s"'/]+`)

@@ -120,7 +120,7 @@ func scanContent(rel, content string) ([]Finding, facts) {
 				continue
 			}
 			m := r.re.FindStringSubmatch(line)
-			if m == nil || r.keep != nil && len(m) > 1 && !r.keep(m[1]) {
+			if m == nil || r.keep != nil && len(m) > 1 && !r.keep(m[1]) || r.unless != nil && r.unless.MatchString(m[0]) {
 				continue
 			}
 			out = append(out, newFinding(r.Rule, rel, i+1, r.Severity))
@@ -134,7 +134,12 @@ func scanContent(rel, content string) ([]Finding, facts) {
 		}
 		applyIgnore(&out[i], lines)
 	}
-	return out, factsOf(k, rel, lines)
+	f := factsOf(k, rel, lines)
+	if k == kindYAML {
+		out, f.unpinned = holdImages(out, lines)
+		f.pins = kustomizePins(content)
+	}
+	return out, f
 }
 
 func containsKind(ks []kind, k kind) bool {

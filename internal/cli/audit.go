@@ -19,17 +19,18 @@ func runAudit(_ context.Context, e Env, args []string) error {
 	flags.SetOutput(io.Discard)
 	format := flags.String("format", "table", "table, json or sarif")
 	failOn := flags.String("fail-on", "error", "lowest severity that fails the run: note, warning or error")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
+	folders, err := parseInterleaved(flags, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelp
+	}
+	if err != nil {
 		return &usageError{err.Error()}
 	}
 	dir := "."
-	switch flags.NArg() {
+	switch len(folders) {
 	case 0:
 	case 1:
-		dir = flags.Arg(0)
+		dir = folders[0]
 	default:
 		return &usageError{"audit takes one folder"}
 	}
@@ -57,4 +58,21 @@ func runAudit(_ context.Context, e Env, args []string) error {
 		return fmt.Errorf("%d findings at or above %s", n, min)
 	}
 	return nil
+}
+
+// parseInterleaved parses flags given before or after the positional
+// arguments (ferry audit . --format json), which the flag package alone
+// stops reading at the first positional one.
+func parseInterleaved(flags *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := flags.Parse(args); err != nil {
+			return nil, err
+		}
+		if flags.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, flags.Arg(0))
+		args = flags.Args()[1:]
+	}
 }
