@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/ferryhq/ferry/internal/devstack"
 	"io"
 	"os/exec"
 	"strings"
@@ -65,15 +66,6 @@ func (l *lineWriter) emit(line string) {
 	l.p.plain(l.prefix + line + "\n")
 }
 
-// childAttr gives a child its own process group, so a terminal's Ctrl-C
-// reaches dev alone and dev stops the children in order, and has the
-// kernel send it SIGTERM should dev die first. (Linux sends that signal
-// when the thread that started the child ends; Go ends threads only under
-// goroutines locked to them, and dev locks none.)
-func childAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-}
-
 // oneOffError is a one-off command's failure with the last line it wrote
 // to stderr, which usually says why.
 type oneOffError struct {
@@ -93,7 +85,7 @@ func runOnce(ctx context.Context, exe string, env map[string]string, out *prefix
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = oneOffGrace
-	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr = devstack.ChildAttr(syscall.SIGTERM)
 	cmd.Env = toList(env)
 	cmd.Stdin = strings.NewReader(stdin)
 	stdout, stderr := out.pipe(args[0]), out.pipe(args[0])

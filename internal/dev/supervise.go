@@ -72,7 +72,7 @@ func startChild(exe, name string, env []string, out *prefixer, exits chan<- exit
 	cmd.Env = env
 	stdout, stderr := out.pipe(name), out.pipe(name)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = childAttr()
+	cmd.SysProcAttr = devstack.ChildAttr(syscall.SIGTERM)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}

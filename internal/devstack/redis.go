@@ -81,7 +81,7 @@ func startEmbedded(o RedisOptions) (*Redis, error) {
 func redisCmd(bin string, o RedisOptions) *exec.Cmd {
 	cmd := exec.Command(bin, "--port", strconv.Itoa(o.Port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", o.Dir)
-	cmd.SysProcAttr = serverAttr(syscall.SIGTERM)
+	cmd.SysProcAttr = ChildAttr(syscall.SIGTERM)
 	return cmd
 }
 

@@ -37,11 +37,11 @@ func serverUser() (*account, error) {
 }
 
 // procAttr runs a child as this account. A server child also gets its own
-// process group (see serverAttr).
+// process group (see ChildAttr).
 func (a *account) procAttr(server bool) *syscall.SysProcAttr {
 	attr := &syscall.SysProcAttr{}
 	if server {
-		attr = serverAttr(syscall.SIGINT)
+		attr = ChildAttr(syscall.SIGINT)
 	}
 	if a.switched {
 		// Groups stay empty: the child has the primary group only, which
@@ -49,19 +49,6 @@ func (a *account) procAttr(server bool) *syscall.SysProcAttr {
 		attr.Credential = &syscall.Credential{Uid: uint32(a.uid), Gid: uint32(a.gid)}
 	}
 	return attr
-}
-
-// serverAttr puts a server in its own process group, so a terminal's
-// Ctrl-C reaches us alone and we stop the server after the processes that
-// use it, and sends it sig should we die without stopping it.
-//
-// Caveat: Linux sends the parent-death signal when the *thread* that
-// started the child exits, not the process. Go only ends a thread when a
-// goroutine locked to it (runtime.LockOSThread) returns without
-// unlocking; callers that do that must not start servers from such a
-// goroutine, or the server is stopped when it returns.
-func serverAttr(sig syscall.Signal) *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: sig}
 }
 
 // mkdirOwned makes dir (0700, as Postgres demands) owned by the account.
