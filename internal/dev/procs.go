@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/ferryhq/ferry/internal/devstack"
 	"io"
 	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ferryhq/ferry/internal/devstack"
 )
 
 // prefixer writes each child's lines whole, behind the child's name, so
