@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test lint unit build dev env-example fuzz bench release
+.PHONY: test lint audit unit build dev env-example fuzz bench release
 
 ## test: everything CI checks: formatting, vet, staticcheck, then all tests with the race detector
 test: lint unit
@@ -14,6 +14,11 @@ lint:
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go tool staticcheck ./...
+	$(MAKE) --no-print-directory audit
+
+## audit: Ferry's own twelve-factor audit; any error-level finding fails (docs/audit.md)
+audit:
+	@out=$$(go run ./cmd/ferry audit . 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -n 1
 
 unit:
 	go test -race -timeout 15m ./...
@@ -37,6 +42,7 @@ fuzz:
 	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
 	go test ./internal/web -run '^$$' -fuzz FuzzReceiveParts -fuzztime 20s
+	go test ./internal/audit -run '^$$' -fuzz FuzzScan -fuzztime 20s
 
 ## bench: start the real stack and print throughput, memory and round-trip figures (docs/benchmarks.md); flags in BENCH_FLAGS
 bench:

@@ -100,6 +100,7 @@ func TestAudit(t *testing.T) {
 		{"warnings fail when asked", []string{"audit", "--fail-on", "warning", fixtures + "ruby/bad"}, 1, "TF12-MIGRATE-ON-START", ""},
 		{"sarif", []string{"audit", "--format", "sarif", fixtures + "deploy/bad"}, 1, `"version": "2.1.0"`, ""},
 		{"json", []string{"audit", "--format", "json", fixtures + "java/good"}, 0, "[]", ""},
+		{"flags after the folder", []string{"audit", fixtures + "java/good", "--format", "json"}, 0, "[]", ""},
 		{"missing folder", []string{"audit", fixtures + "nowhere"}, 2, "", "no such file or directory"},
 		{"bad format", []string{"audit", "--format", "xml", "."}, 2, "", "--format must be"},
 		{"two folders", []string{"audit", "a", "b"}, 2, "", "one folder"},
