@@ -82,3 +82,23 @@ func (r *Report) sort() {
 		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Rule, b.Rule))
 	})
 }
+
+// Rules lists every rule once, by ID, in the order docs/audit.md follows.
+func Rules() []Rule {
+	all := make([]Rule, 0, len(lineRules)+16)
+	for _, r := range lineRules {
+		all = append(all, r.Rule)
+	}
+	all = append(all, ruleExpressSession, ruleRateLimit, ruleInstall, ruleMigrate, ruleNoSigterm, ruleNoHealth, ruleSQLiteDep,
+		ruleRoot, ruleLatest, ruleNoProbes, ruleNoLimits, ruleConfigMapSecret)
+	seen := map[string]bool{}
+	out := all[:0]
+	for _, r := range all {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Rule) int { return cmp.Or(cmp.Compare(a.Factor, b.Factor), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
