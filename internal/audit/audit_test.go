@@ -210,10 +210,28 @@ func FuzzScan(f *testing.F) {
 	f.Add(uint8(7), "apiVersion: v1\nkind: ConfigMap\ndata:\n  DB_PASSWORD: x1y2z3w4\n")
 	f.Add(uint8(9), `{"scripts":{"start":"npm install && node ."}}`)
 	f.Add(uint8(5), "FROM node\nUSER root\n")
+	// Every fixture is a seed too, so the hints are checked against each
+	// line the rules are known to match.
+	fixtures, _ := filepath.Glob("testdata/*/*/*")
+	for _, p := range fixtures {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(slices.Index(names, filepath.Base(p))+len(names)), string(b))
+	}
 	f.Fuzz(func(t *testing.T, k uint8, content string) {
 		name := names[int(k)%len(names)]
 		findings, _ := scanContent(name, content)
 		lines := len(splitLines(content))
+		for _, line := range splitLines(content) {
+			lower, ascii := lowerASCII(line)
+			for _, r := range lineRules {
+				if ascii && r.re.MatchString(line) && !hinted(r.ID, lower) {
+					t.Fatalf("%s matches %q, which holds none of its hints", r.ID, line)
+				}
+			}
+		}
 		for _, fd := range findings {
 			if fd.Line < 0 || fd.Line > lines || fd.File != name || fd.Factor < 1 || fd.Factor > 13 {
 				t.Fatalf("finding %+v in a %d-line %s", fd, lines, name)

@@ -86,6 +86,45 @@ var lineRules = []lineRule{
 // Kubernetes' secretName or a PASSWORD_FILE path, rather than holding one.
 var settingRef = regexp.MustCompile(`(?i)(?:name|ref|file|path)["']?\s*[:=]`)
 
+// ruleHints are, for each line rule, words one of which every line the
+// rule matches contains, in lower case. Checking them first skips the
+// regular expressions on almost every line; FuzzScan holds them to that.
+var ruleHints = map[string][]string{
+	"TF3-PRIVATE-KEY":       {"private key"},
+	"TF3-CLOUD-KEY":         {"akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "sk_live_", "aiza"},
+	"TF3-SECRET-LITERAL":    {"password", "passwd", "secret", "api", "access", "auth"},
+	"TF3-URL-CREDENTIALS":   {"://"},
+	"TF3-HIGH-ENTROPY":      {"token", "secret", "key", "credential", "signature"},
+	"TF3-HARDCODED-HOST":    {"host", "endpoint", "url"},
+	"TF3-HARDCODED-PORT":    {"listen", "run(", "serversocket"},
+	"TF4-LOCALHOST-DEFAULT": {"localhost", "127.0.0.1"},
+	"TF6-MEMORY-SESSIONS":   {"session"},
+	"TF6-LOCAL-UPLOADS":     {"multer", "upload"},
+	"TF6-LOCAL-STATE":       {"newlimiter", "memory://", "nodecache", "ratelimiter.create"},
+	"TF11-LOG-FILE":         {".log", "transports.file", "filehandler", "basicconfig", "lumberjack", "fileappender", "/var/log/"},
+	"TF5-INSTALL-AT-START":  {"npm", "yarn", "pnpm", "pip", "bundle", "go", "apt-get", "mvn"},
+	"TF12-MIGRATE-ON-START": {"migrate"},
+	"TF10-SQLITE-DEV":       {"sqlite"},
+	"TF2-SHELL-OUT":         {"exec", "subprocess", "os.system", "os.popen", "spawn", "`", "system(", "processbuilder"},
+	"TFC-IMAGE-LATEST":      {"image:"},
+	"TFC-ADD-URL":           {"add"},
+}
+
+// hinted reports whether lower, a lower-cased line or file, holds one of
+// the rule's hints. A rule without hints is always tried.
+func hinted(id, lower string) bool {
+	hints, ok := ruleHints[id]
+	if !ok {
+		return true
+	}
+	for _, h := range hints {
+		if strings.Contains(lower, h) {
+			return true
+		}
+	}
+	return false
+}
+
 // urlCredentials matches a URL with a password, capturing the password.
 var urlCredentials = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s:/@"'$]+:([^\s@/"'$]{3,})@[^\s"'/]+`)
 

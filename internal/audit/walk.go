@@ -114,9 +114,11 @@ func scanContent(rel, content string) ([]Finding, facts) {
 	lines := splitLines(content)
 	test := isTestPath(rel)
 	var out []Finding
+	rules := rulesFor(k, content)
 	for i, line := range lines {
-		for _, r := range lineRules {
-			if !containsKind(r.kinds, k) {
+		lowerLine, ascii := lowerASCII(line)
+		for _, r := range rules {
+			if ascii && !hinted(r.ID, lowerLine) {
 				continue
 			}
 			m := r.re.FindStringSubmatch(line)
@@ -140,6 +142,31 @@ func scanContent(rel, content string) ([]Finding, facts) {
 		f.pins = kustomizePins(content)
 	}
 	return out, f
+}
+
+// rulesFor is the line rules for files of kind k whose hints content
+// holds somewhere; the rest cannot match any of its lines.
+func rulesFor(k kind, content string) []lineRule {
+	lowerContent, ascii := lowerASCII(content)
+	var rules []lineRule
+	for _, r := range lineRules {
+		if containsKind(r.kinds, k) && (!ascii || hinted(r.ID, lowerContent)) {
+			rules = append(rules, r)
+		}
+	}
+	return rules
+}
+
+// lowerASCII lower-cases s and says whether s is plain ASCII. Hints are
+// only trusted on ASCII text: (?i) in a pattern also folds letters such
+// as the Kelvin sign, which strings.ToLower leaves alone.
+func lowerASCII(s string) (string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return s, false
+		}
+	}
+	return strings.ToLower(s), true
 }
 
 func containsKind(ks []kind, k kind) bool {
