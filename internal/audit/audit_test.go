@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -229,6 +230,11 @@ func FuzzScan(f *testing.F) {
 			for _, r := range lineRules {
 				if ascii && r.re.MatchString(line) && !hinted(r.ID, lower) {
 					t.Fatalf("%s matches %q, which holds none of its hints", r.ID, line)
+				}
+			}
+			for re, hints := range map[*regexp.Regexp][]string{serverStart: serverHints, sigterm: sigtermHints, healthPath: healthHints} {
+				if ascii && re.MatchString(line) && !containsAny(lower, hints) {
+					t.Fatalf("%s matches %q, which holds none of its hints", re, line)
 				}
 			}
 		}

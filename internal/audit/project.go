@@ -45,15 +45,24 @@ type facts struct {
 	pins     []string // image names a kustomization pins
 }
 
+// Lower-case words one of which each pattern's matches hold (see ruleHints).
+var (
+	serverHints  = []string{"listenandserve", "listen(", "run(", "serve_forever(", "httpserver.create(", "sinatra::base", "rack::server"}
+	sigtermHints = []string{"sigterm", "signal.notify", "notifycontext", "signal.trap", "addshutdownhook", "@predestroy"}
+	healthHints  = []string{"health", "ready", "readiness", "liveness", "livez", "actuator"}
+)
+
 func factsOf(k kind, rel string, lines []string) facts {
 	f := facts{rel: rel}
+	code := containsKind(codeKinds, k)
 	for i, line := range lines {
-		code := containsKind(codeKinds, k)
-		if code && f.serverLine == 0 && serverStart.MatchString(line) && !isTestPath(rel) {
+		lower, ascii := lowerASCII(line)
+		maybe := func(hints []string) bool { return !ascii || containsAny(lower, hints) }
+		if code && f.serverLine == 0 && maybe(serverHints) && serverStart.MatchString(line) && !isTestPath(rel) {
 			f.serverLine = i + 1
 		}
-		f.sigterm = f.sigterm || code && sigterm.MatchString(line)
-		f.health = f.health || (code || k == kindManifest || k == kindPackageJSON) && healthPath.MatchString(line)
+		f.sigterm = f.sigterm || code && maybe(sigtermHints) && sigterm.MatchString(line)
+		f.health = f.health || (code || k == kindManifest || k == kindPackageJSON) && maybe(healthHints) && healthPath.MatchString(line)
 		if k == kindManifest || k == kindPackageJSON {
 			if f.sqliteLine == 0 && sqliteDep.MatchString(line) {
 				f.sqliteLine = i + 1

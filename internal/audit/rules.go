@@ -114,11 +114,12 @@ var ruleHints = map[string][]string{
 // the rule's hints. A rule without hints is always tried.
 func hinted(id, lower string) bool {
 	hints, ok := ruleHints[id]
-	if !ok {
-		return true
-	}
-	for _, h := range hints {
-		if strings.Contains(lower, h) {
+	return !ok || containsAny(lower, hints)
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
 			return true
 		}
 	}
