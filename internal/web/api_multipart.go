@@ -23,36 +23,14 @@ const (
 var errBadMultipart = apiError(http.StatusBadRequest, "invalid_multipart", "send multipart/form-data with one or more parts named file")
 
 // postFiles takes several files in one multipart body and makes one share
-// for all. Each part streams to storage as it arrives; option fields may
-// come before or after the files, so they are checked once the body ends.
+// for all.
 func (s *Server) postFiles(w http.ResponseWriter, r *http.Request) {
 	u, err := s.uploader(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	var saved []files.File
+	var sh share.Share
+	if err == nil {
+		saved, sh, err = s.receiveUpload(r, u)
 	}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		s.fail(w, r, errBadMultipart)
-		return
-	}
-	ups, fields, err := s.receiveParts(r.Context(), mr, u)
-	if err != nil {
-		s.discard(r.Context(), ups)
-		s.fail(w, r, err)
-		return
-	}
-	password := r.Header.Get(passwordHeader)
-	if password == "" {
-		password = fields["password"]
-	}
-	opts, err := share.ParseOptions(func(k string) string { return fields[k] }, password, s.Settings.Shares)
-	if err != nil {
-		s.discard(r.Context(), ups)
-		s.fail(w, r, err)
-		return
-	}
-	saved, sh, err := s.commit(r.Context(), u, ups, opts)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -62,6 +40,32 @@ func (s *Server) postFiles(w http.ResponseWriter, r *http.Request) {
 		out = append(out, s.fileJSON(r, f, &sh))
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"files": out, "share": s.shareJSON(r, sh, "")})
+}
+
+// receiveUpload stores every file of a multipart body as u's, under one
+// new share; the API and the upload form both take uploads through it.
+// Each part streams to storage as it arrives; option fields may come
+// before or after the files, so they are checked once the body ends. On
+// any failure nothing is kept.
+func (s *Server) receiveUpload(r *http.Request, u account.User) ([]files.File, share.Share, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, share.Share{}, errBadMultipart
+	}
+	ups, fields, err := s.receiveParts(r.Context(), mr, u)
+	var opts share.Options
+	if err == nil {
+		password := r.Header.Get(passwordHeader)
+		if password == "" {
+			password = fields["password"]
+		}
+		opts, err = share.ParseOptions(func(k string) string { return fields[k] }, password, s.Settings.Shares)
+	}
+	if err != nil {
+		s.discard(r.Context(), ups)
+		return nil, share.Share{}, err
+	}
+	return s.commit(r.Context(), u, ups, opts)
 }
 
 // receiveParts streams every file part to storage and collects the small

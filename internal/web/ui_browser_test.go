@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -124,17 +125,11 @@ func signIn(t *testing.T, ctx context.Context, base string) {
 	do(t, ctx, "submit sign in", chromedp.Click(`button[type=submit]`), chromedp.WaitVisible("#upload"))
 }
 
-func TestBrowserUploadShareDownloadDelete(t *testing.T) {
-	st := newStack(t, nil)
-	ctx := newBrowser(t)
-	signIn(t, ctx, st.url)
-	screenshot(t, ctx, "files-empty")
-
+// writeFiles writes each named body into a new folder and returns the
+// paths.
+func writeFiles(t *testing.T, contents map[string][]byte) []string {
+	t.Helper()
 	dir := t.TempDir()
-	contents := map[string][]byte{
-		"report <draft>.txt": bytes.Repeat([]byte("ferry report\n"), 20000),
-		"photo.bin":          bytes.Repeat([]byte{0, 1, 2, 3, 250, 251}, 50000),
-	}
 	var paths []string
 	for name, body := range contents {
 		p := filepath.Join(dir, name)
@@ -143,44 +138,84 @@ func TestBrowserUploadShareDownloadDelete(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
+	return paths
+}
+
+// guestBrowser is a browser with no session that saves downloads in the
+// folder it returns.
+func guestBrowser(t *testing.T) (context.Context, string) {
+	t.Helper()
+	guest, downloads := newBrowser(t), t.TempDir()
+	if _, err := chromedp.Call(guest, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	return guest, downloads
+}
+
+// uploadDone is true once every file's bar and the total are full, every
+// file is marked done and the one link is shown.
+const uploadDone = `document.querySelectorAll("#bars .st.done").length === document.querySelectorAll("#bars li").length &&
+	[...document.querySelectorAll("#bars progress")].every(p => p.value === 100) &&
+	document.getElementById("total-bar").value === 100 && !document.getElementById("done").hidden`
+
+func TestBrowserUploadShareDownloadDelete(t *testing.T) {
+	st := newStack(t, nil)
+	ctx := newBrowser(t)
+	signIn(t, ctx, st.url)
+	screenshot(t, ctx, "files-empty")
+
+	contents := map[string][]byte{
+		"report <draft>.txt": bytes.Repeat([]byte("ferry report\n"), 20000),
+		"photo.bin":          bytes.Repeat([]byte{0, 1, 2, 3, 250, 251}, 50000),
+	}
 	do(t, ctx, "upload two files",
-		chromedp.SetUploadFiles("#file-input", paths, chromedp.NodeReady),
+		chromedp.SetUploadFiles("#file-input", writeFiles(t, contents), chromedp.NodeReady),
 		chromedp.Click("#send"),
-		(chromedp.Poll[chromedp.Void](`document.querySelectorAll("#bars .st.done").length === 2 &&
-			[...document.querySelectorAll("#bars progress")].every(p => p.value === 100) &&
-			document.getElementById("total-bar").value === 100`, chromedp.WithPollingTimeout(20*time.Second))),
+		(chromedp.Poll[chromedp.Void](uploadDone, chromedp.WithPollingTimeout(20*time.Second))),
 	)
+	if n := eval[int](t, ctx, `document.querySelectorAll("#bars li").length`); n != 2 {
+		t.Fatalf("%d progress bars for two files", n)
+	}
 	screenshot(t, ctx, "upload-done")
 	do(t, ctx, "list refreshed", (chromedp.Poll[chromedp.Void](`document.querySelectorAll("#file-list tbody tr").length === 2`)))
 	screenshot(t, ctx, "files")
 
-	do(t, ctx, "copy link", chromedp.Click(`#file-list button.copy`),
-		(chromedp.Poll[chromedp.Void](`document.querySelector("#file-list button.copy").textContent === "Copied"`)))
-	link := eval[string](t, ctx, `document.querySelector("#file-list .link-field").value`)
+	// One upload, one link: the copy field's, which every row shares.
+	do(t, ctx, "copy link", chromedp.Click(`#done button.copy`),
+		(chromedp.Poll[chromedp.Void](`document.querySelector("#done button.copy").textContent === "Copied"`)))
+	link := eval[string](t, ctx, `document.getElementById("share-link").value`)
 	if !strings.HasPrefix(link, st.url+"/s/") {
 		t.Fatalf("copied link %q", link)
 	}
-	links := eval[[]string](t, ctx, `[...document.querySelectorAll("#file-list .link-field")].map(f => f.value)`)
-
-	// Signed out, in another browser: each link's page downloads its file.
-	guest := newBrowser(t)
-	downloads := t.TempDir()
-	if _, err := chromedp.Call(guest, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatal(err)
-	}
-	for i, l := range links {
-		do(t, guest, "open share", chromedp.Navigate(l), chromedp.WaitVisible(".file"))
-		if i == 0 {
-			screenshot(t, guest, "share")
+	for _, l := range eval[[]string](t, ctx, `[...document.querySelectorAll("#file-list .link-field")].map(f => f.value)`) {
+		if l != link {
+			t.Errorf("a file's row links to %s, not the upload's %s", l, link)
 		}
-		name := eval[string](t, guest, `document.querySelector(".file .name").textContent`)
-		do(t, guest, "download", chromedp.Click(`.file a.btn`))
+	}
+
+	// Signed out, in another browser: the link's page downloads both.
+	guest, downloads := guestBrowser(t)
+	do(t, guest, "open share", chromedp.Navigate(link), chromedp.WaitVisible(".file"))
+	screenshot(t, guest, "share")
+	names := eval[[]string](t, guest, `[...document.querySelectorAll(".file .name")].map(n => n.textContent)`)
+	if len(names) != 2 {
+		t.Fatalf("the share page lists %v", names)
+	}
+	for i, name := range names {
+		do(t, guest, "download", chromedp.Click(fmt.Sprintf(`.file:nth-child(%d) a.btn`, i+1)))
 		waitFile(t, downloads, name, contents[name])
 	}
+	do(t, guest, "share phone", chromedp.EmulateViewport(360, 780), chromedp.Reload(), chromedp.WaitVisible(".file"))
+	if w := eval[int](t, guest, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("share page is %d px wide on a 360 px screen", w)
+	}
+	screenshot(t, guest, "share-phone")
 
-	// Delete the first file; its link then answers 404 or 410.
-	do(t, ctx, "delete", chromedp.Click(`#file-list button.danger`))
-	waitFor(t, ctx, `document.querySelectorAll("#file-list tbody tr").length === 1`)
+	// Deleting one file leaves the other on the link; deleting both ends it.
+	for left := 1; left >= 0; left-- {
+		do(t, ctx, "delete", chromedp.Click(`#file-list button.danger`))
+		waitFor(t, ctx, fmt.Sprintf(`document.querySelectorAll("#file-list tbody tr").length === %d`, left))
+	}
 	req, _ := http.NewRequest("GET", link, nil)
 	req.Header.Set("Accept", "text/html")
 	res, err := http.DefaultClient.Do(req)
@@ -189,9 +224,9 @@ func TestBrowserUploadShareDownloadDelete(t *testing.T) {
 	}
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusGone {
-		t.Errorf("deleted file's link answers %d", res.StatusCode)
+		t.Errorf("deleted files' link answers %d", res.StatusCode)
 	}
-	do(t, guest, "ended link page", chromedp.Navigate(link), chromedp.WaitVisible("h1"))
+	do(t, guest, "ended link page", chromedp.EmulateViewport(1200, 900), chromedp.Navigate(link), chromedp.WaitVisible("h1"))
 	screenshot(t, guest, "link-ended")
 
 	do(t, ctx, "tokens", chromedp.Navigate(st.url+"/tokens"), chromedp.SendKeys("#token-name", "laptop"),
@@ -205,11 +240,6 @@ func TestBrowserUploadShareDownloadDelete(t *testing.T) {
 		t.Errorf("files page is %d px wide on a 360 px screen", w)
 	}
 	screenshot(t, ctx, "files-phone")
-	do(t, guest, "share phone", chromedp.EmulateViewport(360, 780), chromedp.Navigate(links[1]), chromedp.WaitVisible(".file"))
-	if w := eval[int](t, guest, `document.documentElement.scrollWidth`); w > 360 {
-		t.Errorf("share page is %d px wide on a 360 px screen", w)
-	}
-	screenshot(t, guest, "share-phone")
 
 	dark := func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{

@@ -22,6 +22,7 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /signup", s.signupForm)
 	mux.HandleFunc("POST /logout", s.logoutForm)
 	mux.HandleFunc("GET /files", s.page(s.filesPage))
+	mux.HandleFunc("POST /files", s.page(s.uploadForm))
 	mux.HandleFunc("POST /files/{id}/delete", s.page(s.deleteFileForm))
 	mux.HandleFunc("GET /tokens", s.page(s.tokensPage))
 	mux.HandleFunc("POST /tokens", s.page(s.createTokenForm))
@@ -179,7 +180,7 @@ func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.Use
 		}
 		rows = append(rows, row)
 	}
-	s.render(w, r, http.StatusOK, "files", map[string]any{"Files": rows})
+	s.render(w, r, http.StatusOK, "files", map[string]any{"Files": rows, "NewLink": s.newLink(r)})
 }
 
 func (s *Server) deleteFileForm(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -36,7 +36,7 @@
   var form = $("#upload");
   if (!form) return;
   var input = $("#file-input"), drop = $("#drop"), cancel = $("#cancel"), send = $("#send");
-  var picked = [], running = [];
+  var picked = [], running = null;
   input.required = false;
 
   function choose(list) {
@@ -55,67 +55,93 @@
   });
   drop.addEventListener("drop", function (e) { if (e.dataTransfer.files.length) choose(e.dataTransfer.files); });
 
-  cancel.addEventListener("click", function () {
-    running.forEach(function (x) { x.abort(); });
-  });
+  cancel.addEventListener("click", function () { if (running) running.abort(); });
+
+  // addBar lists one file with its own progress bar.
+  function addBar(f) {
+    var li = document.createElement("li");
+    li.innerHTML = '<div class="top-line"><span class="nm"></span><span class="st muted"></span></div><progress max="100" value="0"></progress>';
+    $(".nm", li).textContent = f.name;
+    var bar = $("progress", li);
+    bar.setAttribute("aria-label", "Upload of " + f.name);
+    $("#bars").append(li);
+    return { bar: bar, st: $(".st", li), size: f.size };
+  }
+
+  // All picked files go in one multipart request, so they get one share
+  // and one link. The browser streams each File part from disk.
+  function body() {
+    var fd = new FormData();
+    ["expires_in", "max_downloads"].forEach(function (k) { var v = form.elements[k].value; if (v) fd.append(k, v); });
+    if (form.elements.notify.checked) fd.append("notify", "true");
+    picked.forEach(function (f) { fd.append("file", f, f.name); });
+    return fd;
+  }
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     if (!picked.length) { input.click(); return; }
-    var q = new URLSearchParams();
-    ["expires_in", "max_downloads"].forEach(function (k) { var v = form.elements[k].value; if (v) q.set(k, v); });
-    if (form.elements.notify.checked) q.set("notify", "true");
-    var password = form.elements.password.value;
-    var bars = $("#bars"), total = $("#total-bar"), totalText = $("#total-text");
-    bars.textContent = "";
+    var total = $("#total-bar"), totalText = $("#total-text"), done = $("#done");
+    $("#bars").textContent = "";
+    totalText.className = "muted small";
+    done.hidden = true;
     $("#progress").hidden = false;
     cancel.hidden = false; send.disabled = true;
-    var sizes = picked.map(function (f) { return f.size; });
-    var all = sizes.reduce(function (a, b) { return a + b; }, 0) || 1;
-    var sent = picked.map(function () { return 0; });
-    var start = Date.now(), left = picked.length;
-    running = picked.map(function (f, i) {
-      var li = document.createElement("li");
-      li.innerHTML = '<div class="top-line"><span class="nm"></span><span class="st muted"></span></div><progress max="100" value="0"></progress>';
-      $(".nm", li).textContent = f.name;
-      var bar = $("progress", li), st = $(".st", li);
-      bar.setAttribute("aria-label", "Upload of " + f.name);
-      bars.append(li);
-      var x = new XMLHttpRequest();
-      x.open("PUT", "/api/v1/files/" + encodeURIComponent(f.name) + (q.toString() ? "?" + q : ""));
-      if (password) x.setRequestHeader("Ferry-Share-Password", password);
-      x.upload.addEventListener("progress", function (ev) {
-        if (!ev.lengthComputable) return;
-        sent[i] = ev.loaded;
-        bar.value = Math.floor(ev.loaded / ev.total * 100);
-        var done = sent.reduce(function (a, b) { return a + b; }, 0);
-        var rate = done / Math.max((Date.now() - start) / 1000, 0.001);
-        total.value = Math.floor(done / all * 100);
-        totalText.textContent = human(done) + " of " + human(all) + " · " + human(rate) + "/s · " + secs((all - done) / rate);
+    var rows = picked.map(addBar);
+    var all = rows.reduce(function (a, r) { return a + r.size; }, 0);
+    var start = Date.now();
+    // Parts go in order, so how far the request has got says how far each
+    // file has: the bytes sent, scaled from the body (files plus a little
+    // multipart framing) to the files alone, fall across the files in turn.
+    function show(sent) {
+      var before = 0;
+      rows.forEach(function (r) {
+        var mine = Math.min(Math.max(sent - before, 0), r.size);
+        r.bar.value = r.size ? Math.floor(mine / r.size * 100) : (sent >= before ? 100 : 0);
+        before += r.size;
       });
-      x.addEventListener("loadend", function () {
-        if (x.status === 201) {
-          bar.value = 100; sent[i] = sizes[i];
-          st.textContent = "Done"; st.className = "st done";
-        } else {
-          var msg = x.status === 0 ? "Cancelled" : "Failed";
-          try { msg = JSON.parse(x.responseText).error.message; } catch (_) { /* keep */ }
-          st.textContent = msg; st.className = "st err";
-        }
-        if (--left === 0) finish();
-      });
-      x.send(f);
-      return x;
+      var rate = sent / Math.max((Date.now() - start) / 1000, 0.001);
+      total.value = all ? Math.floor(sent / all * 100) : 100;
+      totalText.textContent = human(sent) + " of " + human(all) + " · " + human(rate) + "/s · " + (sent < all ? secs((all - sent) / rate) : "saving…");
+    }
+    var x = new XMLHttpRequest();
+    x.open("POST", "/api/v1/files");
+    var password = form.elements.password.value;
+    if (password) x.setRequestHeader("Ferry-Share-Password", password);
+    x.upload.addEventListener("progress", function (ev) {
+      if (ev.lengthComputable && ev.total) show(ev.loaded / ev.total * all);
     });
-    function finish() {
-      var ok = sent.reduce(function (a, b) { return a + b; }, 0);
-      total.value = Math.floor(ok / all * 100);
-      totalText.textContent = "Finished: " + human(ok) + " sent";
-      cancel.hidden = true; send.disabled = false; running = [];
-      fetch("/files", { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("file-list");
-        if (fresh) $("#file-list").replaceWith(fresh);
-      });
+    x.addEventListener("loadend", function () {
+      cancel.hidden = true; send.disabled = false; running = null;
+      if (x.status === 201) succeeded(JSON.parse(x.responseText)); else failed(x);
+    });
+    x.send(body());
+    running = x;
+
+    function succeeded(res) {
+      show(all);
+      rows.forEach(function (r) { r.st.textContent = "Done"; r.st.className = "st done"; });
+      totalText.textContent = "Finished: " + human(all) + " sent";
+      $("#share-link").value = res.share.url;
+      done.hidden = false;
+      refreshList();
     }
   });
+
+  // failed says why nothing was kept: one request, so no file was.
+  function failed(x) {
+    var msg = x.status === 0 ? "Cancelled" : "Failed";
+    try { msg = JSON.parse(x.responseText).error.message; } catch (_) { /* keep */ }
+    document.querySelectorAll("#bars .st").forEach(function (st) { st.textContent = x.status === 0 ? "Cancelled" : "Not sent"; st.className = "st err"; });
+    var t = $("#total-text");
+    t.textContent = msg.charAt(0).toUpperCase() + msg.slice(1);
+    t.className = "small err";
+  }
+
+  function refreshList() {
+    fetch("/files", { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+      var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("file-list");
+      if (fresh) $("#file-list").replaceWith(fresh);
+    });
+  }
 })();
