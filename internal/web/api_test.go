@@ -54,7 +54,14 @@ var fastHash = account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyL
 
 func newStack(t *testing.T, tweak func(*Settings)) *stack {
 	t.Helper()
-	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobtest.SignedS3(t)})
+	return newStackOn(t, blobtest.SignedS3(t), tweak)
+}
+
+// newStackOn is newStack storing objects at blobURL, for tests whose files
+// are too big for the in-memory S3 server.
+func newStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
+	t.Helper()
+	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobURL})
 	if err != nil {
 		t.Fatal(err)
 	}
