@@ -14,6 +14,7 @@ lint:
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	go tool staticcheck ./...
+	GOOS=darwin GOARCH=arm64 go build -o /dev/null ./cmd/ferry  # every release platform builds
 	$(MAKE) --no-print-directory audit
 
 ## audit: Ferry's own twelve-factor audit; any error-level finding fails (docs/audit.md)
