@@ -373,10 +373,8 @@ func checkMigration(t *testing.T, r *rendered) {
 	}
 }
 
-// versionTag is the only kind of tag a release image may have.
-var versionTag = regexp.MustCompile(`^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`)
-
-func checkImages(t *testing.T, r *rendered) {
+// podSpecs is the pod spec of every Deployment and Job.
+func (r *rendered) podSpecs() []corev1.PodSpec {
 	var pods []corev1.PodSpec
 	for _, d := range r.deployments {
 		pods = append(pods, d.Spec.Template.Spec)
@@ -384,7 +382,14 @@ func checkImages(t *testing.T, r *rendered) {
 	for _, j := range r.jobs {
 		pods = append(pods, j.Spec.Template.Spec)
 	}
-	for _, spec := range pods {
+	return pods
+}
+
+// versionTag is the only kind of tag a release image may have.
+var versionTag = regexp.MustCompile(`^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$`)
+
+func checkImages(t *testing.T, r *rendered) {
+	for _, spec := range r.podSpecs() {
 		for _, ctr := range slices.Concat(spec.InitContainers, spec.Containers) {
 			name, tag, ok := strings.Cut(ctr.Image[strings.LastIndex(ctr.Image, "/")+1:], ":")
 			if !ok || !versionTag.MatchString(tag) {
@@ -404,14 +409,7 @@ func checkEnvFrom(t *testing.T, r *rendered) {
 	for _, v := range config.Vars() {
 		known[v.Name] = true
 	}
-	var pods []corev1.PodSpec
-	for _, d := range r.deployments {
-		pods = append(pods, d.Spec.Template.Spec)
-	}
-	for _, j := range r.jobs {
-		pods = append(pods, j.Spec.Template.Spec)
-	}
-	for _, spec := range pods {
+	for _, spec := range r.podSpecs() {
 		for _, ctr := range spec.Containers {
 			var cms, secrets int
 			for _, ef := range ctr.EnvFrom {
