@@ -290,3 +290,56 @@ func TestBrowserPasswordShare(t *testing.T) {
 	}
 	screenshot(t, ctx, "share-unlocked")
 }
+
+// TestBrowserUploadRefused sends more than MAX_UPLOAD_SIZE in one upload:
+// the page says why in the API's words, and nothing is kept.
+func TestBrowserUploadRefused(t *testing.T) {
+	st := newStack(t, nil) // MAX_UPLOAD_SIZE 1 MiB, for all the files together
+	ctx := newBrowser(t)
+	signIn(t, ctx, st.url)
+	contents := map[string][]byte{"a.bin": make([]byte, 700<<10), "b.bin": make([]byte, 700<<10)}
+	do(t, ctx, "upload too much",
+		chromedp.SetUploadFiles("#file-input", writeFiles(t, contents), chromedp.NodeReady),
+		chromedp.Click("#send"),
+		(chromedp.Poll[chromedp.Void](`document.querySelector("#total-text.err") !== null`)),
+	)
+	screenshot(t, ctx, "upload-refused")
+	if msg := eval[string](t, ctx, `document.getElementById("total-text").textContent`); !strings.EqualFold(msg, errTooLarge.Message) {
+		t.Errorf("refused upload says %q, want the API's %q", msg, errTooLarge.Message)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("#bars .st.err").length`); n != 2 {
+		t.Errorf("%d of 2 files marked not sent", n)
+	}
+	if eval[bool](t, ctx, `[...document.querySelectorAll("#progress progress")].some(p => p.value > 0)`) {
+		t.Error("a refused upload's bars still show progress")
+	}
+	if eval[bool](t, ctx, `!document.getElementById("done").hidden`) || st.rowCount(t, "files") != 0 || st.objectCount(t) != 0 {
+		t.Error("a refused upload left a link, a row or an object")
+	}
+}
+
+// TestBrowserUploadCancel stops an upload part way: the page says so and
+// the server keeps nothing of it.
+func TestBrowserUploadCancel(t *testing.T) {
+	const size = 512 << 20 // long enough to be caught part way
+	st := newStackOn(t, "file://"+t.TempDir()+"?no_tmp_dir=true", func(s *Settings) { s.MaxUploadSize = size })
+	ctx := newBrowser(t)
+	signIn(t, ctx, st.url)
+	do(t, ctx, "start and cancel",
+		chromedp.SetUploadFiles("#file-input", []string{bigFile(t, size)}, chromedp.NodeReady),
+		chromedp.Click("#send"),
+		(chromedp.Poll[chromedp.Void](`document.getElementById("total-bar").value > 0`, chromedp.WithPollingInterval(20*time.Millisecond))),
+		chromedp.Click("#cancel"),
+		(chromedp.Poll[chromedp.Void](`document.querySelector("#bars .st.err")?.textContent === "Cancelled"`)),
+	)
+	if eval[bool](t, ctx, `!document.getElementById("cancel").hidden || document.getElementById("send").disabled`) {
+		t.Error("after Cancel the page still looks busy")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for st.objectCount(t) != 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n, rows := st.objectCount(t), st.rowCount(t, "files"); n != 0 || rows != 0 {
+		t.Errorf("a cancelled upload left %d objects and %d rows", n, rows)
+	}
+}

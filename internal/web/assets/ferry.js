@@ -133,6 +133,8 @@
     var msg = x.status === 0 ? "Cancelled" : "Failed";
     try { msg = JSON.parse(x.responseText).error.message; } catch (_) { /* keep */ }
     document.querySelectorAll("#bars .st").forEach(function (st) { st.textContent = x.status === 0 ? "Cancelled" : "Not sent"; st.className = "st err"; });
+    // The bytes may all have gone out, but none were kept: empty the bars.
+    document.querySelectorAll("#progress progress").forEach(function (p) { p.value = 0; });
     var t = $("#total-text");
     t.textContent = msg.charAt(0).toUpperCase() + msg.slice(1);
     t.className = "small err";
