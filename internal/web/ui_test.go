@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -189,5 +190,61 @@ func TestChangePassword(t *testing.T) {
 	st.newUser(t, "other@example.com")
 	if _, err := account.CheckPassword(context.Background(), st.services.DB, "other@example.com", "correct horse battery"); err != nil {
 		t.Errorf("other user's password: %v", err)
+	}
+}
+
+// formUpload posts a file as the upload form does without JavaScript, as
+// the browser c, and returns the answer without following a redirect.
+func formUpload(t *testing.T, c *http.Client, st *stack, name string, body []byte) (*http.Response, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", name)
+	_, _ = fw.Write(body)
+	for _, k := range []string{"expires_in", "max_downloads", "password"} {
+		_ = mw.WriteField(k, "") // empty, as an untouched form sends them
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", st.url+"/files", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	once := *c
+	once.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := once.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	page, _ := io.ReadAll(res.Body)
+	return res, string(page)
+}
+
+// TestUploadForm checks the upload form's answers without JavaScript:
+// pages and redirects, never the API's JSON.
+func TestUploadForm(t *testing.T) {
+	st := newStack(t, nil)
+	if res, _ := formUpload(t, &http.Client{}, st, "a.txt", []byte("hi")); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next=%2Ffiles" {
+		t.Errorf("signed out: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	c := browserSession(t, st, "correct horse battery")
+	res, page := formUpload(t, c, st, "big.bin", make([]byte, 2<<20))
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(page, sentence(errTooLarge.Message)) {
+		t.Errorf("too large: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), page)
+	}
+	res, _ = formUpload(t, c, st, "a.txt", []byte("hi"))
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/files" {
+		t.Fatalf("upload: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	_, list := st.call(t, "GET", "/api/v1/files", st.token, nil)
+	link := list["files"].([]any)[0].(map[string]any)["share"].(map[string]any)["url"].(string)
+	for i, want := range []bool{true, false} { // shown once, then gone
+		res, err := c.Get(st.url + "/files")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if shown := strings.Contains(string(page), `id="share-link" readonly value="`+link+`"`); shown != want {
+			t.Errorf("files page view %d shows the new link: %v, want %v", i+1, shown, want)
+		}
 	}
 }
