@@ -55,7 +55,11 @@
   });
   drop.addEventListener("drop", function (e) { if (e.dataTransfer.files.length) choose(e.dataTransfer.files); });
 
-  cancel.addEventListener("click", function () { if (running) running.abort(); });
+  cancel.addEventListener("click", function () {
+    if (!running) return;
+    running.cancelled = true;
+    running.abort();
+  });
 
   // addBar lists one file with its own progress bar.
   function addBar(f) {
@@ -78,22 +82,12 @@
     return fd;
   }
 
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    if (!picked.length) { input.click(); return; }
-    var total = $("#total-bar"), totalText = $("#total-text"), done = $("#done");
-    $("#bars").textContent = "";
-    totalText.className = "muted small";
-    done.hidden = true;
-    $("#progress").hidden = false;
-    cancel.hidden = false; send.disabled = true;
-    var rows = picked.map(addBar);
-    var all = rows.reduce(function (a, r) { return a + r.size; }, 0);
-    var start = Date.now();
-    // Parts go in order, so how far the request has got says how far each
-    // file has: the bytes sent, scaled from the body (files plus a little
-    // multipart framing) to the files alone, fall across the files in turn.
-    function show(sent) {
+  // tracker returns show(sent), which moves every bar to sent bytes of the
+  // files. Parts go in order, so the bytes sent fall across the files in
+  // turn.
+  function tracker(rows, all) {
+    var start = Date.now(), total = $("#total-bar"), text = $("#total-text");
+    return function (sent) {
       var before = 0;
       rows.forEach(function (r) {
         var mine = Math.min(Math.max(sent - before, 0), r.size);
@@ -102,37 +96,59 @@
       });
       var rate = sent / Math.max((Date.now() - start) / 1000, 0.001);
       total.value = all ? Math.floor(sent / all * 100) : 100;
-      totalText.textContent = human(sent) + " of " + human(all) + " · " + human(rate) + "/s · " + (sent < all ? secs((all - sent) / rate) : "saving…");
+      text.textContent = human(sent) + " of " + human(all) + " · " + human(rate) + "/s · " + (sent < all ? secs((all - sent) / rate) : "saving…");
+    };
+  }
+
+  function busy(on) {
+    cancel.hidden = !on; send.disabled = on;
+    if (on) {
+      $("#bars").textContent = "";
+      $("#total-text").className = "muted small";
+      $("#done").hidden = true;
+      $("#progress").hidden = false;
     }
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!picked.length) { input.click(); return; }
+    busy(true);
+    var rows = picked.map(addBar);
+    var all = rows.reduce(function (a, r) { return a + r.size; }, 0);
+    var show = tracker(rows, all);
     var x = new XMLHttpRequest();
     x.open("POST", "/api/v1/files");
     var password = form.elements.password.value;
     if (password) x.setRequestHeader("Ferry-Share-Password", password);
+    // The body is the files plus a little multipart framing: scale what
+    // it has sent to the files alone, so the last byte is 100%.
     x.upload.addEventListener("progress", function (ev) {
       if (ev.lengthComputable && ev.total) show(ev.loaded / ev.total * all);
     });
     x.addEventListener("loadend", function () {
-      cancel.hidden = true; send.disabled = false; running = null;
-      if (x.status === 201) succeeded(JSON.parse(x.responseText)); else failed(x);
+      busy(false); running = null;
+      if (x.status !== 201) { failed(x); return; }
+      show(all);
+      succeeded(rows, all, JSON.parse(x.responseText));
     });
     x.send(body());
     running = x;
-
-    function succeeded(res) {
-      show(all);
-      rows.forEach(function (r) { r.st.textContent = "Done"; r.st.className = "st done"; });
-      totalText.textContent = "Finished: " + human(all) + " sent";
-      $("#share-link").value = res.share.url;
-      done.hidden = false;
-      refreshList();
-    }
   });
+
+  function succeeded(rows, all, res) {
+    rows.forEach(function (r) { r.st.textContent = "Done"; r.st.className = "st done"; });
+    $("#total-text").textContent = "Finished: " + human(all) + " sent";
+    $("#share-link").value = res.share.url;
+    $("#done").hidden = false;
+    refreshList();
+  }
 
   // failed says why nothing was kept: one request, so no file was.
   function failed(x) {
-    var msg = x.status === 0 ? "Cancelled" : "Failed";
+    var msg = x.cancelled ? "Cancelled" : x.status ? "Failed (HTTP " + x.status + ")" : "The connection was lost";
     try { msg = JSON.parse(x.responseText).error.message; } catch (_) { /* keep */ }
-    document.querySelectorAll("#bars .st").forEach(function (st) { st.textContent = x.status === 0 ? "Cancelled" : "Not sent"; st.className = "st err"; });
+    document.querySelectorAll("#bars .st").forEach(function (st) { st.textContent = x.cancelled ? "Cancelled" : "Not sent"; st.className = "st err"; });
     // The bytes may all have gone out, but none were kept: empty the bars.
     document.querySelectorAll("#progress progress").forEach(function (p) { p.value = 0; });
     var t = $("#total-text");
