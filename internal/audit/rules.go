@@ -101,6 +101,7 @@ var ruleHints = map[string][]string{
 	"TF6-MEMORY-SESSIONS":   {"session"},
 	"TF6-LOCAL-UPLOADS":     {"multer", "upload"},
 	"TF6-LOCAL-STATE":       {"newlimiter", "memory://", "nodecache", "ratelimiter.create"},
+	// twelve-factor:ignore TF11-LOG-FILE these are words to look for; nothing is written
 	"TF11-LOG-FILE":         {".log", "transports.file", "filehandler", "basicconfig", "lumberjack", "fileappender", "/var/log/"},
 	"TF5-INSTALL-AT-START":  {"npm", "yarn", "pnpm", "pip", "bundle", "go", "apt-get", "mvn"},
 	"TF12-MIGRATE-ON-START": {"migrate"},
