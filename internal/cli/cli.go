@@ -118,6 +118,10 @@ func printUsage(w io.Writer) {
 
 func printCommandHelp(w io.Writer, c command) {
 	fmt.Fprintf(w, "Usage: ferry %s%s\n\n%s.\n", c.name, flagsFor(c.name), strings.ToUpper(c.summary[:1])+c.summary[1:])
+	if c.name == "audit" { // a tool for any codebase: Ferry's settings play no part
+		fmt.Fprintln(w, "\nExits 1 when a finding is at or above --fail-on (default error), 2 on a usage\nerror. Flags may also follow DIR. Every rule, with examples: docs/audit.md.")
+		return
+	}
 	vars := config.VarsFor(c.name)
 	if c.name == "dev" || c.name == "config" {
 		vars = config.Vars()
