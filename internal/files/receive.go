@@ -90,28 +90,35 @@ func (st Store) Receive(ctx context.Context, in Incoming) (Received, error) {
 func (st Store) putWhole(ctx context.Context, key string, opts *blob.WriterOptions, src io.Reader, h hash.Hash, length int64) (int64, error) {
 	body := &counter{r: io.TeeReader(io.LimitReader(src, length), h)}
 	if err := st.Direct.put(ctx, key, body, length, opts); err != nil {
+		if body.n < length && errors.Is(body.err, io.EOF) {
+			err = ErrLength // the body ended cleanly, just too soon
+		}
 		return 0, fmt.Errorf("store upload: %w", err)
 	}
 	var extra [1]byte
 	if k, _ := io.ReadFull(src, extra[:]); body.n != length || k > 0 {
 		// The body was not the length announced: never keep what it made.
 		_ = st.Bucket.Delete(context.WithoutCancel(ctx), key)
-		return 0, fmt.Errorf("store upload: %w", errLength)
+		return 0, fmt.Errorf("store upload: %w", ErrLength)
 	}
 	return length, nil
 }
 
-var errLength = errors.New("body length differs from the length announced")
+// ErrLength means a body was longer or shorter than the length its
+// client announced; nothing of it is kept.
+var ErrLength = errors.New("body length differs from the length announced")
 
 // counter counts what passes through it.
 type counter struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error // the last read's error
 }
 
 func (c *counter) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	c.err = err
 	return n, err
 }
 
@@ -130,7 +137,7 @@ func write(ctx context.Context, bucket *blob.Bucket, key string, opts *blob.Writ
 	case size > in.Limit:
 		err = &TooLargeError{Limit: in.Limit}
 	case in.Length >= 0 && size != in.Length:
-		err = errLength
+		err = ErrLength
 	}
 	if err != nil {
 		cancel()

@@ -375,3 +375,59 @@ func TestListingShowsLiveShare(t *testing.T) {
 		t.Errorf("listing shows %v, want the live share %s", list["_raw"], live)
 	}
 }
+
+// TestMultipartSizes: a size field before a file part announces its
+// length (an S3 store then takes it in one request); a part of another
+// length, or a size that is not a number, is refused and nothing is kept.
+func TestMultipartSizes(t *testing.T) {
+	t.Parallel()
+	type field struct{ name, file, value string }
+	tests := []struct {
+		name   string
+		fields []field
+		status int
+		code   string
+	}{
+		{"sizes match", []field{{"size", "", "5"}, {"file", "a.txt", "alpha"}, {"file", "b.txt", "no size, any length"}}, 201, ""},
+		{"part shorter", []field{{"size", "", "9"}, {"file", "a.txt", "alpha"}}, 400, "length_mismatch"},
+		{"part longer", []field{{"size", "", "2"}, {"file", "a.txt", "alpha"}}, 400, "length_mismatch"},
+		{"second part wrong", []field{{"file", "a.txt", "alpha"}, {"size", "", "1"}, {"file", "b.txt", "bravo"}}, 400, "length_mismatch"},
+		{"not a number", []field{{"size", "", "five"}, {"file", "a.txt", "alpha"}}, 400, "invalid_field"},
+		{"over the limit", []field{{"size", "", "999999999"}, {"file", "a.txt", "alpha"}}, 413, "too_large"},
+	}
+	for _, blobURL := range []string{"s3", "mem://"} {
+		t.Run(blobURL, func(t *testing.T) {
+			t.Parallel()
+			var st *stack
+			if blobURL == "s3" {
+				st = newStack(t, nil)
+			} else {
+				st = newStackOn(t, blobURL, nil)
+			}
+			for _, tt := range tests {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				for _, f := range tt.fields {
+					if f.file == "" {
+						_ = mw.WriteField(f.name, f.value)
+						continue
+					}
+					w, _ := mw.CreateFormFile(f.name, f.file)
+					_, _ = w.Write([]byte(f.value))
+				}
+				_ = mw.Close()
+				before := st.objectCount(t)
+				res, out := st.call(t, "POST", "/api/v1/files", st.token, &body, "Content-Type", mw.FormDataContentType())
+				if res.StatusCode != tt.status || tt.code != "" && errorCode(out) != tt.code {
+					t.Errorf("%s: %d %v, want %d %s", tt.name, res.StatusCode, out, tt.status, tt.code)
+				}
+				if tt.status != 201 && st.objectCount(t) != before {
+					t.Errorf("%s: a refused upload left an object", tt.name)
+				}
+			}
+			if n := st.rowCount(t, "files"); n != 2 {
+				t.Errorf("%d file rows, want the 2 of the one accepted upload", n)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/download"
@@ -78,6 +79,7 @@ func (s *Server) receiveParts(ctx context.Context, mr *multipart.Reader, u accou
 	}
 	fields := map[string]string{}
 	var ups []upload
+	size := int64(-1) // the next file's length, from a size field sent before it
 	for n := 0; ; n++ {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -90,9 +92,15 @@ func (s *Server) receiveParts(ctx context.Context, mr *multipart.Reader, u accou
 			if err := readField(part, fields); err != nil {
 				return ups, nil, err
 			}
+			if part.FormName() == "size" {
+				if size, err = parseSize(fields["size"]); err != nil {
+					return ups, nil, err
+				}
+			}
 			continue
 		}
-		up, err := s.receivePart(ctx, part, room, overQuota)
+		up, err := s.receivePart(ctx, part, size, room, overQuota)
+		size = -1
 		if err != nil {
 			return ups, nil, err
 		}
@@ -104,7 +112,10 @@ func (s *Server) receiveParts(ctx context.Context, mr *multipart.Reader, u accou
 	return ups, fields, nil
 }
 
-func (s *Server) receivePart(ctx context.Context, part *multipart.Part, room int64, overQuota bool) (upload, error) {
+// receivePart stores one file part. A length known from a size field lets
+// an S3 store take the part in one streamed request instead of a multipart
+// upload with its part buffers; a part of any other length is refused.
+func (s *Server) receivePart(ctx context.Context, part *multipart.Part, length, room int64, overQuota bool) (upload, error) {
 	if part.FormName() != "file" {
 		return upload{}, errBadMultipart
 	}
@@ -112,11 +123,22 @@ func (s *Server) receivePart(ctx context.Context, part *multipart.Part, room int
 	if err != nil {
 		return upload{}, err
 	}
-	got, err := s.store().Receive(ctx, files.Incoming{Body: part, Length: -1, Limit: room, Disposition: download.Attachment(name)})
+	got, err := s.store().Receive(ctx, files.Incoming{Body: part, Length: length, Limit: room, Disposition: download.Attachment(name)})
 	if err != nil {
 		return upload{}, uploadError(err, overQuota)
 	}
 	return upload{name, got}, nil
+}
+
+var errBadSize = apiError(http.StatusBadRequest, "invalid_field", "size must be a whole number of bytes, sent just before its file part")
+
+// parseSize reads a size field: the byte length of the file part after it.
+func parseSize(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errBadSize
+	}
+	return n, nil
 }
 
 // readField keeps one small form field.

@@ -56,6 +56,7 @@ var domainErrors = []struct {
 	{account.ErrNotFound, errNotFound},
 	{files.ErrNotFound, errNotFound},
 	{files.ErrOverQuota, errOverQuota},
+	{files.ErrLength, apiError(http.StatusBadRequest, "length_mismatch", "a file was longer or shorter than its announced length")},
 	{filename.ErrEmpty, apiError(http.StatusBadRequest, "invalid_name", filename.ErrEmpty.Error())},
 	{share.ErrUnknownFile, errNotFound},
 	{share.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such share link")},

@@ -26,6 +26,7 @@ func FuzzReceiveParts(f *testing.F) {
 		part("file", "a.txt", "alpha") + part("", "", "") + "--" + fuzzBoundary + "--\r\n",
 		part("file", "../../etc/passwd", "x") + part("expires_in", "", "2h") + "--" + fuzzBoundary + "--\r\n",
 		part("other", "b.bin", "y") + "--" + fuzzBoundary + "--\r\n",
+		part("size", "", "5") + part("file", "a.txt", "alpha") + part("size", "", "3") + part("file", "b.txt", "bravo") + "--" + fuzzBoundary + "--\r\n",
 		"--" + fuzzBoundary + "--\r\n",
 		"garbage",
 	} {

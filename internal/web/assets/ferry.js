@@ -78,7 +78,9 @@
     var fd = new FormData();
     ["expires_in", "max_downloads"].forEach(function (k) { var v = form.elements[k].value; if (v) fd.append(k, v); });
     if (form.elements.notify.checked) fd.append("notify", "true");
-    picked.forEach(function (f) { fd.append("file", f, f.name); });
+    // Each size field tells the server the next file's length, so it can
+    // stream the file to storage in one request rather than in parts.
+    picked.forEach(function (f) { fd.append("size", String(f.size)); fd.append("file", f, f.name); });
     return fd;
   }
 
