@@ -107,8 +107,50 @@ func TestRunErrors(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "f.go")
 	write(t, filepath.Dir(file), "f.go", "package f\n")
-	if _, err := Run(file); err == nil || !strings.Contains(err.Error(), "not a folder") {
+	if _, err := Run(file); !errors.Is(err, ErrNotFolder) {
 		t.Errorf("file instead of folder: %v", err)
+	}
+	// A folder named through a symlink is read, not taken for empty.
+	real := t.TempDir()
+	write(t, real, "a.py", "password = \"hunter2hunter2\"\n")
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := Run(link); err != nil || r.Files != 1 || len(r.Findings) != 1 {
+		t.Errorf("symlinked folder: %+v, %v", r, err)
+	}
+}
+
+// TestProjectRules: the findings made from the whole project honour inline
+// ignores; an ignore comment naming TF9 is not itself SIGTERM handling;
+// kustomizations without a kind still pin; CR line ends count as lines.
+func TestProjectRules(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "main.go", "package main\n\n"+
+		"// twelve-factor:ignore TF9-NO-SIGTERM a one-shot tool, killed with its job\n"+
+		"func main() { http.ListenAndServe(\":\"+os.Getenv(\"PORT\"), nil) } // twelve-factor:ignore TF13-NO-HEALTH no platform probes it\n")
+	write(t, dir, "k8s/base/app.yaml", "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      securityContext: {runAsNonRoot: true}\n      containers:\n        - name: app\n          image: acme/app # the overlay sets the tag\n          readinessProbe: {httpGet: {path: /ready, port: 80}}\n          resources: {limits: {memory: 1Gi}}\n")
+	write(t, dir, "k8s/prod/kustomization.yaml", "resources: [../base]\nimages:\n  - name: acme/app\n    newTag: 2.0.1\n")
+	write(t, dir, "cr.yaml", "apiVersion: v1\rkind: Pod\rspec:\r  containers:\r    - name: x\r      image: x:1.0\r")
+	r, err := Run(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]Finding{}
+	for _, f := range r.Findings {
+		got[f.File+" "+f.Rule] = f
+	}
+	for _, key := range []string{"main.go TF9-NO-SIGTERM", "main.go TF13-NO-HEALTH"} {
+		if f, ok := got[key]; !ok || !f.Ignored {
+			t.Errorf("%s: %+v, want it reported and ignored", key, f)
+		}
+	}
+	if f, ok := got["k8s/base/app.yaml TFC-IMAGE-LATEST"]; ok {
+		t.Errorf("an image the kustomization pins is reported: %+v", f)
+	}
+	if f := got["cr.yaml TFK-NO-PROBES"]; f.Line != 5 {
+		t.Errorf("CR-only YAML: finding at %+v, want line 5", f)
 	}
 }
 
@@ -133,6 +175,10 @@ func TestOutputs(t *testing.T) {
 		}
 	}
 
+	var clean bytes.Buffer
+	if err := (&Report{}).WriteSARIF(&clean); err != nil || !strings.Contains(clean.String(), `"rules": []`) {
+		t.Errorf("a clean run's SARIF must list rules as an empty array: %v\n%s", err, clean.String())
+	}
 	var sarif bytes.Buffer
 	if err := r.WriteSARIF(&sarif); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package audit
 import (
 	"errors"
 	"io"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -203,7 +204,9 @@ func holdImages(fs []Finding, lines []string) ([]Finding, []heldImage) {
 			continue
 		}
 		_, image, _ := strings.Cut(lines[f.Line-1], "image:")
-		held = append(held, heldImage{imageName(strings.Trim(strings.TrimSpace(image), `"'`)), f})
+		image, _, _ = strings.Cut(image, " #") // a trailing comment
+		image = strings.Trim(strings.TrimSpace(image), `"'}, `)
+		held = append(held, heldImage{imageName(image), f})
 	}
 	return out, held
 }
@@ -220,8 +223,10 @@ func imageName(ref string) string {
 // kustomizePins lists the images a Kustomization pins to a version or
 // digest in its images: list, the usual way a base leaves the tag to the
 // overlay that deploys it.
-func kustomizePins(content string) []string {
-	if !strings.Contains(content, "Kustomization") {
+func kustomizePins(rel, content string) []string {
+	base := strings.ToLower(path.Base(rel))
+	named := base == "kustomization.yaml" || base == "kustomization.yml" || base == "kustomization"
+	if !named && !strings.Contains(content, "Kustomization") {
 		return nil
 	}
 	var k struct {
@@ -232,7 +237,7 @@ func kustomizePins(content string) []string {
 			Digest string
 		}
 	}
-	if yaml.Unmarshal([]byte(content), &k) != nil || k.Kind != "Kustomization" {
+	if yaml.Unmarshal([]byte(content), &k) != nil || !named && k.Kind != "Kustomization" {
 		return nil
 	}
 	var pins []string

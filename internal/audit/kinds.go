@@ -46,6 +46,8 @@ func kindOf(name string) kind {
 	switch {
 	case lower == "dockerfile" || strings.HasPrefix(lower, "dockerfile.") || strings.HasSuffix(lower, ".dockerfile"):
 		return kindDocker
+	case lower == "kustomization":
+		return kindYAML
 	case lower == "procfile":
 		return kindProcfile
 	case lower == "package.json":

@@ -43,6 +43,9 @@ type facts struct {
 	// every kustomization is read: one may pin them (images: newTag).
 	unpinned []heldImage
 	pins     []string // image names a kustomization pins
+	// lines are kept for a file that may get a project finding, so its
+	// inline ignore comments apply to that finding too.
+	lines []string
 }
 
 // Lower-case words one of which each pattern's matches hold (see ruleHints).
@@ -56,19 +59,24 @@ func factsOf(k kind, rel string, lines []string) facts {
 	f := facts{rel: rel}
 	code := containsKind(codeKinds, k)
 	for i, line := range lines {
+		// An ignore comment naming TF9-NO-SIGTERM handles no signal.
+		handles := code && !strings.Contains(line, ignoreMark)
 		lower, ascii := lowerASCII(line)
 		maybe := func(hints []string) bool { return !ascii || containsAny(lower, hints) }
 		if code && f.serverLine == 0 && maybe(serverHints) && serverStart.MatchString(line) && !isTestPath(rel) {
 			f.serverLine = i + 1
 		}
-		f.sigterm = f.sigterm || code && maybe(sigtermHints) && sigterm.MatchString(line)
-		f.health = f.health || (code || k == kindManifest || k == kindPackageJSON) && maybe(healthHints) && healthPath.MatchString(line)
+		f.sigterm = f.sigterm || handles && maybe(sigtermHints) && sigterm.MatchString(line)
+		f.health = f.health || (handles || k == kindManifest || k == kindPackageJSON) && maybe(healthHints) && healthPath.MatchString(line)
 		if k == kindManifest || k == kindPackageJSON {
 			if f.sqliteLine == 0 && sqliteDep.MatchString(line) {
 				f.sqliteLine = i + 1
 			}
 			f.serverDB = f.serverDB || serverDBDep.MatchString(line)
 		}
+	}
+	if f.serverLine > 0 || f.sqliteLine > 0 {
+		f.lines = lines
 	}
 	return f
 }
@@ -93,17 +101,22 @@ func projectFindings(all []facts) []Finding {
 		}
 	}
 	var out []Finding
+	add := func(r Rule, f facts, line int) {
+		fd := newFinding(r, f.rel, line, r.Severity)
+		applyIgnore(&fd, f.lines)
+		out = append(out, fd)
+	}
 	for _, s := range servers {
 		if !sig {
-			out = append(out, newFinding(ruleNoSigterm, s.rel, s.serverLine, ruleNoSigterm.Severity))
+			add(ruleNoSigterm, s, s.serverLine)
 		}
 		if !health {
-			out = append(out, newFinding(ruleNoHealth, s.rel, s.serverLine, ruleNoHealth.Severity))
+			add(ruleNoHealth, s, s.serverLine)
 		}
 	}
 	for _, s := range sqlite {
 		if serverDB {
-			out = append(out, newFinding(ruleSQLiteDep, s.rel, s.sqliteLine, ruleSQLiteDep.Severity))
+			add(ruleSQLiteDep, s, s.sqliteLine)
 		}
 	}
 	for _, h := range held {

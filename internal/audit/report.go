@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -69,7 +70,7 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		Properties       map[string]any    `json:"properties"`
 		DefaultConfig    map[string]string `json:"defaultConfiguration"`
 	}
-	var rules []rule
+	rules := []rule{} // an empty array, never null, on a clean run
 	index := map[string]int{}
 	for _, f := range r.Findings {
 		if _, ok := index[f.Rule]; ok {
@@ -82,13 +83,14 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 	}
 	results := make([]map[string]any, 0, len(r.Findings))
 	for _, f := range r.Findings {
-		region := map[string]int{"startLine": max(f.Line, 1)}
+		physical := map[string]any{"artifactLocation": map[string]string{"uri": (&url.URL{Path: f.File}).EscapedPath(), "uriBaseId": "SRCROOT"}}
+		if f.Line > 0 { // a finding about a whole file has no region
+			physical["region"] = map[string]int{"startLine": f.Line}
+		}
 		res := map[string]any{
 			"ruleId": f.Rule, "ruleIndex": index[f.Rule], "level": sarifLevel(f.Severity),
-			"message": msg{f.Message + ". Fix: " + f.Fix},
-			"locations": []any{map[string]any{"physicalLocation": map[string]any{
-				"artifactLocation": map[string]string{"uri": f.File, "uriBaseId": "SRCROOT"}, "region": region,
-			}}},
+			"message":    msg{f.Message + ". Fix: " + f.Fix},
+			"locations":  []any{map[string]any{"physicalLocation": physical}},
 			"properties": map[string]int{"factor": f.Factor},
 		}
 		if f.Ignored {

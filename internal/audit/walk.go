@@ -24,12 +24,18 @@ var skipDirs = map[string]bool{".git": true, "vendor": true, "node_modules": tru
 // Run audits the tree at dir. A missing or unreadable dir is an error;
 // unreadable, binary and oversize files inside it are skipped and counted.
 func Run(dir string) (*Report, error) {
+	// The walk does not follow symlinks, so resolve the folder itself
+	// first: a linked folder would otherwise read as empty and pass.
+	dir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("audit: %s is not a folder", dir)
+		return nil, fmt.Errorf("audit: %s: %w", dir, ErrNotFolder)
 	}
 	ignore := readGitignore(dir)
 	paths := make(chan string, 256)
@@ -93,6 +99,9 @@ func scanAll(dir string, paths <-chan string) scanned {
 
 var errSkip = errors.New("skipped")
 
+// ErrNotFolder is returned by Run for a path that is a file, not a folder.
+var ErrNotFolder = errors.New("not a folder")
+
 // scanFile reads one file and applies every rule for its kind.
 func scanFile(p, rel string) ([]Finding, facts, error) {
 	info, err := os.Stat(p)
@@ -110,6 +119,9 @@ func scanFile(p, rel string) ([]Finding, facts, error) {
 // scanContent applies the rules to one file's content; rel names the
 // file in findings and decides its kind.
 func scanContent(rel, content string) ([]Finding, facts) {
+	// Lines end at \n alone below; YAML also ends them at a lone \r, so
+	// both would count differently without this.
+	content = strings.ReplaceAll(strings.ReplaceAll(content, "\r\n", "\n"), "\r", "\n")
 	k := kindOf(rel)
 	lines := splitLines(content)
 	test := isTestPath(rel)
@@ -139,7 +151,7 @@ func scanContent(rel, content string) ([]Finding, facts) {
 	f := factsOf(k, rel, lines)
 	if k == kindYAML {
 		out, f.unpinned = holdImages(out, lines)
-		f.pins = kustomizePins(content)
+		f.pins = kustomizePins(rel, content)
 	}
 	return out, f
 }
@@ -201,6 +213,9 @@ func relPath(dir, p string) string {
 	return filepath.ToSlash(rel)
 }
 
+// ignoreMark starts an inline ignore comment.
+const ignoreMark = "twelve-factor:ignore "
+
 // applyIgnore honours "twelve-factor:ignore RULE-ID reason" on the line
 // of a finding or the line above it, keeping the reason.
 func applyIgnore(f *Finding, lines []string) {
@@ -208,7 +223,7 @@ func applyIgnore(f *Finding, lines []string) {
 		if n < 1 || n > len(lines) {
 			continue
 		}
-		_, rest, ok := strings.Cut(lines[n-1], "twelve-factor:ignore ")
+		_, rest, ok := strings.Cut(lines[n-1], ignoreMark)
 		if !ok {
 			continue
 		}

@@ -45,7 +45,7 @@ func runAudit(_ context.Context, e Env, args []string) error {
 		return &usageError{fmt.Sprintf("--format must be table, json or sarif, got %q", *format)}
 	}
 	rep, err := audit.Run(dir)
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, audit.ErrNotFolder) {
 		return &usageError{err.Error()}
 	}
 	if err != nil {
