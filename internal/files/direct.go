@@ -28,8 +28,10 @@ type Direct struct {
 // put streams exactly size bytes of body into key. The payload is sent
 // unsigned: signing it would read the body twice, which a stream cannot
 // do. Over https the transport protects the bytes, and Ferry keeps its own
-// SHA-256 of them in any case. A body shorter than size fails the request,
-// and S3 keeps nothing of a PutObject that fails.
+// SHA-256 of them in any case. A body shorter than size fails the request.
+// S3 keeps nothing of a PutObject that fails on its side; the caller still
+// deletes the key after a failure, since one that failed on ours (a cancel
+// after the last byte) may have been stored.
 func (d *Direct) put(ctx context.Context, key string, body io.Reader, size int64, opts *blob.WriterOptions) error {
 	_, err := d.Client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:             aws.String(d.Bucket),

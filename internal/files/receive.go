@@ -13,6 +13,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"time"
 
 	"gocloud.dev/blob"
 )
@@ -90,18 +91,31 @@ func (st Store) Receive(ctx context.Context, in Incoming) (Received, error) {
 func (st Store) putWhole(ctx context.Context, key string, opts *blob.WriterOptions, src io.Reader, h hash.Hash, length int64) (int64, error) {
 	body := &counter{r: io.TeeReader(io.LimitReader(src, length), h)}
 	if err := st.Direct.put(ctx, key, body, length, opts); err != nil {
-		if body.n < length && errors.Is(body.err, io.EOF) {
+		st.forget(ctx, key) // in case the store kept it all the same
+		switch {
+		case body.n < length && errors.Is(body.err, io.EOF):
 			err = ErrLength // the body ended cleanly, just too soon
+		case body.err != nil && !errors.Is(body.err, io.EOF):
+			err = fmt.Errorf("read upload: %w", body.err) // the client's failure, not the store's
 		}
 		return 0, fmt.Errorf("store upload: %w", err)
 	}
 	var extra [1]byte
 	if k, _ := io.ReadFull(src, extra[:]); body.n != length || k > 0 {
 		// The body was not the length announced: never keep what it made.
-		_ = st.Bucket.Delete(context.WithoutCancel(ctx), key)
+		st.forget(ctx, key)
 		return 0, fmt.Errorf("store upload: %w", ErrLength)
 	}
 	return length, nil
+}
+
+// forget deletes an object a failed upload may have left, even when the
+// upload's context has ended. Should that fail too, the orphan sweep
+// removes the object later, since no row names it.
+func (st Store) forget(ctx context.Context, key string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_ = st.Bucket.Delete(ctx, key)
 }
 
 // ErrLength means a body was longer or shorter than the length its

@@ -273,6 +273,21 @@ func TestMultipartAndZip(t *testing.T) {
 	if res.StatusCode != 400 {
 		t.Errorf("non-multipart POST: %d", res.StatusCode)
 	}
+	// 100 files, each with its size field, are one upload; a 101st is refused.
+	for _, n := range []int{maxFiles, maxFiles + 1} {
+		body.Reset()
+		mw = multipart.NewWriter(&body)
+		for i := range n {
+			_ = mw.WriteField("size", "1")
+			w, _ := mw.CreateFormFile("file", fmt.Sprintf("f%d.txt", i))
+			_, _ = w.Write([]byte("x"))
+		}
+		_ = mw.Close()
+		res, out = st.call(t, "POST", "/api/v1/files", st.token, &body, "Content-Type", mw.FormDataContentType())
+		if want := map[bool]int{true: 201, false: 400}[n <= maxFiles]; res.StatusCode != want {
+			t.Errorf("%d files: %d %v, want %d", n, res.StatusCode, out, want)
+		}
+	}
 }
 
 func TestDeleteStopsLinks(t *testing.T) {
@@ -394,6 +409,8 @@ func TestMultipartSizes(t *testing.T) {
 		{"second part wrong", []field{{"file", "a.txt", "alpha"}, {"size", "", "1"}, {"file", "b.txt", "bravo"}}, 400, "length_mismatch"},
 		{"not a number", []field{{"size", "", "five"}, {"file", "a.txt", "alpha"}}, 400, "invalid_field"},
 		{"over the limit", []field{{"size", "", "999999999"}, {"file", "a.txt", "alpha"}}, 413, "too_large"},
+		{"body cut short", []field{{"file", "a.txt", "alpha"}, {"cut", "", ""}}, 400, "incomplete_body"},
+		{"sized body cut short", []field{{"size", "", "5"}, {"file", "a.txt", "alpha"}, {"cut", "", ""}}, 400, "incomplete_body"},
 	}
 	for _, blobURL := range []string{"s3", "mem://"} {
 		t.Run(blobURL, func(t *testing.T) {
@@ -408,6 +425,10 @@ func TestMultipartSizes(t *testing.T) {
 				var body bytes.Buffer
 				mw := multipart.NewWriter(&body)
 				for _, f := range tt.fields {
+					if f.name == "cut" { // the body ends inside the last part
+						body.Truncate(body.Len() - 2)
+						continue
+					}
 					if f.file == "" {
 						_ = mw.WriteField(f.name, f.value)
 						continue
@@ -415,7 +436,9 @@ func TestMultipartSizes(t *testing.T) {
 					w, _ := mw.CreateFormFile(f.name, f.file)
 					_, _ = w.Write([]byte(f.value))
 				}
-				_ = mw.Close()
+				if tt.fields[len(tt.fields)-1].name != "cut" {
+					_ = mw.Close()
+				}
 				before := st.objectCount(t)
 				res, out := st.call(t, "POST", "/api/v1/files", st.token, &body, "Content-Type", mw.FormDataContentType())
 				if res.StatusCode != tt.status || tt.code != "" && errorCode(out) != tt.code {

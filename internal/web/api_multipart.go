@@ -15,11 +15,15 @@ import (
 	"github.com/ferryhq/ferry/internal/share"
 )
 
-// Bounds on a multipart upload's parts that are not files.
+// Bounds on a multipart upload: files, all parts (a size field per file
+// and the options), and each field's bytes.
 const (
-	maxParts      = 100
+	maxFiles      = 100
+	maxParts      = 2*maxFiles + 10
 	maxFieldBytes = 4 << 10
 )
+
+var errTooManyFiles = apiError(http.StatusBadRequest, "invalid_multipart", "send at most 100 files in one upload")
 
 var errBadMultipart = apiError(http.StatusBadRequest, "invalid_multipart", "send multipart/form-data with one or more parts named file")
 
@@ -98,6 +102,9 @@ func (s *Server) receiveParts(ctx context.Context, mr *multipart.Reader, u accou
 				}
 			}
 			continue
+		}
+		if len(ups) == maxFiles {
+			return ups, nil, errTooManyFiles
 		}
 		up, err := s.receivePart(ctx, part, size, room, overQuota)
 		size = -1

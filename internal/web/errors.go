@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -56,6 +57,7 @@ var domainErrors = []struct {
 	{account.ErrNotFound, errNotFound},
 	{files.ErrNotFound, errNotFound},
 	{files.ErrOverQuota, errOverQuota},
+	{io.ErrUnexpectedEOF, apiError(http.StatusBadRequest, "incomplete_body", "the request body ended before it was complete")},
 	{files.ErrLength, apiError(http.StatusBadRequest, "length_mismatch", "a file was longer or shorter than its announced length")},
 	{filename.ErrEmpty, apiError(http.StatusBadRequest, "invalid_name", filename.ErrEmpty.Error())},
 	{share.ErrUnknownFile, errNotFound},
@@ -93,6 +95,12 @@ func toHTTP(err error) *Error {
 // fail answers a failed request. Internal errors are logged here, once,
 // with the request id the client was given; their text never leaves.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(w, r, s.answerFor(r, err))
+}
+
+// answerFor is the answer a client gets for err, as JSON or as a page.
+// An internal error is logged here, the one place, with the request id.
+func (s *Server) answerFor(r *http.Request, err error) *Error {
 	e := toHTTP(err)
 	if e == nil || e.Status >= http.StatusInternalServerError {
 		s.Log.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "error", err.Error())
@@ -100,7 +108,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if e == nil {
 		e = errInternal
 	}
-	writeError(w, r, e)
+	return e
 }
 
 // writeError writes e as the JSON error body every API failure has.

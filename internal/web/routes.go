@@ -3,6 +3,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -110,7 +112,7 @@ func (s *Server) Handler() http.Handler {
 // store that is down answers 503, like any other backing service.
 func (s *Server) withSessions(next http.Handler) http.Handler {
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		if r.Context().Err() != nil {
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 			return // the client hung up (a cancelled upload): nobody to answer, nothing wrong with the store
 		}
 		s.Log.Error("session store", "request_id", RequestID(r.Context()), "error", err.Error())

@@ -36,6 +36,7 @@ func (s *Server) signIn(r *http.Request, u account.User) error {
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
+	s.sessions.Remove(r.Context(), newLinkKey) // a link left by whoever used this browser before
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	s.sessions.Put(r.Context(), sessionEpochKey, n)
 	SetUserID(r.Context(), u.ID)

@@ -64,10 +64,7 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request, account.User)) 
 
 // failPage shows an error as a page.
 func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
-	e := toHTTP(err)
-	if e == nil {
-		e = apiError(http.StatusInternalServerError, "internal", "something went wrong on our side")
-	}
+	e := s.answerFor(r, err)
 	s.render(w, r, e.Status, "error", map[string]string{"Title": "That did not work", "Message": e.Message})
 }
 

@@ -247,4 +247,23 @@ func TestUploadForm(t *testing.T) {
 			t.Errorf("files page view %d shows the new link: %v, want %v", i+1, shown, want)
 		}
 	}
+	// A link not yet shown is not shown to whoever signs in next in the
+	// same browser.
+	if res, _ = formUpload(t, c, st, "b.txt", []byte("hi")); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second upload: %d", res.StatusCode)
+	}
+	res, err := c.PostForm(st.url+"/login", url.Values{"email": {"owner@example.com"}, "password": {"correct horse battery"}, "next": {"/account"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	res, err = c.Get(st.url + "/files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if strings.Contains(string(after), `id="share-link" readonly value="http`) {
+		t.Error("a link left in the session is shown after the next sign-in")
+	}
 }

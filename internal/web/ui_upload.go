@@ -19,7 +19,9 @@ func (s *Server) uploadForm(w http.ResponseWriter, r *http.Request, u account.Us
 		s.failPage(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), newLinkKey, s.shareJSON(r, sh, "").URL)
+	if s.sessions != nil {
+		s.sessions.Put(r.Context(), newLinkKey, s.shareJSON(r, sh, "").URL)
+	}
 	http.Redirect(w, r, "/files", http.StatusSeeOther)
 }
 
