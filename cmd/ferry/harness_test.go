@@ -43,14 +43,7 @@ func TestMain(m *testing.M) {
 	}
 	code := dbtest.Run(m)
 	_ = os.RemoveAll(dir)
-	if testing.Verbose() {
-		fmt.Println("leak check:", suite.Summary())
-	}
-	if leaks := suite.Leaks(); len(leaks) > 0 {
-		fmt.Fprintf(os.Stderr, "secrets reached the logs (%s):\n%s\n", suite.Summary(), strings.Join(leaks, "\n"))
-		code = 1
-	}
-	os.Exit(code)
+	os.Exit(suite.Finish(code, testing.Verbose(), os.Stderr))
 }
 
 // suite collects every process's output and every secret the tests used;

@@ -5,6 +5,7 @@ package leakcheck
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -85,4 +86,18 @@ func (s *Suite) Summary() string {
 		lines += strings.Count(b.String(), "\n")
 	}
 	return fmt.Sprintf("%d secrets against %d log lines", len(s.secrets), lines)
+}
+
+// Finish is the end of a TestMain: it prints the summary under -v (verbose)
+// and any leak to w, and turns the run's exit code into a failure when a
+// secret reached a log.
+func (s *Suite) Finish(code int, verbose bool, w io.Writer) int {
+	if verbose {
+		fmt.Fprintln(w, "leak check:", s.Summary())
+	}
+	if leaks := s.Leaks(); len(leaks) > 0 {
+		fmt.Fprintf(w, "secrets reached the logs (%s):\n%s\n", s.Summary(), strings.Join(leaks, "\n"))
+		return 1
+	}
+	return code
 }

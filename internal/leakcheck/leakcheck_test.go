@@ -30,6 +30,10 @@ func TestLeaks(t *testing.T) {
 			if len(got) != tt.want {
 				t.Fatalf("Leaks() = %q, want %d", got, tt.want)
 			}
+			var out strings.Builder
+			if code := s.Finish(0, false, &out); (code == 1) != (tt.want > 0) || (out.Len() > 0) != (tt.want > 0) {
+				t.Errorf("Finish(0) = %d, wrote %q", code, out.String())
+			}
 			for _, g := range got {
 				for _, v := range tt.secrets {
 					if len(v) >= minLen && strings.Contains(g, v) {

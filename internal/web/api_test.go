@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,14 +30,7 @@ func TestMain(m *testing.M) {
 		_ = os.Setenv(k, v)
 	}
 	code := dbtest.Run(m)
-	if testing.Verbose() {
-		fmt.Println("leak check:", suite.Summary())
-	}
-	if leaks := suite.Leaks(); len(leaks) > 0 {
-		fmt.Fprintf(os.Stderr, "secrets reached the logs (%s):\n%s\n", suite.Summary(), strings.Join(leaks, "\n"))
-		code = 1
-	}
-	os.Exit(code)
+	os.Exit(suite.Finish(code, testing.Verbose(), os.Stderr))
 }
 
 // stack is a web server over real Postgres, Redis and an S3-compatible
