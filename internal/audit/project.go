@@ -55,14 +55,13 @@ var (
 	healthHints  = []string{"health", "ready", "readiness", "liveness", "livez", "actuator"}
 )
 
-func factsOf(k kind, rel string, lines []string) facts {
+func factsOf(k kind, rel string, lines []string, low []lowered) facts {
 	f := facts{rel: rel}
 	code := containsKind(codeKinds, k)
 	for i, line := range lines {
 		// An ignore comment naming TF9-NO-SIGTERM handles no signal.
 		handles := code && !strings.Contains(line, ignoreMark)
-		lower, ascii := lowerASCII(line)
-		maybe := func(hints []string) bool { return !ascii || containsAny(lower, hints) }
+		maybe := func(hints []string) bool { return !low[i].ascii || containsAny(low[i].text, hints) }
 		if code && f.serverLine == 0 && maybe(serverHints) && serverStart.MatchString(line) && !isTestPath(rel) {
 			f.serverLine = i + 1
 		}

@@ -126,11 +126,12 @@ func scanContent(rel, content string) ([]Finding, facts) {
 	lines := splitLines(content)
 	test := isTestPath(rel)
 	var out []Finding
-	rules := rulesFor(k, content)
+	lowerContent, ascii := lowerASCII(content)
+	low := lowerLines(lines, lowerContent, ascii)
+	rules := rulesFor(k, lowerContent, ascii)
 	for i, line := range lines {
-		lowerLine, ascii := lowerASCII(line)
 		for _, r := range rules {
-			if ascii && !hinted(r.ID, lowerLine) {
+			if low[i].ascii && !hinted(r.ID, low[i].text) {
 				continue
 			}
 			m := r.re.FindStringSubmatch(line)
@@ -148,7 +149,7 @@ func scanContent(rel, content string) ([]Finding, facts) {
 		}
 		applyIgnore(&out[i], lines)
 	}
-	f := factsOf(k, rel, lines)
+	f := factsOf(k, rel, lines, low)
 	if k == kindYAML {
 		out, f.unpinned = holdImages(out, lines)
 		f.pins = kustomizePins(rel, content)
@@ -158,8 +159,7 @@ func scanContent(rel, content string) ([]Finding, facts) {
 
 // rulesFor is the line rules for files of kind k whose hints content
 // holds somewhere; the rest cannot match any of its lines.
-func rulesFor(k kind, content string) []lineRule {
-	lowerContent, ascii := lowerASCII(content)
+func rulesFor(k kind, lowerContent string, ascii bool) []lineRule {
 	var rules []lineRule
 	for _, r := range lineRules {
 		if containsKind(r.kinds, k) && (!ascii || hinted(r.ID, lowerContent)) {
@@ -167,6 +167,32 @@ func rulesFor(k kind, content string) []lineRule {
 		}
 	}
 	return rules
+}
+
+// lowered is one line in lower case for the hint checks; ascii is false
+// for a line the hints cannot be trusted on (see lowerASCII).
+type lowered struct {
+	text  string
+	ascii bool
+}
+
+// lowerLines lower-cases each line once, for every rule and fact to share.
+// An all-ASCII file is lowered whole and split, since lowering keeps its
+// line breaks where they were.
+func lowerLines(lines []string, lowerContent string, ascii bool) []lowered {
+	out := make([]lowered, len(lines))
+	var split []string
+	if ascii {
+		split = splitLines(lowerContent)
+	}
+	for i, line := range lines {
+		if ascii {
+			out[i] = lowered{split[i], true}
+		} else {
+			out[i].text, out[i].ascii = lowerASCII(line)
+		}
+	}
+	return out
 }
 
 // lowerASCII lower-cases s and says whether s is plain ASCII. Hints are
