@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/internal/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 // TestDev runs `ferry dev` in an empty folder with an empty environment,

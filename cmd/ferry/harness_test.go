@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/internal/dbtest"
-	"github.com/ferryhq/ferry/internal/leakcheck"
-	"github.com/ferryhq/ferry/internal/syncbuf"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/leakcheck"
+	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
 )
 
 // ferryBin is the binary under test, built once by TestMain with the

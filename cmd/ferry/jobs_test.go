@@ -17,9 +17,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/ferryhq/ferry/internal/blobtest"
-	"github.com/ferryhq/ferry/internal/dbtest"
-	"github.com/ferryhq/ferry/internal/mailtest"
+	"github.com/ferryhq/ferry/internal/testkit/blobtest"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/mailtest"
 )
 
 func pngBytes(t *testing.T, w, h int) []byte {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/ferryhq/ferry/internal/dbtest"
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 // ownPostgres starts a Postgres this test may stop and start again.

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/internal/blobtest"
-	"github.com/ferryhq/ferry/internal/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/blobtest"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 // span is the part of the console exporter's JSON a test looks at.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/internal/blobtest"
-	"github.com/ferryhq/ferry/internal/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/blobtest"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 // TestSharingBlackBox drives a real `ferry web` over each storage driver:

@@ -19,7 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ferryhq/ferry/internal/devstack"
-	"github.com/ferryhq/ferry/internal/syncbuf"
+	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
 )
 
 // TestRunOwnServices runs dev three times in one folder with an empty

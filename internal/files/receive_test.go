@@ -11,8 +11,8 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/backing"
-	"github.com/ferryhq/ferry/internal/blobtest"
 	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 )
 
 // stores opens one store per driver Ferry is tested on: memory, a local

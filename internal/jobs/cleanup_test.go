@@ -14,8 +14,8 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/backing"
-	"github.com/ferryhq/ferry/internal/blobtest"
-	"github.com/ferryhq/ferry/internal/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/blobtest"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 // testDeps is a database and an S3-compatible bucket for jobs to work on.

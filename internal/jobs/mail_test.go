@@ -22,8 +22,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/ferryhq/ferry/internal/dbtest"
 	"github.com/ferryhq/ferry/internal/mail"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 // smtpServer is a real SMTP server on loopback that takes PLAIN auth as

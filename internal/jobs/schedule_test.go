@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ferryhq/ferry/internal/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 // TestScheduleOnePerPeriod: three clocks over three periods insert one

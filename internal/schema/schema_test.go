@@ -10,9 +10,9 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
-	"github.com/ferryhq/ferry/internal/dbtest"
 	"github.com/ferryhq/ferry/internal/schema"
-	"github.com/ferryhq/ferry/internal/syncbuf"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }

@@ -16,12 +16,12 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/backing"
-	"github.com/ferryhq/ferry/internal/blobtest"
-	"github.com/ferryhq/ferry/internal/dbtest"
 	"github.com/ferryhq/ferry/internal/health"
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/testkit/blobtest"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 	"github.com/ferryhq/ferry/internal/units"
 )
 

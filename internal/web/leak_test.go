@@ -8,7 +8,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/ferryhq/ferry/internal/leakcheck"
+	"github.com/ferryhq/ferry/internal/testkit/leakcheck"
 )
 
 // suite holds every log line the server wrote in this package's tests and

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ferryhq/ferry/internal/syncbuf"
+	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
 )
 
 // minLen keeps short values, which could appear in a log by chance, out
