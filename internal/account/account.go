@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ferryhq/ferry/internal/postgres"
 )
@@ -84,7 +84,7 @@ func CreateUserWithParams(ctx context.Context, db DBTX, email, password string, 
 	}
 	u, err := scanUser(db.QueryRow(ctx,
 		"INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING "+userColumns, email, hash))
-	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok && pgErr.Code == "23505" {
+	if postgres.Code(err) == pgerrcode.UniqueViolation {
 		return User{}, ErrEmailTaken
 	}
 	if err != nil {

@@ -19,8 +19,8 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/s3blob"
 
-	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/health"
+	"github.com/ferryhq/ferry/internal/storage"
 
 	// Every storage driver is linked, so any cloud is a BLOB_URL away.
 	_ "gocloud.dev/blob/azureblob"
@@ -34,11 +34,11 @@ type Services struct {
 	DB     *pgxpool.Pool
 	Redis  *redis.Client
 	Bucket *blob.Bucket
-	Direct *files.Direct // the S3 client behind Bucket; nil for other stores
+	Direct *storage.Direct // the S3 client behind Bucket; nil for other stores
 }
 
 // Store is where uploads go.
-func (s *Services) Store() files.Store { return files.Store{Bucket: s.Bucket, Direct: s.Direct} }
+func (s *Services) Store() storage.Store { return storage.Store{Bucket: s.Bucket, Direct: s.Direct} }
 
 // URLs names the services to attach; an empty URL attaches nothing.
 type URLs struct {
@@ -87,7 +87,7 @@ func (s *Services) open(ctx context.Context, urls URLs) error {
 	return nil
 }
 
-func openBucket(ctx context.Context, raw string, tp trace.TracerProvider) (*blob.Bucket, *files.Direct, error) {
+func openBucket(ctx context.Context, raw string, tp trace.TracerProvider) (*blob.Bucket, *storage.Direct, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, nil, err

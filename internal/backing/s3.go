@@ -14,13 +14,13 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/s3blob"
 
-	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/storage"
 )
 
 // openS3 opens an s3:// BLOB_URL as gocloud's own opener would, taking the
 // same parameters, but keeps the S3 client: uploads of known length use it
 // for one streamed PutObject, and every call it makes is traced.
-func openS3(ctx context.Context, u *url.URL, tp trace.TracerProvider) (*blob.Bucket, *files.Direct, error) {
+func openS3(ctx context.Context, u *url.URL, tp trace.TracerProvider) (*blob.Bucket, *storage.Direct, error) {
 	q := u.Query()
 	prefix := take(q, "prefix")
 	var bopts s3blob.Options
@@ -71,7 +71,7 @@ func openS3(ctx context.Context, u *url.URL, tp trace.TracerProvider) (*blob.Buc
 	if prefix != "" {
 		bucket = blob.PrefixedBucket(bucket, prefix)
 	}
-	return bucket, &files.Direct{Client: client, Bucket: u.Host, Prefix: prefix}, nil
+	return bucket, &storage.Direct{Client: client, Bucket: u.Host, Prefix: prefix}, nil
 }
 
 // take removes a query parameter and returns its value.

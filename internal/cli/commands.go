@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/buildinfo"
 	"github.com/ferryhq/ferry/internal/config"
@@ -13,6 +14,7 @@ import (
 	"github.com/ferryhq/ferry/internal/mail"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/web"
 )
 
@@ -30,17 +32,20 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	inflight := &server.InFlight{}
+	limits := share.Limits{DefaultExpiresIn: time.Duration(p.cfg.DefaultExpiresIn), MaxExpiresIn: time.Duration(p.cfg.MaxExpiresIn)}
 	srv := web.New(web.Deps{
 		Log: p.log, Ready: p.ready, Registry: p.registry, InFlight: inflight,
-		DB: p.services.DB, Redis: p.services.Redis, Bucket: p.services.Bucket, Direct: p.services.Direct, Jobs: inserter, Tracer: p.tracing.Provider,
+		Sharing: &sharing.Service{
+			DB: p.services.DB, Store: p.services.Store(), Jobs: inserter, Log: p.log,
+			Settings: sharing.Settings{MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits},
+		},
+		Accounts: &account.Service{DB: p.services.DB, Params: account.DefaultParams},
+		Redis:    p.services.Redis, Tracer: p.tracing.Provider,
 		Settings: web.Settings{
-			PublicURL:     p.cfg.PublicURL,
-			MaxUploadSize: int64(p.cfg.MaxUploadSize),
-			UserQuota:     int64(p.cfg.UserQuota),
-			Shares: share.Limits{
-				DefaultExpiresIn: time.Duration(p.cfg.DefaultExpiresIn),
-				MaxExpiresIn:     time.Duration(p.cfg.MaxExpiresIn),
-			},
+			PublicURL:        p.cfg.PublicURL,
+			MaxUploadSize:    int64(p.cfg.MaxUploadSize),
+			UserQuota:        int64(p.cfg.UserQuota),
+			Shares:           limits,
 			SignupEnabled:    p.cfg.SignupEnabled,
 			AnonymousUploads: p.cfg.AnonymousUploads,
 			TrustedProxies:   proxies,

@@ -4,57 +4,58 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/ferryhq/ferry/internal/storage"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-func insertUser(t *testing.T, db *pgxpool.Pool, email string, quota *int64) string {
+func insertUser(t *testing.T, db *pgxpool.Pool, email string) string {
 	t.Helper()
 	var id string
 	err := db.QueryRow(context.Background(),
-		`INSERT INTO users (email, password_hash, quota_bytes) VALUES ($1, 'x', $2) RETURNING id`, email, quota).Scan(&id)
+		`INSERT INTO users (email, password_hash) VALUES ($1, 'x') RETURNING id`, email).Scan(&id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return id
 }
 
-func received(size int64) Received {
-	return Received{Key: NewKey(), Size: size, SHA256: make([]byte, 32), ContentType: "text/plain"}
+func received(size int64) storage.Received {
+	return storage.Received{Key: storage.NewKey(), Size: size, SHA256: make([]byte, 32), ContentType: "text/plain"}
 }
 
-func TestQuotaAndOwnership(t *testing.T) {
+func TestOwnership(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := dbtest.Pool(t)
-	small := int64(100)
-	alice, bob := insertUser(t, db, "alice@example.com", &small), insertUser(t, db, "bob@example.com", nil)
+	alice, bob := insertUser(t, db, "alice@example.com"), insertUser(t, db, "bob@example.com")
 
-	f, err := Insert(ctx, db, alice, "a.txt", received(60), 0)
+	f, err := Insert(ctx, db, alice, "a.txt", received(60))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Insert(ctx, db, alice, "b.txt", received(41), 0); !errors.Is(err, ErrOverQuota) {
-		t.Errorf("upload past quota: %v, want ErrOverQuota", err)
+	tests := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"bob reads alice's file", func() error { _, err := Get(ctx, db, bob, f.ID); return err }, ErrNotFound},
+		{"bob deletes alice's file", func() error { _, err := Delete(ctx, db, bob, f.ID); return err }, ErrNotFound},
+		{"malformed id", func() error { _, err := Get(ctx, db, alice, "not-a-uuid"); return err }, ErrNotFound},
+		{"malformed id to ByID", func() error { _, err := ByID(ctx, db, "../x"); return err }, ErrNotFound},
+		{"alice reads hers", func() error { _, err := Get(ctx, db, alice, f.ID); return err }, nil},
 	}
-	if room, _ := Room(ctx, db, alice, 0); room != 40 {
-		t.Errorf("room = %d, want 40", room)
-	}
-	if room, _ := Room(ctx, db, bob, 0); room != -1 {
-		t.Errorf("unlimited room = %d, want -1", room)
-	}
-	if room, _ := Room(ctx, db, bob, 1000); room != 1000 {
-		t.Errorf("default quota room = %d, want 1000", room)
-	}
-	if _, err := Get(ctx, db, bob, f.ID); !errors.Is(err, ErrNotFound) {
-		t.Errorf("bob reads alice's file: %v", err)
-	}
-	if _, err := Delete(ctx, db, bob, f.ID); !errors.Is(err, ErrNotFound) {
-		t.Errorf("bob deletes alice's file: %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, tt.want) {
+				t.Errorf("got %v, want %v", err, tt.want)
+			}
+		})
 	}
 	if list, _ := List(ctx, db, bob); len(list) != 0 {
 		t.Errorf("bob lists %d files", len(list))
@@ -62,14 +63,48 @@ func TestQuotaAndOwnership(t *testing.T) {
 	if list, _ := List(ctx, db, alice); len(list) != 1 || list[0].ID != f.ID {
 		t.Errorf("alice lists %+v", list)
 	}
-	keys, err := Delete(ctx, db, alice, f.ID)
-	if err != nil || len(keys) != 1 || keys[0] != f.BlobKey {
-		t.Errorf("Delete = %q, %v", keys, err)
+	gone, err := Delete(ctx, db, alice, f.ID)
+	if err != nil || len(gone.Keys()) != 1 || gone.Keys()[0] != f.BlobKey || gone.Size != 60 {
+		t.Errorf("Delete = %+v, %v", gone, err)
 	}
-	if room, _ := Room(ctx, db, alice, 0); room != 100 {
-		t.Errorf("room after delete = %d, want 100", room)
+}
+
+func TestWorkerUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.Pool(t)
+	f, err := Insert(ctx, db, "", "anon.png", received(3))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := Get(ctx, db, alice, "not-a-uuid"); !errors.Is(err, ErrNotFound) {
-		t.Errorf("malformed id: %v", err)
+	if err := MarkVerified(ctx, db, f.ID); err != nil {
+		t.Fatal(err)
+	}
+	if exists, err := AttachThumbnail(ctx, db, f.ID, "thumbs/"+f.ID); err != nil || !exists {
+		t.Fatalf("attach = %v, %v", exists, err)
+	}
+	if exists, err := AttachThumbnail(ctx, db, f.ID, "thumbs/other"); err != nil || !exists {
+		t.Fatalf("second attach = %v, %v", exists, err)
+	}
+	got, err := ByID(ctx, db, f.ID)
+	if err != nil || got.VerifiedAt == nil || got.ThumbKey != "thumbs/"+f.ID || len(got.Keys()) != 2 {
+		t.Fatalf("after updates: %+v, %v", got, err)
+	}
+	orphans, err := Unreferenced(ctx, db, []string{f.BlobKey, got.ThumbKey, "files/nobody"})
+	if err != nil || len(orphans) != 1 || orphans[0] != "files/nobody" {
+		t.Errorf("Unreferenced = %q, %v", orphans, err)
+	}
+	if found, err := MarkDamaged(ctx, db, f.ID); err != nil || !found {
+		t.Errorf("MarkDamaged = %v, %v", found, err)
+	}
+	gone, err := DeleteUnshared(ctx, db, time.Now().Add(time.Hour))
+	if err != nil || len(gone) != 1 || gone[0].ID != f.ID || !gone[0].Damaged() {
+		t.Errorf("DeleteUnshared = %+v, %v", gone, err)
+	}
+	if exists, err := AttachThumbnail(ctx, db, f.ID, "thumbs/late"); err != nil || exists {
+		t.Errorf("attach to a deleted file = %v, %v", exists, err)
+	}
+	if found, err := MarkDamaged(ctx, db, f.ID); err != nil || found {
+		t.Errorf("MarkDamaged of a deleted file = %v, %v", found, err)
 	}
 }

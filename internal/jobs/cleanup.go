@@ -11,6 +11,10 @@ import (
 	"github.com/riverqueue/river"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/share"
 )
 
 // ObjectPrefixes are where Ferry writes objects: uploads and thumbnails.
@@ -37,42 +41,31 @@ type purgeWorker struct {
 	d *Deps
 }
 
-// purgeSQL deletes what has been over for PurgeAfter: shares past expiry
-// or spent, then files no share holds, giving their owners the space back
-// and returning the objects to delete.
-const purgeSQL = `
-WITH old_shares AS (
-	DELETE FROM shares s WHERE s.expires_at < now() - $1::interval OR s.spent_at < now() - $1::interval
-), gone AS (
-	-- Both statements see one snapshot, so "a share still needs it" is
-	-- asked of the shares old_shares leaves; COALESCE keeps an unspent
-	-- share (spent_at NULL) counting as live.
-	DELETE FROM files f
-	WHERE f.created_at < now() - $1::interval
-	  AND NOT EXISTS (SELECT 1 FROM share_files sf JOIN shares s ON s.id = sf.share_id
-	                  WHERE sf.file_id = f.id AND s.expires_at >= now() - $1::interval
-	                    AND COALESCE(s.spent_at >= now() - $1::interval, true))
-	RETURNING f.owner_id, f.size, f.blob_key, f.thumbnail_key
-), freed AS (
-	UPDATE users u SET usage_bytes = GREATEST(u.usage_bytes - g.total, 0)
-	FROM (SELECT owner_id, sum(size) AS total FROM gone WHERE owner_id IS NOT NULL GROUP BY owner_id) g
-	WHERE u.id = g.owner_id
-)
-SELECT blob_key FROM gone UNION ALL SELECT thumbnail_key FROM gone WHERE thumbnail_key IS NOT NULL`
-
-// Work runs the purge in one transaction with the job that deletes the
-// objects, so rows and objects never part ways.
+// Work deletes what has been over for PurgeAfter, in one transaction with
+// the job that deletes the objects, so rows and objects never part ways:
+// shares past expiry or spent, then the files no share holds any more,
+// giving their owners the space back.
 func (w *purgeWorker) Work(ctx context.Context, job *river.Job[PurgeArgs]) error {
+	cutoff := time.Now().Add(-w.d.Settings.PurgeAfter)
 	return pgx.BeginFunc(ctx, w.d.DB, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, purgeSQL, w.d.Settings.PurgeAfter)
-		if err != nil {
-			return fmt.Errorf("purge: %w", err)
-		}
-		keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil || len(keys) == 0 {
+		if err := share.PurgeEnded(ctx, tx, cutoff); err != nil {
 			return err
 		}
-		w.d.Log.Info("purged files", "files", len(keys), "job_id", job.ID)
+		gone, err := files.DeleteUnshared(ctx, tx, cutoff)
+		if err != nil || len(gone) == 0 {
+			return err
+		}
+		var keys []string
+		for _, f := range gone {
+			keys = append(keys, f.Keys()...)
+			if f.OwnerID == "" {
+				continue
+			}
+			if err := account.Refund(ctx, tx, f.OwnerID, f.Size); err != nil {
+				return err
+			}
+		}
+		w.d.Log.InfoContext(ctx, "purged files", "files", len(gone), "job_id", job.ID)
 		_, err = river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, DeleteObjectsArgs{Keys: keys}, nil)
 		return err
 	})
@@ -97,7 +90,7 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 		}
 	}
 	if deleted > 0 {
-		w.d.Log.Info("swept orphaned objects", "objects", deleted, "job_id", job.ID)
+		w.d.Log.InfoContext(ctx, "swept orphaned objects", "objects", deleted, "job_id", job.ID)
 	}
 	return nil
 }
@@ -140,15 +133,9 @@ func nextBatch(ctx context.Context, it *blob.ListIterator, cutoff time.Time, n i
 }
 
 func (w *sweepWorker) deleteOrphans(ctx context.Context, keys []string) (int, error) {
-	rows, err := w.d.DB.Query(ctx, `
-		SELECT k FROM unnest($1::text[]) AS k
-		WHERE NOT EXISTS (SELECT 1 FROM files WHERE blob_key = k OR thumbnail_key = k)`, keys)
+	orphans, err := files.Unreferenced(ctx, w.d.DB, keys)
 	if err != nil {
-		return 0, fmt.Errorf("find orphans: %w", err)
-	}
-	orphans, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return 0, fmt.Errorf("find orphans: %w", err)
+		return 0, err
 	}
 	for i, key := range orphans {
 		if err := w.d.Bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {

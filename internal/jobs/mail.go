@@ -11,10 +11,9 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
-	"github.com/ferryhq/ferry/internal/ids"
+	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/units"
 )
 
@@ -41,14 +40,14 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[DownloadMailArgs])
 		at = job.CreatedAt
 	}
 	dl, err := w.load(ctx, job.Args, at)
-	if errors.Is(err, pgx.ErrNoRows) {
+	if errors.Is(err, share.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("load download mail: %w", err)
 	}
 	if w.d.Mail == nil {
-		w.d.Log.Info("download mail not sent: SMTP_URL is not set",
+		w.d.Log.InfoContext(ctx, "download mail not sent: SMTP_URL is not set",
 			"share_id", job.Args.ShareID, "file_id", job.Args.FileID, "user_id", dl.UserID)
 		return nil
 	}
@@ -62,30 +61,19 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[DownloadMailArgs])
 	return nil
 }
 
-// load reads what the mail says; pgx.ErrNoRows when there is no one to tell.
+// load reads what the mail says; share.ErrNotFound when there is no one
+// to tell.
 func (w *mailWorker) load(ctx context.Context, a DownloadMailArgs, at time.Time) (download, error) {
-	if !ids.Valid(a.ShareID) || !ids.Valid(a.FileID) {
-		return download{}, pgx.ErrNoRows
-	}
-	var dl download
-	var size int64
-	var token string
-	err := w.d.DB.QueryRow(ctx, `
-		SELECT u.email, u.id, f.name, f.size, s.token, s.downloads, COALESCE(s.max_downloads, 0)
-		FROM shares s
-		JOIN users u ON u.id = s.owner_id
-		JOIN share_files sf ON sf.share_id = s.id
-		JOIN files f ON f.id = sf.file_id
-		WHERE s.id = $1 AND f.id = $2 AND s.notify`, a.ShareID, a.FileID,
-	).Scan(&dl.To, &dl.UserID, &dl.Name, &size, &token, &dl.Downloads, &dl.MaxDownloads)
+	n, err := share.NoticeOf(ctx, w.d.DB, a.ShareID, a.FileID)
 	if err != nil {
 		return download{}, err
 	}
-	dl.Name = oneLine(dl.Name)
-	dl.Size = units.Bytes(size).Human()
-	dl.When = at.UTC().Format("Monday 2 January 2006, 15:04:05 UTC")
-	dl.Link = strings.TrimRight(w.d.Settings.PublicURL, "/") + "/s/" + token
-	return dl, nil
+	return download{
+		To: n.OwnerEmail, UserID: n.OwnerID, Name: oneLine(n.FileName), Size: units.Bytes(n.FileSize).Human(),
+		When:      at.UTC().Format("Monday 2 January 2006, 15:04:05 UTC"),
+		Link:      strings.TrimRight(w.d.Settings.PublicURL, "/") + "/s/" + n.Token,
+		Downloads: n.Downloads, MaxDownloads: n.MaxDownloads,
+	}, nil
 }
 
 // oneLine turns control characters into spaces: a file name, which any

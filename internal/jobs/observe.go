@@ -13,12 +13,13 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// middleware is what every client runs around inserts and work: spans
-// when tracing is on (the job's span is linked to the request that
+// middleware is what every client runs around inserts and work: the
+// enqueuing request's id in the job's log context, spans when tracing is
+// on (the job's span is linked to the request that
 // enqueued it, through the traceparent in the job's metadata), and the
 // worker's metrics when a registry is given.
 func middleware(tp trace.TracerProvider, reg prometheus.Registerer) []rivertype.Middleware {
-	var mw []rivertype.Middleware
+	mw := []rivertype.Middleware{&requestOf{}}
 	if tp != nil {
 		mw = append(mw, otelriver.NewMiddleware(&otelriver.MiddlewareConfig{
 			TracerProvider: tp, EnableTracePropagation: true, EnableWorkSpanJobKindSuffix: true,

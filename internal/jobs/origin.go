@@ -6,30 +6,37 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
-	"go.opentelemetry.io/otel/propagation"
+
+	"github.com/ferryhq/ferry/internal/logging"
 )
 
-// traceContext is the W3C propagator; it writes nothing when ctx carries
-// no span, so jobs cost nothing extra while tracing is off.
-var traceContext = propagation.TraceContext{}
+// requestIDKey is where a job's metadata keeps the id of the request that
+// enqueued it. The trace context travels beside it, put there by
+// otelriver when tracing is on.
+const requestIDKey = "request_id"
 
-// From returns insert options whose metadata carries the enqueuing
-// request's id and W3C trace context, so the worker's logs and spans can
-// be tied to the request that caused the job.
-func From(ctx context.Context, requestID string) *river.InsertOpts {
-	carrier := propagation.MapCarrier{}
-	traceContext.Inject(ctx, carrier)
-	if requestID != "" {
-		carrier["request_id"] = requestID
+// From returns insert options whose metadata carries the id of the
+// request ctx belongs to, so the worker's log lines about the job name
+// the request that caused it.
+func From(ctx context.Context) *river.InsertOpts {
+	id := logging.RequestID(ctx)
+	if id == "" {
+		return nil
 	}
-	b, _ := json.Marshal(carrier)
+	b, _ := json.Marshal(map[string]string{requestIDKey: id})
 	return &river.InsertOpts{Metadata: b}
 }
 
-// Origin returns ctx joined to the trace of the request that enqueued
-// job, and that request's id ("" when there was none).
-func Origin(ctx context.Context, job *rivertype.JobRow) (context.Context, string) {
-	carrier := propagation.MapCarrier{}
-	_ = json.Unmarshal(job.Metadata, &carrier)
-	return traceContext.Extract(ctx, carrier), carrier["request_id"]
+// requestOf is the request a job's metadata names, for the worker's log
+// context: the enqueuing request's id, and the job's own id and kind.
+type requestOf struct{ river.MiddlewareDefaults }
+
+// Work puts the enqueuing request's id in ctx before the job runs.
+func (*requestOf) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	var meta map[string]any
+	_ = json.Unmarshal(job.Metadata, &meta)
+	if id, ok := meta[requestIDKey].(string); ok && id != "" {
+		ctx = logging.WithRequest(ctx, &logging.Request{ID: id})
+	}
+	return doInner(ctx)
 }

@@ -9,12 +9,11 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
-	"github.com/ferryhq/ferry/internal/ids"
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/thumbnail"
 )
 
@@ -29,76 +28,45 @@ type processWorker struct {
 	d *Deps
 }
 
-// storedFile is what processing needs of a file row.
-type storedFile struct {
-	id, contentType, key string
-	size                 int64
-	sha256               []byte
-	damaged, verified    bool
-	hasThumbnail         bool
-}
-
 // Work verifies the file's stored bytes, then makes its thumbnail. A file
 // deleted meanwhile, already found damaged, or already done is left as is,
 // so a retried or repeated job ends in the same state.
 func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessFileArgs]) error {
-	f, err := w.load(ctx, job.Args.FileID)
-	if errors.Is(err, pgx.ErrNoRows) {
+	f, err := files.ByID(ctx, w.d.DB, job.Args.FileID)
+	if errors.Is(err, files.ErrNotFound) {
 		return nil
 	}
-	if err != nil || f.damaged {
+	if err != nil || f.Damaged() {
 		return err
 	}
-	if !f.verified {
+	if f.VerifiedAt == nil {
 		intact, err := w.verify(ctx, f)
 		if err != nil || !intact {
 			return err
 		}
 	}
-	if thumbnail.Supported(f.contentType) && f.size <= w.d.Settings.ThumbnailMaxSource && !f.hasThumbnail {
+	if thumbnail.Supported(f.ContentType) && f.Size <= w.d.Settings.ThumbnailMaxSource && f.ThumbKey == "" {
 		return w.thumbnail(ctx, f)
 	}
 	return nil
 }
 
-func (w *processWorker) load(ctx context.Context, id string) (storedFile, error) {
-	f := storedFile{id: id}
-	if !ids.Valid(id) {
-		return f, pgx.ErrNoRows
-	}
-	err := w.d.DB.QueryRow(ctx, `
-		SELECT size, sha256, content_type, blob_key, status = 'damaged', verified_at IS NOT NULL, thumbnail_key IS NOT NULL
-		FROM files WHERE id = $1`, id).
-		Scan(&f.size, &f.sha256, &f.contentType, &f.key, &f.damaged, &f.verified, &f.hasThumbnail)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		err = fmt.Errorf("load file: %w", err)
-	}
-	return f, err
-}
-
 // verify streams the object through SHA-256 and compares it with the row,
 // recording the result: a mismatch is a finding, not a failure to retry.
-func (w *processWorker) verify(ctx context.Context, f storedFile) (bool, error) {
-	size, sum, err := w.hash(ctx, f.key, f.size)
+func (w *processWorker) verify(ctx context.Context, f files.File) (bool, error) {
+	size, sum, err := w.hash(ctx, f.BlobKey, f.Size)
 	if err != nil {
 		return false, err
 	}
-	if size == f.size && bytes.Equal(sum, f.sha256) {
-		_, err := w.d.DB.Exec(ctx, `UPDATE files SET verified_at = now() WHERE id = $1`, f.id)
-		if err != nil {
-			return false, fmt.Errorf("mark file verified: %w", err)
-		}
-		return true, nil
+	if size == f.Size && bytes.Equal(sum, f.SHA256) {
+		return true, files.MarkVerified(ctx, w.d.DB, f.ID)
 	}
-	tag, err := w.d.DB.Exec(ctx, `UPDATE files SET status = 'damaged' WHERE id = $1`, f.id)
-	if err != nil {
-		return false, fmt.Errorf("mark file damaged: %w", err)
+	found, err := files.MarkDamaged(ctx, w.d.DB, f.ID)
+	if found { // a file deleted meanwhile is no finding
+		w.d.Log.ErrorContext(ctx, "file damaged", "file_id", f.ID, "reason", damage(size, f.Size),
+			"expected_size", f.Size, "actual_size", size)
 	}
-	if tag.RowsAffected() > 0 { // a file deleted meanwhile is no finding
-		w.d.Log.Error("file damaged", "file_id", f.id, "reason", damage(size, f.size),
-			"expected_size", f.size, "actual_size", size)
-	}
-	return false, nil
+	return false, err
 }
 
 // damage names what is wrong with an object of size whose row says want.
@@ -136,42 +104,35 @@ func (w *processWorker) hash(ctx context.Context, key string, want int64) (int64
 
 // thumbnail makes and stores the file's thumbnail. An image that cannot be
 // thumbnailed is skipped; a failure to read or write storage is retried.
-func (w *processWorker) thumbnail(ctx context.Context, f storedFile) error {
-	r, err := w.d.Bucket.NewReader(ctx, f.key, nil)
+func (w *processWorker) thumbnail(ctx context.Context, f files.File) error {
+	r, err := w.d.Bucket.NewReader(ctx, f.BlobKey, nil)
 	if err != nil {
 		return fmt.Errorf("open object: %w", err)
 	}
 	defer r.Close()
 	thumb, err := thumbnail.Make(r, ThumbnailSide)
 	if errors.Is(err, thumbnail.ErrTooLarge) || errors.Is(err, thumbnail.ErrUnsupported) {
-		w.d.Log.Info("no thumbnail", "file_id", f.id, "reason", err.Error())
+		w.d.Log.InfoContext(ctx, "no thumbnail", "file_id", f.ID, "reason", err.Error())
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	key := ThumbnailPrefix + f.id
+	key := ThumbnailPrefix + f.ID
 	opts := &blob.WriterOptions{ContentType: http.DetectContentType(thumb)}
 	if err := w.d.Bucket.WriteAll(ctx, key, thumb, opts); err != nil {
 		return fmt.Errorf("write thumbnail: %w", err)
 	}
-	return w.attach(ctx, f.id, key)
+	return w.attach(ctx, f.ID, key)
 }
 
 // attach records the thumbnail on the file's row. When the row is gone,
 // its deletion could not know of the object, so the object goes too; when
 // another run attached it first, the key is the same and stays.
 func (w *processWorker) attach(ctx context.Context, id, key string) error {
-	tag, err := w.d.DB.Exec(ctx, `UPDATE files SET thumbnail_key = $2 WHERE id = $1 AND thumbnail_key IS NULL`, id, key)
+	exists, err := files.AttachThumbnail(ctx, w.d.DB, id, key)
 	if err != nil {
-		return fmt.Errorf("record thumbnail: %w", err)
-	}
-	if tag.RowsAffected() > 0 {
-		return nil
-	}
-	var exists bool
-	if err := w.d.DB.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM files WHERE id = $1)`, id).Scan(&exists); err != nil {
-		return fmt.Errorf("find file: %w", err)
+		return err
 	}
 	if !exists {
 		if err := w.d.Bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {

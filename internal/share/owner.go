@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/ids"
 )
 
@@ -15,17 +15,6 @@ import (
 type Listed struct {
 	Share
 	FileIDs []string
-}
-
-const shareColumns = "s.id, s.token, s.expires_at, COALESCE(s.max_downloads, 0), s.downloads, s.password_hash IS NOT NULL, s.notify, s.created_at"
-
-func scanShare(row pgx.Row, extra ...any) (Share, error) {
-	var s Share
-	dst := append([]any{&s.ID, &s.Token, &s.ExpiresAt, &s.MaxDownloads, &s.Downloads, &s.HasPassword, &s.Notify, &s.CreatedAt}, extra...)
-	if err := row.Scan(dst...); err != nil {
-		return Share{}, err
-	}
-	return s, nil
 }
 
 // ErrUnknownFile means a file id names no file of the caller.
@@ -99,9 +88,7 @@ func Latest(ctx context.Context, db DB, fileIDs []string) (map[string]Share, err
 		SELECT DISTINCT ON (sf.file_id) `+shareColumns+`, sf.file_id::text
 		FROM share_files sf JOIN shares s ON s.id = sf.share_id
 		WHERE sf.file_id = ANY($1::uuid[])
-		ORDER BY sf.file_id,
-			(s.expires_at > now() AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads)) DESC,
-			s.created_at DESC`, fileIDs)
+		ORDER BY sf.file_id, `+liveSQL+` DESC, s.created_at DESC`, fileIDs)
 	if err != nil {
 		return nil, fmt.Errorf("latest shares: %w", err)
 	}
@@ -121,7 +108,7 @@ func Latest(ctx context.Context, db DB, fileIDs []string) (map[string]Share, err
 // ByToken returns a live share and its files, for the share page. A
 // locked share still answers, with HasPassword set; callers reveal its
 // files only once unlocked.
-func ByToken(ctx context.Context, db DB, token string) (Share, []File, string, error) {
+func ByToken(ctx context.Context, db DB, token string) (Share, []files.File, string, error) {
 	var hash string
 	s, err := scanShare(db.QueryRow(ctx, `SELECT `+shareColumns+`, COALESCE(s.password_hash, '')
 		FROM shares s WHERE s.token = $1`, token), &hash)
@@ -131,28 +118,60 @@ func ByToken(ctx context.Context, db DB, token string) (Share, []File, string, e
 	if err != nil {
 		return Share{}, nil, "", fmt.Errorf("find share: %w", err)
 	}
-	if !s.live() {
+	if !s.Live() {
 		return Share{}, nil, "", ErrGone
 	}
 	fs, err := filesOf(ctx, db, s.ID)
 	return s, fs, hash, err
 }
 
-func (s Share) live() bool {
-	return s.ExpiresAt.After(time.Now()) && (s.MaxDownloads == 0 || s.Downloads < s.MaxDownloads)
-}
-
-func filesOf(ctx context.Context, db DB, shareID string) ([]File, error) {
+func filesOf(ctx context.Context, db DB, shareID string) ([]files.File, error) {
 	rows, err := db.Query(ctx, `
-		SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, COALESCE(f.thumbnail_key, '')
+		SELECT `+files.Columns+`
 		FROM share_files sf JOIN files f ON f.id = sf.file_id
 		WHERE sf.share_id = $1 ORDER BY sf.position`, shareID)
 	if err != nil {
 		return nil, fmt.Errorf("files of share: %w", err)
 	}
-	fs, err := pgx.CollectRows(rows, scanFile)
+	fs, err := pgx.CollectRows(rows, files.ScanRow)
 	if err != nil {
 		return nil, fmt.Errorf("files of share: %w", err)
 	}
 	return fs, nil
+}
+
+// Notice is what the owner's download mail says.
+type Notice struct {
+	OwnerID      string
+	OwnerEmail   string
+	FileName     string
+	FileSize     int64
+	Token        string
+	Downloads    int
+	MaxDownloads int // 0: no limit
+}
+
+// NoticeOf reads what the mail about a download of fileID through shareID
+// says. ErrNotFound when there is no one to tell: the share, the file or
+// the owner is gone, or the owner stopped asking.
+func NoticeOf(ctx context.Context, db DB, shareID, fileID string) (Notice, error) {
+	if !ids.Valid(shareID) || !ids.Valid(fileID) {
+		return Notice{}, ErrNotFound
+	}
+	var n Notice
+	err := db.QueryRow(ctx, `
+		SELECT u.id, u.email, f.name, f.size, s.token, s.downloads, COALESCE(s.max_downloads, 0)
+		FROM shares s
+		JOIN users u ON u.id = s.owner_id
+		JOIN share_files sf ON sf.share_id = s.id
+		JOIN files f ON f.id = sf.file_id
+		WHERE s.id = $1 AND f.id = $2 AND s.notify`, shareID, fileID,
+	).Scan(&n.OwnerID, &n.OwnerEmail, &n.FileName, &n.FileSize, &n.Token, &n.Downloads, &n.MaxDownloads)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Notice{}, ErrNotFound
+	}
+	if err != nil {
+		return Notice{}, fmt.Errorf("download notice: %w", err)
+	}
+	return n, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/ids"
 	"github.com/ferryhq/ferry/internal/postgres"
 )
@@ -22,7 +23,7 @@ var (
 // DB is a pool or a transaction.
 type DB = postgres.DB
 
-// Share is a link to one or more files.
+// Share is a row of the shares table: a link to one or more files.
 type Share struct {
 	ID           string
 	Token        string
@@ -34,8 +35,30 @@ type Share struct {
 	CreatedAt    time.Time
 }
 
+// liveSQL is what makes the share aliased s live: not expired, and under
+// its download limit. It is the one definition every query uses; Live is
+// the same rule in Go.
+const liveSQL = `(s.expires_at > now() AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads))`
+
+// Live reports whether the share still serves its files, by liveSQL's rule.
+func (s Share) Live() bool {
+	return s.ExpiresAt.After(time.Now()) && (s.MaxDownloads == 0 || s.Downloads < s.MaxDownloads)
+}
+
+const shareColumns = "s.id, s.token, s.expires_at, COALESCE(s.max_downloads, 0), s.downloads, s.password_hash IS NOT NULL, s.notify, s.created_at"
+
+func scanShare(row pgx.Row, extra ...any) (Share, error) {
+	var s Share
+	dst := append([]any{&s.ID, &s.Token, &s.ExpiresAt, &s.MaxDownloads, &s.Downloads, &s.HasPassword, &s.Notify, &s.CreatedAt}, extra...)
+	if err := row.Scan(dst...); err != nil {
+		return Share{}, err
+	}
+	return s, nil
+}
+
 // Create inserts a share of fileIDs, in order. ownerID "" is an anonymous
-// upload. passwordHash is already hashed, or "" for an open share.
+// upload. passwordHash is already hashed, or "" for an open share. A file
+// deleted meanwhile fails it with postgres.ErrMissingReference.
 func Create(ctx context.Context, db DB, ownerID string, fileIDs []string, o Options, passwordHash string) (Share, error) {
 	s := Share{Token: NewToken(), MaxDownloads: o.MaxDownloads, HasPassword: passwordHash != "", Notify: o.Notify}
 	err := db.QueryRow(ctx, `
@@ -45,87 +68,96 @@ func Create(ctx context.Context, db DB, ownerID string, fileIDs []string, o Opti
 		ownerID, s.Token, passwordHash, o.ExpiresIn, o.MaxDownloads, o.Notify,
 	).Scan(&s.ID, &s.ExpiresAt, &s.CreatedAt)
 	if err != nil {
-		return Share{}, fmt.Errorf("insert share: %w", err)
+		return Share{}, fmt.Errorf("insert share: %w", postgres.Classify(err))
 	}
 	_, err = db.Exec(ctx, `
 		INSERT INTO share_files (share_id, file_id, position)
 		SELECT $1, f.id, f.pos FROM unnest($2::uuid[]) WITH ORDINALITY AS f(id, pos)`, s.ID, fileIDs)
 	if err != nil {
-		return Share{}, fmt.Errorf("link files to share: %w", err)
+		return Share{}, fmt.Errorf("link files to share: %w", postgres.Classify(err))
 	}
 	return s, nil
 }
 
-// File is what serving one file of a share needs.
-type File struct {
-	ShareID     string // set by Spend, with Notify, for the download mail
-	Notify      bool
-	ID          string
-	Name        string
-	Size        int64
-	ContentType string
-	BlobKey     string
-	SHA256      []byte
-	CreatedAt   time.Time
-	ThumbKey    string // "" until the worker has made a thumbnail
+// Download is a file of a share as a download serves it.
+type Download struct {
+	files.File
+	ShareID string
+	Notify  bool // the owner asked for a mail on each download
+	Counted bool // this request spent one of the share's downloads
 }
 
 // spendSQL counts one download and returns the file in one statement, so
 // the hot path is one round trip. The download is counted only while the
-// share is live, under its limit, holds the file and is open or unlocked;
-// the conditional UPDATE makes parallel downloads race safely. A share
-// without a limit counts for statistics only, so its commit need not wait
-// for the WAL flush: set_config(..., true) lasts until this statement's
-// implicit transaction commits.
+// share is live, holds the file and is open or unlocked; the conditional
+// UPDATE makes parallel downloads race safely. A share without a limit
+// counts for statistics only, so its commit need not wait for the WAL
+// flush: set_config(..., true) lasts until this statement's implicit
+// transaction commits.
 const spendSQL = `
 WITH hit AS (
 	UPDATE shares s SET downloads = s.downloads + 1,
 	       spent_at = CASE WHEN s.downloads + 1 = s.max_downloads THEN now() END
-	WHERE s.token = $1 AND s.expires_at > now()
-	  AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads)
+	WHERE s.token = $1 AND ` + liveSQL + `
 	  AND (s.password_hash IS NULL OR $3)
 	  AND EXISTS (SELECT 1 FROM share_files sf WHERE sf.share_id = s.id AND sf.file_id = $2::uuid)
 	RETURNING s.id, s.notify, s.max_downloads
 )
-SELECT hit.id, hit.notify, f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, COALESCE(f.thumbnail_key, ''),
+SELECT ` + files.Columns + `, hit.id, hit.notify,
        set_config('synchronous_commit', CASE WHEN hit.max_downloads IS NULL THEN 'off' ELSE 'on' END, true)
 FROM hit JOIN files f ON f.id = $2::uuid`
 
 // peekSQL is spendSQL without the counting, for HEAD and ranges that
-// continue a download already counted.
+// continue a download already counted. $4 lets a share that has just
+// reached its limit finish the download that reached it.
 const peekSQL = `
-SELECT s.id, false, f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, COALESCE(f.thumbnail_key, ''), ''
+SELECT ` + files.Columns + `, s.id, false, ''
 FROM shares s JOIN share_files sf ON sf.share_id = s.id JOIN files f ON f.id = sf.file_id
-WHERE s.token = $1 AND f.id = $2::uuid AND s.expires_at > now()
-  AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads OR $4)
+WHERE s.token = $1 AND f.id = $2::uuid AND (` + liveSQL + ` OR ($4 AND s.expires_at > now()))
   AND (s.password_hash IS NULL OR $3)`
 
 // Spend counts a download of fileID through token and returns the file.
 // unlocked says the caller already proved the password.
-func Spend(ctx context.Context, db DB, token, fileID string, unlocked bool) (File, error) {
-	return fetch(ctx, db, spendSQL, token, fileID, unlocked)
+func Spend(ctx context.Context, db DB, token, fileID string, unlocked bool) (Download, error) {
+	d, err := fetch(ctx, db, spendSQL, token, fileID, unlocked)
+	d.Counted = err == nil
+	return d, err
 }
 
 // Peek returns the file without counting. continuing lets a resumed
 // download of a share that just reached its limit finish.
-func Peek(ctx context.Context, db DB, token, fileID string, unlocked, continuing bool) (File, error) {
+func Peek(ctx context.Context, db DB, token, fileID string, unlocked, continuing bool) (Download, error) {
 	return fetch(ctx, db, peekSQL, token, fileID, unlocked, continuing)
 }
 
-func fetch(ctx context.Context, db DB, sql string, args ...any) (File, error) {
-	if !ids.Valid(args[1].(string)) {
-		return File{}, ErrNotFound
+func fetch(ctx context.Context, db DB, sql, token, fileID string, unlocked bool, more ...any) (Download, error) {
+	if !ids.Valid(fileID) {
+		return Download{}, ErrNotFound
 	}
-	var f File
+	var d Download
 	var ignored string
-	err := db.QueryRow(ctx, sql, args...).Scan(&f.ShareID, &f.Notify, &f.ID, &f.Name, &f.Size, &f.ContentType, &f.BlobKey, &f.SHA256, &f.CreatedAt, &f.ThumbKey, &ignored)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return File{}, explain(ctx, db, args[0].(string), args[2].(bool))
+	var err error
+	d.File, err = files.Scan(db.QueryRow(ctx, sql, append([]any{token, fileID, unlocked}, more...)...), &d.ShareID, &d.Notify, &ignored)
+	if errors.Is(err, files.ErrNotFound) {
+		return Download{}, explain(ctx, db, token, unlocked)
 	}
 	if err != nil {
-		return File{}, fmt.Errorf("fetch shared file: %w", err)
+		return Download{}, fmt.Errorf("fetch shared file: %w", err)
 	}
-	return f, nil
+	return d, nil
+}
+
+// Refund gives back a download that was counted but never served, as when
+// storage failed to open the file: a download that sends no bytes costs
+// nothing.
+func Refund(ctx context.Context, db DB, shareID string) error {
+	_, err := db.Exec(ctx, `
+		UPDATE shares SET downloads = downloads - 1, spent_at = NULL
+		WHERE id = $1 AND downloads > 0`, shareID)
+	if err != nil {
+		return fmt.Errorf("refund download: %w", err)
+	}
+	return nil
 }
 
 // explain finds out why a fetch found nothing. It runs only on the error
@@ -134,8 +166,7 @@ func fetch(ctx context.Context, db DB, sql string, args ...any) (File, error) {
 func explain(ctx context.Context, db DB, token string, unlocked bool) error {
 	var live, locked bool
 	err := db.QueryRow(ctx, `
-		SELECT s.expires_at > now() AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads),
-		       s.password_hash IS NOT NULL
+		SELECT `+liveSQL+`, s.password_hash IS NOT NULL
 		FROM shares s WHERE s.token = $1`, token).Scan(&live, &locked)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -158,29 +189,30 @@ const spendAllSQL = `
 WITH hit AS (
 	UPDATE shares s SET downloads = s.downloads + 1,
 	       spent_at = CASE WHEN s.downloads + 1 = s.max_downloads THEN now() END
-	WHERE s.token = $1 AND s.expires_at > now()
-	  AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads)
+	WHERE s.token = $1 AND ` + liveSQL + `
 	  AND (s.password_hash IS NULL OR $2)
 	RETURNING s.id
 )
-SELECT f.id, f.name, f.size, f.content_type, f.blob_key, f.sha256, f.created_at, COALESCE(f.thumbnail_key, '')
+SELECT ` + files.Columns + `, hit.id
 FROM hit JOIN share_files sf ON sf.share_id = hit.id JOIN files f ON f.id = sf.file_id
 ORDER BY sf.position`
 
-// SpendAll counts one download of every file of the share, as a zip.
-func SpendAll(ctx context.Context, db DB, token string, unlocked bool) ([]File, error) {
+// SpendAll counts one download of every file of the share, as a zip, and
+// returns the share's id with its files.
+func SpendAll(ctx context.Context, db DB, token string, unlocked bool) (string, []files.File, error) {
 	rows, err := db.Query(ctx, spendAllSQL, token, unlocked)
 	if err != nil {
-		return nil, fmt.Errorf("spend share: %w", err)
+		return "", nil, fmt.Errorf("spend share: %w", err)
 	}
-	fs, err := pgx.CollectRows(rows, scanFile)
+	var shareID string
+	fs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (files.File, error) { return files.Scan(r, &shareID) })
 	if err != nil {
-		return nil, fmt.Errorf("spend share: %w", err)
+		return "", nil, fmt.Errorf("spend share: %w", err)
 	}
 	if len(fs) == 0 {
-		return nil, explain(ctx, db, token, unlocked)
+		return "", nil, explain(ctx, db, token, unlocked)
 	}
-	return fs, nil
+	return shareID, fs, nil
 }
 
 // Lock returns the share's id and password hash ("" for an open share), so
@@ -196,9 +228,11 @@ func Lock(ctx context.Context, db DB, token string) (id, hash string, err error)
 	return id, hash, nil
 }
 
-// scanFile reads the columns every shared-file query selects, in order.
-func scanFile(r pgx.CollectableRow) (File, error) {
-	var f File
-	err := r.Scan(&f.ID, &f.Name, &f.Size, &f.ContentType, &f.BlobKey, &f.SHA256, &f.CreatedAt, &f.ThumbKey)
-	return f, err
+// PurgeEnded deletes the shares that expired or were spent before cutoff;
+// their share_files rows go with them.
+func PurgeEnded(ctx context.Context, tx DB, cutoff time.Time) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM shares WHERE expires_at < $1 OR spent_at < $1`, cutoff); err != nil {
+		return fmt.Errorf("purge shares: %w", err)
+	}
+	return nil
 }

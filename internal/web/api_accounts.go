@@ -6,19 +6,8 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/logging"
 )
-
-func (s *Server) accountRoutes(mux *apiMux) {
-	mux.HandleFunc("POST /api/v1/signup", s.signup)
-	mux.HandleFunc("POST /api/v1/login", s.login)
-	mux.HandleFunc("POST /api/v1/logout", s.logout)
-	mux.HandleFunc("GET /api/v1/me", s.authed(s.me))
-	mux.HandleFunc("POST /api/v1/me/password", s.authed(s.apiChangePassword))
-	mux.HandleFunc("POST /api/v1/me/sessions/revoke", s.authed(s.apiSignOutEverywhere))
-	mux.HandleFunc("POST /api/v1/tokens", s.authed(s.createToken))
-	mux.HandleFunc("GET /api/v1/tokens", s.authed(s.listTokens))
-	mux.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
-}
 
 type credentials struct {
 	Email    string `json:"email"`
@@ -37,12 +26,12 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := account.CreateUser(r.Context(), s.DB, c.Email, c.Password)
+	u, err := s.Accounts.SignUp(r.Context(), c.Email, c.Password)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	SetUserID(r.Context(), u.ID)
+	logging.SetUserID(r.Context(), u.ID)
 	writeJSON(w, http.StatusCreated, s.userJSON(u))
 }
 
@@ -56,7 +45,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := account.CheckPassword(r.Context(), s.DB, c.Email, c.Password)
+	u, err := s.Accounts.SignIn(r.Context(), c.Email, c.Password)
 	if errors.Is(err, account.ErrNotFound) {
 		err = account.ErrWrongPassword // do not tell which emails have accounts
 	}
@@ -117,7 +106,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, err)
 		return
 	}
-	t, secret, err := account.CreateToken(r.Context(), s.DB, u.ID, body.Name)
+	t, secret, err := s.Accounts.CreateToken(r.Context(), u.ID, body.Name)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -126,7 +115,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, u account.User) {
-	list, err := account.ListTokens(r.Context(), s.DB, u.ID)
+	list, err := s.Accounts.Tokens(r.Context(), u.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -139,7 +128,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, u account.Us
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := account.RevokeToken(r.Context(), s.DB, u.ID, r.PathValue("id")); err != nil {
+	if err := s.Accounts.RevokeToken(r.Context(), u.ID, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}

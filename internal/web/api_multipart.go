@@ -9,10 +9,10 @@ import (
 	"strconv"
 
 	"github.com/ferryhq/ferry/internal/account"
-	"github.com/ferryhq/ferry/internal/download"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
 )
 
 // Bounds on a multipart upload: files, all parts (a size field per file
@@ -50,14 +50,18 @@ func (s *Server) postFiles(w http.ResponseWriter, r *http.Request) {
 // receiveUpload stores every file of a multipart body as u's, under one
 // new share; the API and the upload form both take uploads through it.
 // Each part streams to storage as it arrives; option fields may come
-// before or after the files, so they are checked once the body ends. On
-// any failure nothing is kept.
+// before or after the files, so they are read once the body ends. On any
+// failure nothing is kept.
 func (s *Server) receiveUpload(r *http.Request, u account.User) ([]files.File, share.Share, error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, share.Share{}, errBadMultipart
 	}
-	ups, fields, err := s.receiveParts(r.Context(), mr, u)
+	batch, err := s.Sharing.NewBatch(r.Context(), u)
+	if err != nil {
+		return nil, share.Share{}, err
+	}
+	fields, err := receiveParts(r.Context(), mr, batch)
 	var opts share.Options
 	if err == nil {
 		password := r.Header.Get(passwordHeader)
@@ -67,22 +71,16 @@ func (s *Server) receiveUpload(r *http.Request, u account.User) ([]files.File, s
 		opts, err = share.ParseOptions(func(k string) string { return fields[k] }, password, s.Settings.Shares)
 	}
 	if err != nil {
-		s.discard(r.Context(), ups)
+		batch.Discard(r.Context())
 		return nil, share.Share{}, err
 	}
-	return s.commit(r.Context(), u, ups, opts)
+	return batch.Commit(r.Context(), opts)
 }
 
-// receiveParts streams every file part to storage and collects the small
-// fields. On error it returns what it stored so far, for the caller to
-// discard.
-func (s *Server) receiveParts(ctx context.Context, mr *multipart.Reader, u account.User) ([]upload, map[string]string, error) {
-	room, overQuota, err := s.uploadLimit(ctx, u)
-	if err != nil {
-		return nil, nil, err
-	}
+// receiveParts streams every file part into the batch and collects the
+// small fields. On error the caller discards what the batch holds.
+func receiveParts(ctx context.Context, mr *multipart.Reader, batch *sharing.Batch) (map[string]string, error) {
 	fields := map[string]string{}
-	var ups []upload
 	size := int64(-1) // the next file's length, from a size field sent before it
 	for n := 0; ; n++ {
 		part, err := mr.NextPart()
@@ -90,51 +88,49 @@ func (s *Server) receiveParts(ctx context.Context, mr *multipart.Reader, u accou
 			break
 		}
 		if err != nil || n >= maxParts {
-			return ups, nil, errBadMultipart
+			return nil, errBadMultipart
 		}
 		if part.FileName() == "" {
 			if err := readField(part, fields); err != nil {
-				return ups, nil, err
+				return nil, err
 			}
 			if part.FormName() == "size" {
 				if size, err = parseSize(fields["size"]); err != nil {
-					return ups, nil, err
+					return nil, err
 				}
 			}
 			continue
 		}
-		if len(ups) == maxFiles {
-			return ups, nil, errTooManyFiles
+		if batch.Len() == maxFiles {
+			return nil, errTooManyFiles
 		}
-		up, err := s.receivePart(ctx, part, size, room, overQuota)
+		err = receivePart(ctx, part, size, batch)
 		size = -1
 		if err != nil {
-			return ups, nil, err
+			return nil, err
 		}
-		ups, room = append(ups, up), room-up.got.Size
 	}
-	if len(ups) == 0 {
-		return nil, nil, errBadMultipart
+	if batch.Len() == 0 {
+		return nil, errBadMultipart
 	}
-	return ups, fields, nil
+	return fields, nil
 }
 
 // receivePart stores one file part. A length known from a size field lets
 // an S3 store take the part in one streamed request instead of a multipart
 // upload with its part buffers; a part of any other length is refused.
-func (s *Server) receivePart(ctx context.Context, part *multipart.Part, length, room int64, overQuota bool) (upload, error) {
+func receivePart(ctx context.Context, part *multipart.Part, length int64, batch *sharing.Batch) error {
 	if part.FormName() != "file" {
-		return upload{}, errBadMultipart
+		return errBadMultipart
 	}
 	name, err := filename.Clean(part.FileName())
 	if err != nil {
-		return upload{}, err
+		return err
 	}
-	got, err := s.store().Receive(ctx, files.Incoming{Body: part, Length: length, Limit: room, Disposition: download.Attachment(name)})
-	if err != nil {
-		return upload{}, uploadError(err, overQuota)
+	if err := batch.Fits(length); err != nil {
+		return err
 	}
-	return upload{name, got}, nil
+	return batch.Add(ctx, name, part, length)
 }
 
 var errBadSize = apiError(http.StatusBadRequest, "invalid_field", "size must be a whole number of bytes, sent just before its file part")

@@ -17,9 +17,11 @@ import (
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/health"
+	"github.com/ferryhq/ferry/internal/logging"
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 	"github.com/ferryhq/ferry/internal/units"
@@ -67,15 +69,25 @@ func newStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
 	if tweak != nil {
 		tweak(&settings)
 	}
+	log := logging.New(suite.Log(), slog.LevelDebug, "web")
 	srv := New(Deps{
-		Log: slog.New(slog.NewJSONHandler(suite.Log(), &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: health.NewReadiness(), Registry: metrics.NewRegistry(),
-		InFlight: &server.InFlight{}, DB: svc.DB, Redis: svc.Redis, Bucket: svc.Bucket, Settings: settings,
+		Log: log, Ready: health.NewReadiness(), Registry: metrics.NewRegistry(), InFlight: &server.InFlight{},
+		Sharing:  services(svc, log, settings),
+		Accounts: &account.Service{DB: svc.DB, Params: fastHash},
+		Redis:    svc.Redis, Settings: settings,
 	})
 	ts := httptest.NewServer(recordSecrets(srv.Handler()))
 	t.Cleanup(ts.Close)
 	st := &stack{url: ts.URL, services: svc}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
 	return st
+}
+
+// services is the sharing service over svc, with the limits of settings.
+func services(svc *backing.Services, log *slog.Logger, settings Settings) *sharing.Service {
+	return &sharing.Service{DB: svc.DB, Store: svc.Store(), Log: log, Settings: sharing.Settings{
+		MaxUploadSize: settings.MaxUploadSize, UserQuota: settings.UserQuota, Shares: settings.Shares,
+	}}
 }
 
 func (st *stack) newUser(t *testing.T, email string) (id, token string) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/logging"
 )
 
 // sessionUserKey is where a signed-in browser's user id lives in its session.
@@ -20,7 +21,7 @@ func (s *Server) user(r *http.Request) (account.User, error) {
 		if !ok {
 			return account.User{}, errUnauthorized
 		}
-		u, _, err := account.Authenticate(r.Context(), s.DB, strings.TrimSpace(token))
+		u, err := s.Accounts.ByToken(r.Context(), strings.TrimSpace(token))
 		if errors.Is(err, account.ErrNotFound) {
 			return account.User{}, errUnauthorized
 		}
@@ -39,7 +40,7 @@ func (s *Server) user(r *http.Request) (account.User, error) {
 		}
 		return account.User{}, err
 	}
-	u, err := account.UserByID(r.Context(), s.DB, id)
+	u, err := s.Accounts.ByID(r.Context(), id)
 	if errors.Is(err, account.ErrNotFound) {
 		return account.User{}, errUnauthorized // the account was deleted
 	}
@@ -51,7 +52,7 @@ func (s *Server) identified(r *http.Request, u account.User, err error) (account
 	if err != nil {
 		return account.User{}, err
 	}
-	SetUserID(r.Context(), u.ID)
+	logging.SetUserID(r.Context(), u.ID)
 	return u, nil
 }
 

@@ -9,13 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/download"
-	"github.com/ferryhq/ferry/internal/jobs"
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
 )
 
 // storedFileCSP keeps anything served from storage inert: a sandboxed
@@ -31,22 +31,18 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		s.failPublic(w, r, err)
 		return
 	}
-	var f share.File
+	var d share.Download
 	// A conditional GET may end in 304, which is no download: look first.
-	counts := r.Method == http.MethodGet && startsAtZero(r.Header.Get("Range")) && !s.unchanged(r, token, id, unlocked)
-	if counts {
-		f, err = share.Spend(r.Context(), s.DB, token, id, unlocked)
-		if err == nil && f.Notify {
-			s.notify(r, f)
-		}
+	if r.Method == http.MethodGet && startsAtZero(r.Header.Get("Range")) && !s.unchanged(r, token, id, unlocked) {
+		d, err = s.Sharing.Spend(r.Context(), token, id, unlocked)
 	} else {
-		f, err = share.Peek(r.Context(), s.DB, token, id, unlocked, true)
+		d, err = s.Sharing.Peek(r.Context(), token, id, unlocked, true)
 	}
 	if err != nil {
 		s.failPublic(w, r, err)
 		return
 	}
-	s.serveFile(w, r, f)
+	s.serveFile(w, r, d)
 }
 
 // unchanged reports whether If-None-Match names the file's current ETag.
@@ -56,21 +52,11 @@ func (s *Server) unchanged(r *http.Request, token, id string, unlocked bool) boo
 	if inm == "" {
 		return false
 	}
-	f, err := share.Peek(r.Context(), s.DB, token, id, unlocked, false)
-	return err == nil && inm == `"`+hex.EncodeToString(f.SHA256)+`"`
+	d, err := s.Sharing.Peek(r.Context(), token, id, unlocked, false)
+	return err == nil && inm == etagOf(d.SHA256)
 }
 
-// notify queues the owner's download mail. The download is already
-// counted, so a failure here is logged, not answered.
-func (s *Server) notify(r *http.Request, f share.File) {
-	if s.Jobs == nil {
-		return
-	}
-	args := jobs.DownloadMailArgs{ShareID: f.ShareID, FileID: f.ID, At: time.Now().UTC()}
-	if _, err := s.Jobs.Insert(r.Context(), args, jobs.From(r.Context(), RequestID(r.Context()))); err != nil {
-		s.Log.Error("enqueue download mail", "request_id", RequestID(r.Context()), "share_id", f.ShareID, "error", err.Error())
-	}
-}
+func etagOf(sum []byte) string { return `"` + hex.EncodeToString(sum) + `"` }
 
 // thumbnail serves a file's thumbnail under the file's own access rules;
 // looking at it spends no download.
@@ -81,17 +67,9 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 		s.failPublic(w, r, err)
 		return
 	}
-	f, err := share.Peek(r.Context(), s.DB, token, id, unlocked, false)
-	if err == nil && f.ThumbKey == "" {
-		err = errNotFound
-	}
+	rd, err := s.Sharing.Thumbnail(r.Context(), token, id, unlocked)
 	if err != nil {
 		s.failPublic(w, r, err)
-		return
-	}
-	rd, err := s.Bucket.NewReader(r.Context(), f.ThumbKey, nil)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	defer rd.Close()
@@ -113,9 +91,9 @@ func startsAtZero(rangeHeader string) bool {
 	return rangeHeader == "" || ok && strings.HasPrefix(strings.TrimSpace(spec), "0-")
 }
 
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f share.File) {
-	etag := `"` + hex.EncodeToString(f.SHA256) + `"`
-	setStoredHeaders(w.Header(), f, etag)
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f share.Download) {
+	etag := etagOf(f.SHA256)
+	setStoredHeaders(w.Header(), f.File, etag)
 	if r.Header.Get("If-None-Match") == etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -133,7 +111,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f share.File)
 	s.stream(w, r, f, rng, partial)
 }
 
-func setStoredHeaders(h http.Header, f share.File, etag string) {
+func setStoredHeaders(h http.Header, f files.File, etag string) {
 	h.Set("Content-Security-Policy", storedFileCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Disposition", download.Attachment(f.Name))
@@ -159,11 +137,11 @@ func chosenRange(r *http.Request, size int64, etag string) (download.Range, bool
 
 // stream copies the bytes from storage. The reader opens before any header
 // is sent, so a missing object is still a clean error response.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, f share.File, rng download.Range, partial bool) {
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, f share.Download, rng download.Range, partial bool) {
 	var rd *blob.Reader
 	if r.Method != http.MethodHead {
 		var err error
-		if rd, err = s.Bucket.NewRangeReader(r.Context(), f.BlobKey, rng.Start, rng.Length, nil); err != nil {
+		if rd, err = s.Sharing.Open(r.Context(), f, rng.Start, rng.Length); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -180,15 +158,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, f share.File, rn
 		return
 	}
 	if _, err := copyObjectBody(w, rd); err != nil && r.Context().Err() == nil {
-		s.Log.Warn("download cut short", "request_id", RequestID(r.Context()), "error", err.Error())
+		s.Log.WarnContext(r.Context(), "download cut short", "error", err.Error())
 		panic(http.ErrAbortHandler) // the client must see an incomplete body, not a short one
 	}
 }
 
 // redirectToStorage sends the client to a short-lived signed URL, so the
 // bytes bypass Ferry; the download was already counted.
-func (s *Server) redirectToStorage(w http.ResponseWriter, r *http.Request, f share.File) {
-	u, err := s.Bucket.SignedURL(r.Context(), f.BlobKey, &blob.SignedURLOptions{Expiry: 5 * time.Minute})
+func (s *Server) redirectToStorage(w http.ResponseWriter, r *http.Request, f share.Download) {
+	u, err := s.Sharing.SignedURL(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -205,12 +183,8 @@ func (s *Server) zipShare(w http.ResponseWriter, r *http.Request) {
 		s.failPublic(w, r, err)
 		return
 	}
-	var fs []share.File
-	if r.Method == http.MethodHead {
-		fs, err = s.liveFiles(r, token, unlocked) // a HEAD spends nothing
-	} else {
-		fs, err = share.SpendAll(r.Context(), s.DB, token, unlocked)
-	}
+	// A HEAD spends nothing and opens nothing.
+	z, err := s.Sharing.SpendZip(r.Context(), token, unlocked, r.Method != http.MethodHead)
 	if err != nil {
 		s.failPublic(w, r, err)
 		return
@@ -220,46 +194,43 @@ func (s *Server) zipShare(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", download.Attachment("ferry-"+token[:min(8, len(token))]+".zip"))
 	h.Set("Content-Security-Policy", storedFileCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
-	if r.Method == http.MethodHead {
+	if z.First == nil {
 		return
 	}
-	if err := s.writeZip(r.Context(), w, fs); err != nil && r.Context().Err() == nil {
-		s.Log.Warn("zip cut short", "request_id", RequestID(r.Context()), "error", err.Error())
+	if err := s.writeZip(r.Context(), w, z); err != nil && r.Context().Err() == nil {
+		s.Log.WarnContext(r.Context(), "zip cut short", "error", err.Error())
 		panic(http.ErrAbortHandler)
 	}
 }
 
-// liveFiles returns a live share's files without spending a download.
-func (s *Server) liveFiles(r *http.Request, token string, unlocked bool) ([]share.File, error) {
-	sh, fs, _, err := share.ByToken(r.Context(), s.DB, token)
-	if err == nil && sh.HasPassword && !unlocked {
-		err = share.ErrLocked
-	}
-	return fs, err
-}
-
-func (s *Server) writeZip(ctx context.Context, w io.Writer, fs []share.File) error {
+// writeZip writes z's files as zip entries, the first from the reader
+// SpendZip opened.
+func (s *Server) writeZip(ctx context.Context, w io.Writer, z sharing.Zip) error {
 	zw := zip.NewWriter(w)
 	names := map[string]int{}
-	for _, f := range fs {
+	for i, f := range z.Files {
 		entry, err := zw.CreateHeader(&zip.FileHeader{Name: uniqueName(names, f.Name), Method: zip.Store, Modified: f.CreatedAt})
-		if err != nil {
-			return err
+		if err == nil {
+			err = s.copyObject(ctx, entry, z, i)
 		}
-		if err := s.copyObject(ctx, entry, f.BlobKey); err != nil {
+		if err != nil {
 			return err
 		}
 	}
 	return zw.Close()
 }
 
-func (s *Server) copyObject(ctx context.Context, w io.Writer, key string) error {
-	rd, err := s.Bucket.NewReader(ctx, key, nil)
-	if err != nil {
-		return err
+// copyObject copies the i-th file of z into w.
+func (s *Server) copyObject(ctx context.Context, w io.Writer, z sharing.Zip, i int) error {
+	rd := z.First
+	if i > 0 {
+		var err error
+		if rd, err = s.Sharing.OpenObject(ctx, z.Files[i].BlobKey); err != nil {
+			return err
+		}
 	}
 	defer rd.Close()
-	_, err = copyObjectBody(w, rd)
+	_, err := copyObjectBody(w, rd)
 	return err
 }
 

@@ -3,17 +3,18 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/postgres"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
+	"github.com/ferryhq/ferry/internal/storage"
 )
 
 // Error is a failure a client may be told about: a status, a stable code and
@@ -43,7 +44,8 @@ var (
 )
 
 // domainErrors maps the errors of the packages below web to answers; this
-// table and toHTTP are the only place an error becomes a status.
+// table and toHTTP are the only place an error becomes a status, and
+// TestErrorMapping holds every row to its answer.
 var domainErrors = []struct {
 	err  error
 	resp *Error
@@ -55,39 +57,38 @@ var domainErrors = []struct {
 	{account.ErrInvalidTokenName, apiError(http.StatusBadRequest, "invalid_name", account.ErrInvalidTokenName.Error())},
 	{account.ErrWrongPassword, apiError(http.StatusUnauthorized, "wrong_credentials", "email or password is wrong")},
 	{account.ErrNotFound, errNotFound},
+	{account.ErrOverQuota, errOverQuota},
 	{files.ErrNotFound, errNotFound},
-	{files.ErrOverQuota, errOverQuota},
-	{io.ErrUnexpectedEOF, apiError(http.StatusBadRequest, "incomplete_body", "the request body ended before it was complete")},
-	{files.ErrLength, apiError(http.StatusBadRequest, "length_mismatch", "a file was longer or shorter than its announced length")},
+	{sharing.ErrTooLarge, errTooLarge},
+	{sharing.ErrNoFiles, errBadMultipart},
+	{storage.ErrIncompleteBody, apiError(http.StatusBadRequest, "incomplete_body", "the request body ended before it was complete")},
+	{storage.ErrLength, apiError(http.StatusBadRequest, "length_mismatch", "a file was longer or shorter than its announced length")},
 	{filename.ErrEmpty, apiError(http.StatusBadRequest, "invalid_name", filename.ErrEmpty.Error())},
 	{share.ErrUnknownFile, errNotFound},
 	{share.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such share link")},
 	{share.ErrGone, apiError(http.StatusGone, "gone", "this link has expired or reached its download limit")},
 	{share.ErrLocked, apiError(http.StatusUnauthorized, "password_required", "this link needs its password (Ferry-Share-Password header or the unlock form)")},
+	{postgres.ErrMissingReference, apiError(http.StatusConflict, "conflict", "something this request refers to was deleted meanwhile; reload and try again")},
+	{postgres.ErrConflict, apiError(http.StatusConflict, "conflict", "that exists already")},
 }
 
-// toHTTP finds the answer for err, or nil when err is internal.
+// toHTTP finds the answer for err, or nil when err is internal: one of
+// Ferry's own bugs, the only failure that is a 500. A backing service
+// that fails is a 503, whatever the request was doing.
 func toHTTP(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e
 	}
-	var fe *share.FieldError
-	if errors.As(err, &fe) {
+	if fe, ok := errors.AsType[*share.FieldError](err); ok {
 		return apiError(http.StatusBadRequest, "invalid_field", fe.Error())
-	}
-	var tl *files.TooLargeError
-	if errors.As(err, &tl) {
-		return errTooLarge
-	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) {
-		return errUnavailable
 	}
 	for _, d := range domainErrors {
 		if errors.Is(err, d.err) {
 			return d.resp
 		}
+	}
+	if backing.Unavailable(err) {
+		return errUnavailable
 	}
 	return nil
 }
@@ -103,7 +104,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) answerFor(r *http.Request, err error) *Error {
 	e := toHTTP(err)
 	if e == nil || e.Status >= http.StatusInternalServerError {
-		s.Log.Error("request failed", "request_id", RequestID(r.Context()), "route", r.Pattern, "error", err.Error())
+		s.Log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "error", err.Error())
 	}
 	if e == nil {
 		e = errInternal

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"io"
@@ -13,32 +12,9 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/ferryhq/ferry/internal/logging"
 )
-
-// requestInfo is what handlers learn about a request that its log line
-// should carry; the middleware owns it and handlers fill it in.
-type requestInfo struct {
-	id     string
-	userID string
-	route  string // the pattern the mux matched; "" when none did
-}
-
-type infoKey struct{}
-
-// SetUserID records who made the request, for its log line.
-func SetUserID(ctx context.Context, id string) {
-	if info, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
-		info.userID = id
-	}
-}
-
-// RequestID returns the id of the request ctx belongs to.
-func RequestID(ctx context.Context) string {
-	if info, ok := ctx.Value(infoKey{}).(*requestInfo); ok {
-		return info.id
-	}
-	return ""
-}
 
 // requestID keeps a caller's X-Request-ID when it is short and plain, so a
 // trace through proxies keeps one id, and makes one otherwise.
@@ -100,16 +76,16 @@ var transferRoutes = map[string]string{
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &requestInfo{id: requestID(r)}
-		w.Header().Set("X-Request-ID", info.id)
+		info := &logging.Request{ID: requestID(r)}
+		w.Header().Set("X-Request-ID", info.ID)
 		sw := &statusWriter{ResponseWriter: w}
 		body := &countingBody{ReadCloser: r.Body}
 		done := s.metrics.Start()
-		r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		r = r.WithContext(logging.WithRequest(r.Context(), info))
 		r.Body = body
 		defer func() {
 			aborted := recover()
-			route := info.route
+			route := info.Route
 			if route == "" {
 				route = "unmatched"
 			}
@@ -120,7 +96,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			done(r.Method, route, status, time.Since(start))
 			s.countTransfer(route, status, sw, body, aborted == nil)
 			nameSpan(r, route)
-			s.logRequest(r, info, route, status, sw.bytes, time.Since(start))
+			s.logRequest(r, route, status, sw.bytes, time.Since(start))
 			if aborted != nil {
 				panic(aborted) // net/http cuts the connection, so the client sees a broken body
 			}
@@ -135,8 +111,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 func routed(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
-			if info, ok := r.Context().Value(infoKey{}).(*requestInfo); ok {
-				info.route = r.Pattern
+			if info := logging.RequestOf(r.Context()); info != nil {
+				info.Route = r.Pattern
 			}
 		}()
 		mux.ServeHTTP(w, r)
@@ -189,20 +165,17 @@ func (b *countingBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *Server) logRequest(r *http.Request, info *requestInfo, route string, status int, bytes int64, d time.Duration) {
+// logRequest writes the request's one line; the logger adds its request
+// id, user id and trace from the context.
+func (s *Server) logRequest(r *http.Request, route string, status int, bytes int64, d time.Duration) {
 	level := slog.LevelInfo
 	if quietRoutes[route] {
 		level = slog.LevelDebug
 	}
-	attrs := []slog.Attr{
-		slog.String("request_id", info.id), slog.String("method", r.Method), slog.String("route", route),
+	s.Log.LogAttrs(r.Context(), level, "request",
+		slog.String("method", r.Method), slog.String("route", route),
 		slog.Int("status", status), slog.Int64("bytes", bytes),
-		slog.Float64("duration_ms", float64(d.Microseconds())/1000),
-	}
-	if info.userID != "" {
-		attrs = append(attrs, slog.String("user_id", info.userID))
-	}
-	s.Log.LogAttrs(r.Context(), level, "request", attrs...)
+		slog.Float64("duration_ms", float64(d.Microseconds())/1000))
 }
 
 // recoverPanics turns a handler panic into a 500 and one log line, instead
@@ -214,7 +187,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Log.Error("handler panic", "request_id", RequestID(r.Context()), "panic", v)
+				s.Log.ErrorContext(r.Context(), "handler panic", "panic", v)
 				writeError(w, r, errInternal)
 			}
 		}()

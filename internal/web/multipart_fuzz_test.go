@@ -13,7 +13,6 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/backing"
-	"github.com/ferryhq/ferry/internal/metrics"
 )
 
 const fuzzBoundary = "ferryfuzzboundary"
@@ -36,17 +35,21 @@ func FuzzReceiveParts(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	s := New(Deps{Log: slog.New(slog.DiscardHandler), Registry: metrics.NewRegistry(), Bucket: svc.Bucket, Settings: Settings{MaxUploadSize: 1 << 16}})
+	sharer := services(svc, slog.New(slog.DiscardHandler), Settings{MaxUploadSize: 1 << 16})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ctx := context.Background()
 		mr := multipart.NewReader(bytes.NewReader(body), fuzzBoundary)
-		ups, _, err := s.receiveParts(ctx, mr, account.User{})
-		for _, up := range ups {
-			if strings.ContainsAny(up.name, "/\\\x00") || up.name == "" {
-				t.Fatalf("kept unsafe name %q", up.name)
+		batch, err := sharer.NewBatch(ctx, account.User{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = receiveParts(ctx, mr, batch)
+		for _, name := range batch.Names() {
+			if strings.ContainsAny(name, "/\\\x00") || name == "" {
+				t.Fatalf("kept unsafe name %q", name)
 			}
 		}
-		s.discard(ctx, ups)
+		batch.Discard(ctx)
 		if err != nil && objects(t, svc.Bucket) != 0 {
 			t.Fatalf("a refused body left objects behind")
 		}

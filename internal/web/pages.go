@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/units"
 )
@@ -44,7 +45,7 @@ func pageHeaders(w http.ResponseWriter, status int) {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	var buf bytes.Buffer
 	if err := pages.ExecuteTemplate(&buf, name, data); err != nil {
-		s.Log.Error("render page", "request_id", RequestID(r.Context()), "page", name, "error", err.Error())
+		s.Log.ErrorContext(r.Context(), "render page", "page", name, "error", err.Error())
 		http.Error(w, "the page could not be shown", http.StatusInternalServerError)
 		return
 	}
@@ -61,7 +62,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	_ = gz.Close()
 }
 
-func (s *Server) renderShare(w http.ResponseWriter, r *http.Request, sh share.Share, fs []share.File, locked bool, msg string) {
+func (s *Server) renderShare(w http.ResponseWriter, r *http.Request, sh share.Share, fs []files.File, locked bool, msg string) {
 	if locked {
 		s.renderLocked(w, r, sh.Token, msg)
 		return

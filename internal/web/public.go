@@ -6,16 +6,9 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
 )
-
-func (s *Server) publicRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /s/{token}", s.sharePage)
-	mux.HandleFunc("POST /s/{token}/unlock", s.unlock)
-	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too
-	mux.HandleFunc("GET /s/{token}/files/{id}/thumbnail", s.thumbnail)
-	mux.HandleFunc("GET /s/{token}/zip", s.zipShare)
-}
 
 // unlockedKey marks, in a browser session, a share whose password it gave.
 func unlockedKey(token string) string { return "unlocked:" + token }
@@ -39,7 +32,7 @@ func (s *Server) unlocked(r *http.Request, token string) (bool, error) {
 // checkSharePassword verifies a share password, rate limited per client
 // and per share so that guessing is slow for one client and for many.
 func (s *Server) checkSharePassword(r *http.Request, token, password string) error {
-	id, hash, err := share.Lock(r.Context(), s.DB, token)
+	id, hash, err := s.Sharing.PasswordHash(r.Context(), token)
 	if err != nil || hash == "" {
 		return err
 	}
@@ -78,10 +71,7 @@ type publicFileJSON struct {
 // shows only its password form: no file names, ids or URLs.
 func (s *Server) sharePage(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
-	sh, fs, _, err := share.ByToken(r.Context(), s.DB, token)
-	if err == nil && len(fs) == 0 {
-		err = share.ErrGone // every file of it was deleted
-	}
+	sh, fs, err := s.Sharing.OpenShare(r.Context(), token)
 	locked := false
 	if err == nil && sh.HasPassword {
 		var unlocked bool
@@ -100,7 +90,7 @@ func (s *Server) sharePage(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) publicShareJSON(r *http.Request, sh share.Share, fs []share.File) map[string]any {
+func (s *Server) publicShareJSON(r *http.Request, sh share.Share, fs []files.File) map[string]any {
 	link := s.baseURL(r) + "/s/" + sh.Token
 	out := make([]publicFileJSON, 0, len(fs))
 	for _, f := range fs {

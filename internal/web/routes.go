@@ -8,25 +8,21 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"regexp"
-	"strings"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-redis/redis_rate/v10"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/trace"
-	"gocloud.dev/blob"
 
-	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/health"
-	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/session"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/telemetry"
 )
 
@@ -50,11 +46,9 @@ type Deps struct {
 	Ready    *health.Readiness
 	Registry *prometheus.Registry
 	InFlight *server.InFlight
-	DB       *pgxpool.Pool
-	Redis    *redis.Client
-	Bucket   *blob.Bucket
-	Direct   *files.Direct        // Bucket's S3 client, for uploads of known length; nil for other stores
-	Jobs     *jobs.Client         // inserts background jobs; nil runs none
+	Sharing  *sharing.Service     // files, shares and downloads
+	Accounts *account.Service     // users, passwords and API tokens
+	Redis    *redis.Client        // sessions and rate limits
 	Tracer   trace.TracerProvider // nil while tracing is off
 	Settings Settings
 }
@@ -65,6 +59,7 @@ type Server struct {
 	metrics   *metrics.HTTP
 	transfers *metrics.Transfers
 	sessions  *scs.SessionManager
+	epochs    session.Epochs
 	limiter   *redis_rate.Limiter
 }
 
@@ -76,13 +71,11 @@ func New(d Deps) *Server {
 	}
 	if d.Redis != nil {
 		s.sessions = session.New(d.Redis, s.Settings.RedisPrefix+"session:", d.Settings.PublicURL)
+		s.epochs = session.Epochs{Redis: d.Redis, Prefix: s.Settings.RedisPrefix + "epoch:"}
 		s.limiter = redis_rate.NewLimiter(d.Redis)
 	}
 	return s
 }
-
-// store is where uploads go.
-func (s *Server) store() files.Store { return files.Store{Bucket: s.Bucket, Direct: s.Direct} }
 
 // Handler lists every route Ferry serves, wrapped in the middleware every
 // request passes through.
@@ -91,7 +84,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /health", health.ServeLive)
 	mux.HandleFunc("GET /ready", s.Ready.ServeReady)
 	mux.Handle("GET /metrics", metrics.Handler(s.Registry))
-	s.uiRoutes(mux)
+	s.pageRoutes(mux)
 	api := s.registerAPI(mux)
 	api.finish()
 	s.publicRoutes(mux)
@@ -115,7 +108,7 @@ func (s *Server) withSessions(next http.Handler) http.Handler {
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 			return // the client hung up (a cancelled upload): nobody to answer, nothing wrong with the store
 		}
-		s.Log.Error("session store", "request_id", RequestID(r.Context()), "error", err.Error())
+		s.Log.ErrorContext(r.Context(), "session store", "error", err.Error())
 		writeError(w, r, errUnavailable)
 	}
 	loaded := s.sessions.LoadAndSave(next)
@@ -143,9 +136,61 @@ func (s *Server) traced(h http.Handler) http.Handler {
 
 func (s *Server) registerAPI(mux *http.ServeMux) *apiMux {
 	api := &apiMux{mux: mux, methods: map[string][]string{}}
-	s.accountRoutes(api)
-	s.fileRoutes(api)
+	s.apiRoutes(api)
 	return api
+}
+
+// apiRoutes lists the JSON API (api_*.go), as documented in
+// api/openapi.yaml.
+func (s *Server) apiRoutes(mux *apiMux) {
+	mux.HandleFunc("POST /api/v1/signup", s.signup)
+	mux.HandleFunc("POST /api/v1/login", s.login)
+	mux.HandleFunc("POST /api/v1/logout", s.logout)
+	mux.HandleFunc("GET /api/v1/me", s.authed(s.me))
+	mux.HandleFunc("POST /api/v1/me/password", s.authed(s.apiChangePassword))
+	mux.HandleFunc("POST /api/v1/me/sessions/revoke", s.authed(s.apiSignOutEverywhere))
+	mux.HandleFunc("POST /api/v1/tokens", s.authed(s.createToken))
+	mux.HandleFunc("GET /api/v1/tokens", s.authed(s.listTokens))
+	mux.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
+	mux.HandleFunc("PUT /api/v1/files/{name}", s.putFile)
+	mux.HandleFunc("POST /api/v1/files", s.postFiles)
+	mux.HandleFunc("GET /api/v1/files", s.authed(s.listFiles))
+	mux.HandleFunc("GET /api/v1/files/{id}", s.authed(s.getFile))
+	mux.HandleFunc("DELETE /api/v1/files/{id}", s.authed(s.deleteFile))
+	mux.HandleFunc("POST /api/v1/shares", s.authed(s.createShare))
+	mux.HandleFunc("GET /api/v1/shares", s.authed(s.listShares))
+	mux.HandleFunc("DELETE /api/v1/shares/{id}", s.authed(s.deleteShare))
+}
+
+// pageRoutes lists the pages of the web UI and its form endpoints
+// (ui_*.go), for signed-in people and for signing in.
+func (s *Server) pageRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /assets/{name}", serveAsset)
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.loginForm)
+	mux.HandleFunc("GET /signup", s.signupPage)
+	mux.HandleFunc("POST /signup", s.signupForm)
+	mux.HandleFunc("POST /logout", s.logoutForm)
+	mux.HandleFunc("GET /files", s.page(s.filesPage))
+	mux.HandleFunc("POST /files", s.page(s.uploadForm))
+	mux.HandleFunc("POST /files/{id}/delete", s.page(s.deleteFileForm))
+	mux.HandleFunc("GET /tokens", s.page(s.tokensPage))
+	mux.HandleFunc("POST /tokens", s.page(s.createTokenForm))
+	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.revokeTokenForm))
+	mux.HandleFunc("GET /account", s.page(s.accountPage))
+	mux.HandleFunc("POST /account/password", s.page(s.changePasswordForm))
+	mux.HandleFunc("POST /account/sign-out-everywhere", s.page(s.signOutEverywhereForm))
+}
+
+// publicRoutes lists the share links (public.go, download.go): anyone
+// with a link, no account needed.
+func (s *Server) publicRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /s/{token}", s.sharePage)
+	mux.HandleFunc("POST /s/{token}/unlock", s.unlock)
+	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too
+	mux.HandleFunc("GET /s/{token}/files/{id}/thumbnail", s.thumbnail)
+	mux.HandleFunc("GET /s/{token}/zip", s.zipShare)
 }
 
 // APIRoutes lists the JSON API's "METHOD /path" patterns, so a test can
@@ -162,41 +207,4 @@ func OpsHandler(ready *health.Readiness, reg *prometheus.Registry) http.Handler 
 	mux.HandleFunc("GET /ready", ready.ServeReady)
 	mux.Handle("GET /metrics", metrics.Handler(reg))
 	return mux
-}
-
-// apiMux registers API routes and remembers each path's methods, so that a
-// wrong method gets the JSON 405 with Allow that API clients expect rather
-// than the mux's plain-text one.
-type apiMux struct {
-	mux      *http.ServeMux
-	methods  map[string][]string
-	order    []string
-	patterns []string
-}
-
-// HandleFunc registers "METHOD /path".
-func (a *apiMux) HandleFunc(pattern string, h http.HandlerFunc) {
-	method, path, _ := strings.Cut(pattern, " ")
-	// "/files/{name}" and "/files/{id}" are one path to the mux.
-	shape := wildcard.ReplaceAllString(path, "{x}")
-	if _, ok := a.methods[shape]; !ok {
-		a.order = append(a.order, shape)
-	}
-	a.methods[shape] = append(a.methods[shape], method)
-	a.patterns = append(a.patterns, pattern)
-	a.mux.HandleFunc(pattern, h)
-}
-
-var wildcard = regexp.MustCompile(`\{[^}]*\}`)
-
-// finish adds the method-less fallback of every path: the mux prefers
-// patterns with a method, so the fallback sees only the wrong ones.
-func (a *apiMux) finish() {
-	for _, path := range a.order {
-		allow := strings.Join(a.methods[path], ", ")
-		a.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", allow)
-			writeError(w, r, apiError(http.StatusMethodNotAllowed, "method_not_allowed", "this endpoint takes "+allow))
-		})
-	}
 }

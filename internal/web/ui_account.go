@@ -1,35 +1,21 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/logging"
 )
 
 // sessionEpochKey holds, in a browser session, the user's sign-out epoch
 // at sign-in; raising the epoch in Redis ends every older session.
 const sessionEpochKey = "epoch"
 
-func (s *Server) epochKey(userID string) string { return s.Settings.RedisPrefix + "epoch:" + userID }
-
-// epoch is the user's current sign-out epoch, 0 before the first "sign out
-// everywhere".
-func (s *Server) epoch(ctx context.Context, userID string) (int64, error) {
-	n, err := s.Redis.Get(ctx, s.epochKey(userID)).Int64()
-	if errors.Is(err, redis.Nil) {
-		return 0, nil
-	}
-	return n, err
-}
-
 // signIn puts u in a fresh session, so one planted before cannot be ridden,
 // stamped with the user's epoch.
 func (s *Server) signIn(r *http.Request, u account.User) error {
-	n, err := s.epoch(r.Context(), u.ID)
+	n, err := s.epochs.Current(r.Context(), u.ID)
 	if err != nil {
 		return err
 	}
@@ -39,14 +25,14 @@ func (s *Server) signIn(r *http.Request, u account.User) error {
 	s.sessions.Remove(r.Context(), newLinkKey) // a link left by whoever used this browser before
 	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
 	s.sessions.Put(r.Context(), sessionEpochKey, n)
-	SetUserID(r.Context(), u.ID)
+	logging.SetUserID(r.Context(), u.ID)
 	return nil
 }
 
 // sessionCurrent says whether a session signed in before the user last
 // signed out everywhere.
 func (s *Server) sessionCurrent(r *http.Request, userID string) (bool, error) {
-	n, err := s.epoch(r.Context(), userID)
+	n, err := s.epochs.Current(r.Context(), userID)
 	if err != nil {
 		return false, err
 	}
@@ -56,7 +42,7 @@ func (s *Server) sessionCurrent(r *http.Request, userID string) (bool, error) {
 // signOutEverywhere ends every browser session of u, this one included.
 // API tokens are not sessions and stay valid.
 func (s *Server) signOutEverywhere(r *http.Request, u account.User) error {
-	if err := s.Redis.Incr(r.Context(), s.epochKey(u.ID)).Err(); err != nil {
+	if err := s.epochs.Raise(r.Context(), u.ID); err != nil {
 		return err
 	}
 	return s.sessions.Destroy(r.Context())
@@ -70,14 +56,14 @@ func (s *Server) changePassword(r *http.Request, u account.User, current, next s
 	if err := s.limit(r.Context(), "password:"+u.ID, loginRate); err != nil {
 		return err
 	}
-	err := account.ChangePassword(r.Context(), s.DB, u, current, next, account.DefaultParams)
+	err := s.Accounts.ChangePassword(r.Context(), u, current, next)
 	if errors.Is(err, account.ErrWrongPassword) || errors.Is(err, account.ErrNotFound) {
 		return errWrongCurrentPassword
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.Redis.Incr(r.Context(), s.epochKey(u.ID)).Err(); err != nil {
+	if err := s.epochs.Raise(r.Context(), u.ID); err != nil {
 		return err
 	}
 	if s.sessions.GetString(r.Context(), sessionUserKey) == u.ID {

@@ -5,32 +5,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
-	"github.com/ferryhq/ferry/internal/share"
 )
-
-// uiRoutes lists the pages of the web UI and its form endpoints.
-func (s *Server) uiRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.home)
-	mux.HandleFunc("GET /assets/{name}", serveAsset)
-	mux.HandleFunc("GET /login", s.loginPage)
-	mux.HandleFunc("POST /login", s.loginForm)
-	mux.HandleFunc("GET /signup", s.signupPage)
-	mux.HandleFunc("POST /signup", s.signupForm)
-	mux.HandleFunc("POST /logout", s.logoutForm)
-	mux.HandleFunc("GET /files", s.page(s.filesPage))
-	mux.HandleFunc("POST /files", s.page(s.uploadForm))
-	mux.HandleFunc("POST /files/{id}/delete", s.page(s.deleteFileForm))
-	mux.HandleFunc("GET /tokens", s.page(s.tokensPage))
-	mux.HandleFunc("POST /tokens", s.page(s.createTokenForm))
-	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.revokeTokenForm))
-	mux.HandleFunc("GET /account", s.page(s.accountPage))
-	mux.HandleFunc("POST /account/password", s.page(s.changePasswordForm))
-	mux.HandleFunc("POST /account/sign-out-everywhere", s.page(s.signOutEverywhereForm))
-}
 
 // home sends a signed-in browser to its files and anyone else to sign in.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -104,7 +82,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	err := s.limit(r.Context(), "login:"+clientAddr(r, s.Settings.TrustedProxies), loginRate)
 	var u account.User
 	if err == nil {
-		u, err = account.CheckPassword(r.Context(), s.DB, email, r.PostFormValue("password"))
+		u, err = s.Accounts.SignIn(r.Context(), email, r.PostFormValue("password"))
 	}
 	if errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrWrongPassword) {
 		s.render(w, r, http.StatusUnauthorized, "login", loginView{SignupEnabled: s.Settings.SignupEnabled, Email: email, Next: next, Message: "That email and password do not match."})
@@ -126,7 +104,7 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := r.PostFormValue("email")
-	u, err := account.CreateUser(r.Context(), s.DB, email, r.PostFormValue("password"))
+	u, err := s.Accounts.SignUp(r.Context(), email, r.PostFormValue("password"))
 	if err != nil {
 		msg := "That account could not be created."
 		if e := toHTTP(err); e != nil && e.Status < 500 {
@@ -158,22 +136,17 @@ type fileRow struct {
 }
 
 func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	list, err := files.List(r.Context(), s.DB, u.ID)
-	var latest map[string]share.Share
-	if err == nil {
-		latest, err = share.Latest(r.Context(), s.DB, fileIDs(list))
-	}
+	list, err := s.Sharing.Files(r.Context(), u)
 	if err != nil {
 		s.failPage(w, r, err)
 		return
 	}
 	rows := make([]fileRow, 0, len(list))
 	for _, f := range list {
-		row := fileRow{File: f}
-		if sh, ok := latest[f.ID]; ok {
-			v := s.shareJSON(r, sh, f.ID)
-			row.Share = &v
-			row.Ended = sh.ExpiresAt.Before(time.Now()) || (sh.MaxDownloads > 0 && sh.Downloads >= sh.MaxDownloads)
+		row := fileRow{File: f.File}
+		if f.Share != nil {
+			v := s.shareJSON(r, *f.Share, f.ID)
+			row.Share, row.Ended = &v, !f.Share.Live()
 		}
 		rows = append(rows, row)
 	}
@@ -181,7 +154,7 @@ func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.Use
 }
 
 func (s *Server) deleteFileForm(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := s.removeFile(r.Context(), u, r.PathValue("id")); err != nil {
+	if err := s.Sharing.DeleteFile(r.Context(), u, r.PathValue("id")); err != nil {
 		s.failPage(w, r, err)
 		return
 	}
@@ -193,7 +166,7 @@ func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, u account.Us
 }
 
 func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, u account.User, created *account.Token, secret string) {
-	list, err := account.ListTokens(r.Context(), s.DB, u.ID)
+	list, err := s.Accounts.Tokens(r.Context(), u.ID)
 	if err != nil {
 		s.failPage(w, r, err)
 		return
@@ -203,7 +176,7 @@ func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, u account.Us
 
 // createTokenForm makes a token and shows its secret this once.
 func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, u account.User) {
-	t, secret, err := account.CreateToken(r.Context(), s.DB, u.ID, r.PostFormValue("name"))
+	t, secret, err := s.Accounts.CreateToken(r.Context(), u.ID, r.PostFormValue("name"))
 	if err != nil {
 		s.failPage(w, r, err)
 		return
@@ -212,7 +185,7 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, u accou
 }
 
 func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := account.RevokeToken(r.Context(), s.DB, u.ID, r.PathValue("id")); err != nil {
+	if err := s.Accounts.RevokeToken(r.Context(), u.ID, r.PathValue("id")); err != nil {
 		s.failPage(w, r, err)
 		return
 	}

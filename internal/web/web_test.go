@@ -11,13 +11,14 @@ import (
 	"testing"
 
 	"github.com/ferryhq/ferry/internal/health"
+	"github.com/ferryhq/ferry/internal/logging"
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/server"
 )
 
 func newTestServer(t *testing.T, logs io.Writer) *httptest.Server {
 	t.Helper()
-	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := logging.New(logs, slog.LevelDebug, "web")
 	s := New(Deps{Log: log, Ready: health.NewReadiness(), Registry: metrics.NewRegistry(), InFlight: &server.InFlight{}})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)

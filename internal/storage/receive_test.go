@@ -1,4 +1,4 @@
-package files_test
+package storage_test
 
 import (
 	"bytes"
@@ -11,15 +11,15 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/backing"
-	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/storage"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 )
 
 // stores opens one store per driver Ferry is tested on: memory, a local
 // folder and an S3-compatible server spoken to over the S3 API.
-func stores(t *testing.T) map[string]files.Store {
+func stores(t *testing.T) map[string]storage.Store {
 	t.Helper()
-	out := map[string]files.Store{}
+	out := map[string]storage.Store{}
 	for name, url := range map[string]string{
 		"mem":  "mem://",
 		"file": "file://" + t.TempDir(),
@@ -67,7 +67,7 @@ func TestReceive(t *testing.T) {
 			t.Run(driver, func(t *testing.T) {
 				ctx := context.Background()
 				before := len(list(t, st.Bucket))
-				got, err := st.Receive(ctx, files.Incoming{Body: bytes.NewReader(html), Length: length(len(html)), Limit: limit})
+				got, err := st.Receive(ctx, storage.Incoming{Body: bytes.NewReader(html), Length: length(len(html)), Limit: limit})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -79,23 +79,23 @@ func TestReceive(t *testing.T) {
 				if err != nil || !bytes.Equal(stored, html) {
 					t.Errorf("stored %q, %v", stored, err)
 				}
-				empty, err := st.Receive(ctx, files.Incoming{Body: bytes.NewReader(nil), Length: length(0), Limit: limit})
+				empty, err := st.Receive(ctx, storage.Incoming{Body: bytes.NewReader(nil), Length: length(0), Limit: limit})
 				if err != nil || empty.Size != 0 {
 					t.Errorf("empty upload: %+v, %v", empty, err)
 				}
 
-				var tooLarge *files.TooLargeError
-				_, err = st.Receive(ctx, files.Incoming{Body: bytes.NewReader(big), Length: length(len(big)), Limit: limit})
+				var tooLarge *storage.TooLargeError
+				_, err = st.Receive(ctx, storage.Incoming{Body: bytes.NewReader(big), Length: length(len(big)), Limit: limit})
 				if !errors.As(err, &tooLarge) {
 					t.Errorf("oversize upload: %v, want TooLargeError", err)
 				}
-				failed := []files.Incoming{
+				failed := []storage.Incoming{
 					{Body: &failingReader{n: 2 << 20}, Length: length(3 << 20), Limit: 10 << 20},
 				}
 				if known {
 					failed = append(failed,
-						files.Incoming{Body: bytes.NewReader(html[:10]), Length: int64(len(html)), Limit: limit},
-						files.Incoming{Body: bytes.NewReader(html), Length: 10, Limit: limit},
+						storage.Incoming{Body: bytes.NewReader(html[:10]), Length: int64(len(html)), Limit: limit},
+						storage.Incoming{Body: bytes.NewReader(html), Length: 10, Limit: limit},
 					)
 				}
 				for _, in := range failed {
@@ -114,7 +114,7 @@ func TestReceive(t *testing.T) {
 func list(t *testing.T, bucket *blob.Bucket) []string {
 	t.Helper()
 	var keys []string
-	it := bucket.List(&blob.ListOptions{Prefix: files.KeyPrefix})
+	it := bucket.List(&blob.ListOptions{Prefix: storage.KeyPrefix})
 	for {
 		obj, err := it.Next(context.Background())
 		if errors.Is(err, io.EOF) {

@@ -1,6 +1,7 @@
-// Package files stores uploaded files: it streams their bytes into object
-// storage and keeps their rows in Postgres.
-package files
+// Package storage streams uploaded bytes into object storage under keys the
+// server makes, hashing them on the way. Rows are not its business: a file's
+// row is written by internal/files once its object is complete.
+package storage
 
 import (
 	"bytes"
@@ -65,8 +66,9 @@ func (st Store) Receive(ctx context.Context, in Incoming) (Received, error) {
 	if in.Length > in.Limit {
 		return Received{}, &TooLargeError{Limit: in.Limit}
 	}
+	body := clientBody{in.Body}
 	head := make([]byte, 512)
-	n, err := io.ReadFull(in.Body, head)
+	n, err := io.ReadFull(body, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return Received{}, fmt.Errorf("read upload: %w", err)
 	}
@@ -74,7 +76,7 @@ func (st Store) Receive(ctx context.Context, in Incoming) (Received, error) {
 	got := Received{Key: NewKey(), ContentType: http.DetectContentType(head)}
 	h := sha256.New()
 	opts := &blob.WriterOptions{ContentType: got.ContentType, ContentDisposition: in.Disposition, BufferSize: partSize, MaxConcurrency: parallel}
-	src := io.MultiReader(bytes.NewReader(head), in.Body)
+	src := io.MultiReader(bytes.NewReader(head), body)
 	if st.Direct != nil && in.Length >= 0 && in.Length <= maxSinglePut {
 		got.Size, err = st.putWhole(ctx, got.Key, opts, src, h, in.Length)
 	} else {
@@ -95,8 +97,8 @@ func (st Store) putWhole(ctx context.Context, key string, opts *blob.WriterOptio
 		switch {
 		case body.n < length && errors.Is(body.err, io.EOF):
 			err = ErrLength // the body ended cleanly, just too soon
-		case body.err != nil && !errors.Is(body.err, io.EOF):
-			err = fmt.Errorf("read upload: %w", body.err) // the client's failure, not the store's
+		case errors.Is(body.err, ErrIncompleteBody):
+			err = body.err // the client's failure, not the store's
 		}
 		return 0, fmt.Errorf("store upload: %w", err)
 	}
@@ -118,9 +120,29 @@ func (st Store) forget(ctx context.Context, key string) {
 	_ = st.Bucket.Delete(ctx, key)
 }
 
-// ErrLength means a body was longer or shorter than the length its
-// client announced; nothing of it is kept.
-var ErrLength = errors.New("body length differs from the length announced")
+// Errors of the client's body, told apart from the store's own failures:
+// a 400 for the client, never a 503 or a 500.
+var (
+	// ErrLength means a body was longer or shorter than the length its
+	// client announced; nothing of it is kept.
+	ErrLength = errors.New("body length differs from the length announced")
+	// ErrIncompleteBody means reading the client's body failed: it hung up,
+	// or the body ended before its framing said it would.
+	ErrIncompleteBody = errors.New("the request body ended before it was complete")
+)
+
+// clientBody marks every read error of an upload's body as the client's,
+// so that a failure while copying can be blamed on the right side: the
+// copy returns read and write errors alike.
+type clientBody struct{ r io.Reader }
+
+func (b clientBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: %w", ErrIncompleteBody, err)
+	}
+	return n, err
+}
 
 // counter counts what passes through it.
 type counter struct {

@@ -1,0 +1,53 @@
+package account
+
+import "context"
+
+// Service is the accounts' use cases as the web layer calls them: bound
+// once, in the wiring, to the database and the hashing costs, so that no
+// handler holds a database handle.
+type Service struct {
+	DB     DBTX
+	Params Params // argon2id costs of new password hashes
+}
+
+// SignUp creates a user with email and password.
+func (s *Service) SignUp(ctx context.Context, email, password string) (User, error) {
+	return CreateUserWithParams(ctx, s.DB, email, password, s.Params)
+}
+
+// SignIn returns the user whose email and password these are.
+func (s *Service) SignIn(ctx context.Context, email, password string) (User, error) {
+	return CheckPassword(ctx, s.DB, email, password)
+}
+
+// ByID returns the user with id, as a browser session names it.
+func (s *Service) ByID(ctx context.Context, id string) (User, error) {
+	return UserByID(ctx, s.DB, id)
+}
+
+// ByToken returns the user an API token belongs to.
+func (s *Service) ByToken(ctx context.Context, plaintext string) (User, error) {
+	u, _, err := Authenticate(ctx, s.DB, plaintext)
+	return u, err
+}
+
+// ChangePassword sets u's password to next once current proves it is u.
+func (s *Service) ChangePassword(ctx context.Context, u User, current, next string) error {
+	return ChangePassword(ctx, s.DB, u, current, next, s.Params)
+}
+
+// CreateToken makes an API token for userID; the plaintext is returned
+// this once.
+func (s *Service) CreateToken(ctx context.Context, userID, name string) (Token, string, error) {
+	return CreateToken(ctx, s.DB, userID, name)
+}
+
+// Tokens lists userID's API tokens.
+func (s *Service) Tokens(ctx context.Context, userID string) ([]Token, error) {
+	return ListTokens(ctx, s.DB, userID)
+}
+
+// RevokeToken deletes one of userID's tokens.
+func (s *Service) RevokeToken(ctx context.Context, userID, tokenID string) error {
+	return RevokeToken(ctx, s.DB, userID, tokenID)
+}

@@ -1,0 +1,112 @@
+package sharing
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/jobs"
+	"github.com/ferryhq/ferry/internal/share"
+)
+
+// Owned is one of a user's files with the share its listing shows: the
+// newest live one, or the newest when none is live; nil for none.
+type Owned struct {
+	files.File
+	Share *share.Share
+}
+
+// Files lists owner's files, newest first, each with its share.
+func (s *Service) Files(ctx context.Context, owner account.User) ([]Owned, error) {
+	list, err := files.List(ctx, s.DB, owner.ID)
+	if err != nil {
+		return nil, err
+	}
+	return s.withShares(ctx, list)
+}
+
+// File returns one of owner's files with its share; anyone else's is
+// files.ErrNotFound.
+func (s *Service) File(ctx context.Context, owner account.User, id string) (Owned, error) {
+	f, err := files.Get(ctx, s.DB, owner.ID, id)
+	if err != nil {
+		return Owned{}, err
+	}
+	out, err := s.withShares(ctx, []files.File{f})
+	if err != nil {
+		return Owned{}, err
+	}
+	return out[0], nil
+}
+
+func (s *Service) withShares(ctx context.Context, list []files.File) ([]Owned, error) {
+	ids := make([]string, len(list))
+	for i, f := range list {
+		ids[i] = f.ID
+	}
+	latest, err := share.Latest(ctx, s.DB, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Owned, len(list))
+	for i, f := range list {
+		out[i].File = f
+		if sh, ok := latest[f.ID]; ok {
+			out[i].Share = &sh
+		}
+	}
+	return out, nil
+}
+
+// DeleteFile removes one of owner's files: its row, so every link to it
+// stops at once, its quota and, in the same transaction, a job that
+// deletes its objects. The objects are deleted at once too; the job then
+// finds nothing left to do, unless that failed.
+func (s *Service) DeleteFile(ctx context.Context, owner account.User, id string) error {
+	var gone files.File
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if gone, err = files.Delete(ctx, tx, owner.ID, id); err != nil {
+			return err
+		}
+		if err := account.Refund(ctx, tx, owner.ID, gone.Size); err != nil {
+			return err
+		}
+		return s.enqueue(ctx, tx, jobs.DeleteObjectsArgs{Keys: gone.Keys()})
+	})
+	if err != nil {
+		return err
+	}
+	s.deleteObjects(ctx, gone.Keys())
+	return nil
+}
+
+// Share makes a new share of owner's files ids; an id that names no file
+// of owner's is share.ErrUnknownFile, so nobody shares what is not theirs.
+func (s *Service) Share(ctx context.Context, owner account.User, ids []string, opts share.Options) (share.Share, error) {
+	hash, err := sharePasswordHash(opts.Password)
+	if err != nil {
+		return share.Share{}, err
+	}
+	var sh share.Share
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := share.CheckOwned(ctx, tx, owner.ID, ids); err != nil {
+			return err
+		}
+		sh, err = share.Create(ctx, tx, owner.ID, ids, opts, hash)
+		return err
+	})
+	return sh, err
+}
+
+// Shares lists owner's shares, newest first, with their files' ids.
+func (s *Service) Shares(ctx context.Context, owner account.User) ([]share.Listed, error) {
+	return share.List(ctx, s.DB, owner.ID)
+}
+
+// EndShare ends one of owner's shares; its links stop at once.
+func (s *Service) EndShare(ctx context.Context, owner account.User, id string) error {
+	return share.Delete(ctx, s.DB, owner.ID, id)
+}

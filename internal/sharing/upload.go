@@ -1,0 +1,191 @@
+package sharing
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/download"
+	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/jobs"
+	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/storage"
+)
+
+// Batch is one upload of one or more files by one owner, that ends as one
+// share of them all. Its objects are written as the bytes arrive; its rows
+// only by Commit, once every object is complete. A batch that is not
+// committed must be discarded, so that nothing of it is kept.
+type Batch struct {
+	svc       *Service
+	owner     account.User // zero for an anonymous upload
+	room      int64        // bytes the rest of the batch may hold
+	overQuota bool         // room is the quota's, not the size limit's
+	received  []received
+}
+
+// received is one complete object waiting for its row.
+type received struct {
+	name string
+	got  storage.Received
+}
+
+// NewBatch starts an upload for owner (the zero User for an anonymous
+// one), reading how much it may hold: the size limit, or the room left in
+// the owner's quota when that is smaller.
+func (s *Service) NewBatch(ctx context.Context, owner account.User) (*Batch, error) {
+	b := &Batch{svc: s, owner: owner, room: s.Settings.MaxUploadSize}
+	if owner.ID == "" {
+		return b, nil
+	}
+	room, err := account.Room(ctx, s.DB, owner.ID, s.Settings.UserQuota)
+	if err != nil {
+		return nil, err
+	}
+	if room >= 0 && room < b.room {
+		b.room, b.overQuota = room, true
+	}
+	return b, nil
+}
+
+// Fits refuses, before a byte is read, a file whose announced length
+// (-1: unknown) is over what the batch may still hold.
+func (b *Batch) Fits(length int64) error {
+	if length > b.room {
+		return b.tooLarge()
+	}
+	return nil
+}
+
+// tooLarge is the error for a batch past its room: the quota's, or the
+// size limit's.
+func (b *Batch) tooLarge() error {
+	if b.overQuota {
+		return account.ErrOverQuota
+	}
+	return ErrTooLarge
+}
+
+// Add streams one file's body into storage under a new key. length is the
+// length the client announced, -1 when unknown. A body that fails, ends
+// early, differs from its length or passes the batch's room keeps nothing.
+func (b *Batch) Add(ctx context.Context, name string, body io.Reader, length int64) error {
+	got, err := b.svc.Store.Receive(ctx, storage.Incoming{Body: body, Length: length, Limit: b.room, Disposition: download.Attachment(name)})
+	if _, ok := errors.AsType[*storage.TooLargeError](err); ok {
+		return b.tooLarge()
+	}
+	if err != nil {
+		return err
+	}
+	b.received = append(b.received, received{name, got})
+	b.room -= got.Size
+	return nil
+}
+
+// Len is how many files the batch holds so far.
+func (b *Batch) Len() int { return len(b.received) }
+
+// Names are the names of the batch's files so far, in order.
+func (b *Batch) Names() []string {
+	out := make([]string, len(b.received))
+	for i, r := range b.received {
+		out[i] = r.name
+	}
+	return out
+}
+
+// Commit records the batch's objects as files with one share for all, and
+// their processing jobs, in one transaction. If anything fails the
+// objects are deleted, so a failed upload leaves neither a row nor an
+// object behind.
+func (b *Batch) Commit(ctx context.Context, opts share.Options) ([]files.File, share.Share, error) {
+	saved, sh, err := b.insert(ctx, opts)
+	if err != nil {
+		b.Discard(ctx)
+	}
+	return saved, sh, err
+}
+
+func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, share.Share, error) {
+	if len(b.received) == 0 {
+		return nil, share.Share{}, ErrNoFiles
+	}
+	hash, err := sharePasswordHash(opts.Password)
+	if err != nil {
+		return nil, share.Share{}, err
+	}
+	var saved []files.File
+	var sh share.Share
+	err = b.svc.inTx(ctx, func(tx pgx.Tx) error {
+		saved = saved[:0]
+		ids := make([]string, 0, len(b.received))
+		for _, r := range b.received {
+			f, err := b.insertFile(ctx, tx, r)
+			if err != nil {
+				return err
+			}
+			saved, ids = append(saved, f), append(ids, f.ID)
+		}
+		if sh, err = share.Create(ctx, tx, b.owner.ID, ids, opts, hash); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := b.svc.enqueue(ctx, tx, jobs.ProcessFileArgs{FileID: id}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return saved, sh, err
+}
+
+// insertFile charges the owner's quota and writes the file's row.
+func (b *Batch) insertFile(ctx context.Context, tx pgx.Tx, r received) (files.File, error) {
+	if b.owner.ID != "" {
+		if err := account.Charge(ctx, tx, b.owner.ID, r.got.Size, b.svc.Settings.UserQuota); err != nil {
+			return files.File{}, err
+		}
+	}
+	return files.Insert(ctx, tx, b.owner.ID, r.name, r.got)
+}
+
+// Discard deletes the batch's objects; their rows were never written.
+func (b *Batch) Discard(ctx context.Context) {
+	keys := make([]string, 0, len(b.received))
+	for _, r := range b.received {
+		keys = append(keys, r.got.Key)
+	}
+	b.received = nil
+	b.svc.deleteObjects(ctx, keys)
+}
+
+// Upload takes one file whose body is the whole request, as curl -T sends
+// it, and shares it: NewBatch, Add and Commit in one call.
+func (s *Service) Upload(ctx context.Context, owner account.User, name string, body io.Reader, length int64, opts share.Options) (files.File, share.Share, error) {
+	b, err := s.NewBatch(ctx, owner)
+	if err == nil {
+		err = b.Fits(length) // refuse before reading a byte
+	}
+	if err == nil {
+		err = b.Add(ctx, name, body, length)
+	}
+	if err != nil {
+		return files.File{}, share.Share{}, err
+	}
+	saved, sh, err := b.Commit(ctx, opts)
+	if err != nil {
+		return files.File{}, share.Share{}, err
+	}
+	return saved[0], sh, nil
+}
+
+// sharePasswordHash hashes a share password, or returns "" for none.
+func sharePasswordHash(password string) (string, error) {
+	if password == "" {
+		return "", nil
+	}
+	return account.HashPassword(password, account.DefaultParams)
+}
