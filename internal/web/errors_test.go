@@ -1,0 +1,80 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"testing"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/filename"
+	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/postgres"
+	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
+	"github.com/ferryhq/ferry/internal/storage"
+)
+
+// TestErrorMapping holds the one table that turns errors into answers:
+// every domain error, wrapped as its package returns it, gets its status
+// and code; a backing service's failure is a 503; anything else is
+// internal.
+func TestErrorMapping(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	tests := []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{account.ErrEmailTaken, 409, "email_taken"},
+		{account.ErrInvalidEmail, 400, "invalid_email"},
+		{account.ErrWeakPassword, 400, "weak_password"},
+		{account.ErrPasswordTooLong, 400, "weak_password"},
+		{account.ErrInvalidTokenName, 400, "invalid_name"},
+		{account.ErrWrongPassword, 401, "wrong_credentials"},
+		{account.ErrNotFound, 404, "not_found"},
+		{account.ErrOverQuota, 413, "over_quota"},
+		{files.ErrNotFound, 404, "not_found"},
+		{sharing.ErrTooLarge, 413, "too_large"},
+		{sharing.ErrNoFiles, 400, "invalid_multipart"},
+		{storage.ErrIncompleteBody, 400, "incomplete_body"},
+		{fmt.Errorf("%w: %w", storage.ErrIncompleteBody, refused), 400, "incomplete_body"}, // the client's connection, not a service's
+		{storage.ErrLength, 400, "length_mismatch"},
+		{filename.ErrEmpty, 400, "invalid_name"},
+		{share.ErrUnknownFile, 404, "not_found"},
+		{share.ErrNotFound, 404, "not_found"},
+		{share.ErrGone, 410, "gone"},
+		{share.ErrLocked, 401, "password_required"},
+		{&share.FieldError{Field: "expires_in", Message: "too long"}, 400, "invalid_field"},
+		{postgres.ErrMissingReference, 409, "conflict"},
+		{postgres.ErrConflict, 409, "conflict"},
+		{errTooManyFiles, 400, "invalid_multipart"},
+		{refused, 503, "unavailable"},
+		{fmt.Errorf("read object: %w", syscall.ECONNRESET), 503, "unavailable"},
+		{errors.New("a bug of ours"), 500, "internal_error"},
+	}
+	seen := map[error]bool{}
+	for _, tt := range tests {
+		seen[tt.err] = true
+		t.Run(tt.err.Error(), func(t *testing.T) {
+			e := toHTTP(fmt.Errorf("some context: %w", tt.err))
+			if e == nil {
+				e = errInternal
+			}
+			if e.Status != tt.status || e.Code != tt.code {
+				t.Errorf("got %d %s, want %d %s", e.Status, e.Code, tt.status, tt.code)
+			}
+			if e.Status == http.StatusServiceUnavailable && e.RetryAfter == 0 {
+				t.Error("a 503 without Retry-After")
+			}
+		})
+	}
+	for _, d := range domainErrors {
+		if !seen[d.err] {
+			t.Errorf("domainErrors row %v has no case here", d.err)
+		}
+	}
+}
