@@ -10,6 +10,7 @@ import (
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/units"
 )
 
 // pageSamples is data for every page as its handler passes it, with the
@@ -29,6 +30,7 @@ func pageSamples() map[string]any {
 				{File: files.File{ID: "c", Name: "c.txt", CreatedAt: when}},
 			},
 			"NewLink": "http://x/s/tok",
+			"Expiry":  expiryChoices(share.Limits{DefaultExpiresIn: 7 * units.Day, MaxExpiresIn: 30 * units.Day}),
 		},
 		"tokens": map[string]any{
 			"Tokens": []account.Token{{ID: "a", Name: "laptop", CreatedAt: when, LastUsedAt: &when}, {ID: "b", Name: "ci"}},
