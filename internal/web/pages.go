@@ -4,8 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"embed"
+	"errors"
+	"fmt"
 	"html/template"
+	"io"
+	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -18,19 +23,64 @@ import (
 // inline code, no framing, forms only to us.
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-//go:embed templates/*.html
+//go:embed templates
 var templateFS embed.FS
 
-// pages are server-rendered and work without JavaScript. They are parsed
-// when the program starts, so a broken template fails at once.
-var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
+// pageFuncs are the functions templates may call.
+var pageFuncs = template.FuncMap{
 	"size":     func(n int64) string { return units.Bytes(n).Human() },
 	"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"day":      day,
 	"asset":    assetURL,
 	"ext":      extLabel,
 	"sentence": sentence,
-}).ParseFS(templateFS, "templates/*.html"))
+}
+
+// pages are server-rendered and work without JavaScript. They are parsed
+// when the program starts, so a broken template fails at once.
+var pages = template.Must(parsePages(templateFS))
+
+// parsePages parses the layout and partials (templates/*.html) and the
+// pages, one a file: templates/pages/NAME.html defines the page NAME that
+// handlers render. It fails on a syntax error, on a page file that does
+// not define its page, and on markup html/template cannot escape safely,
+// which would otherwise show only when the page is first rendered.
+func parsePages(fsys fs.FS) (*template.Template, error) {
+	t, err := template.New("pages").Funcs(pageFuncs).ParseFS(fsys, "templates/*.html", "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	names, err := pageNames(fsys)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if t.Lookup(name) == nil {
+			return nil, fmt.Errorf("templates/pages/%s.html does not define the page %q", name, name)
+		}
+		// Escaping runs before the first action does, so nil data is
+		// enough to find its errors; the others are the data's, and
+		// that nil is not a page's data is no news.
+		var escape *template.Error
+		if err := t.ExecuteTemplate(io.Discard, name, nil); errors.As(err, &escape) {
+			return nil, fmt.Errorf("page %q: %w", name, err)
+		}
+	}
+	return t, nil
+}
+
+// pageNames are the names of the pages, from their files' names.
+func pageNames(fsys fs.FS) ([]string, error) {
+	files, err := fs.Glob(fsys, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = strings.TrimSuffix(path.Base(f), ".html")
+	}
+	return names, nil
+}
 
 func pageHeaders(w http.ResponseWriter, status int) {
 	h := w.Header()

@@ -15,7 +15,7 @@ func TestContrast(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks := regexp.MustCompile(`:root\{([^}]*)\}`).FindAllStringSubmatch(string(css), -1)
+	blocks := regexp.MustCompile(`:root\s*\{([^}]*)\}`).FindAllStringSubmatch(string(css), -1)
 	if len(blocks) != 2 {
 		t.Fatalf("want a light and a dark :root palette, found %d", len(blocks))
 	}
@@ -26,7 +26,7 @@ func TestContrast(t *testing.T) {
 	}
 	for i, name := range []string{"light", "dark"} {
 		palette := map[string]string{}
-		for _, m := range regexp.MustCompile(`--([\w-]+):(#[0-9a-fA-F]{3,6})`).FindAllStringSubmatch(blocks[i][1], -1) {
+		for _, m := range regexp.MustCompile(`--([\w-]+):\s*(#[0-9a-fA-F]{3,6})`).FindAllStringSubmatch(blocks[i][1], -1) {
 			palette[m[1]] = m[2]
 		}
 		for _, p := range pairs {

@@ -150,7 +150,7 @@ func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.Use
 		}
 		rows = append(rows, row)
 	}
-	s.render(w, r, http.StatusOK, "files", map[string]any{"Files": rows, "NewLink": s.newLink(r)})
+	s.render(w, r, http.StatusOK, "files", map[string]any{"Files": rows, "NewLink": s.newLink(r), "Expiry": expiryChoices(s.Settings.Shares)})
 }
 
 func (s *Server) deleteFileForm(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -18,11 +18,16 @@
     var b = e.target.closest("button.copy");
     if (!b) return;
     var field = document.getElementById(b.dataset.copy);
-    var done = function () { b.textContent = "Copied"; setTimeout(function () { b.textContent = b.dataset.label || "Copy"; }, 2000); };
+    var done = function () {
+      b.textContent = "Copied";
+      setTimeout(function () { b.textContent = b.dataset.label || "Copy"; }, 2000);
+    };
     b.dataset.label = b.dataset.label || b.textContent;
     field.select();
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+      navigator.clipboard.writeText(field.value).then(done, function () {
+        document.execCommand("copy"); done();
+      });
     } else {
       document.execCommand("copy"); done();
     }
@@ -44,7 +49,8 @@
     $(".drop p").innerHTML = "";
     var s = document.createElement("strong");
     s.textContent = picked.length + (picked.length === 1 ? " file" : " files") + " chosen";
-    $(".drop p").append(s, " (" + human(picked.reduce(function (a, f) { return a + f.size; }, 0)) + ")");
+    var bytes = picked.reduce(function (a, f) { return a + f.size; }, 0);
+    $(".drop p").append(s, " (" + human(bytes) + ")");
   }
   input.addEventListener("change", function () { choose(input.files); });
   ["dragenter", "dragover"].forEach(function (t) {
@@ -53,7 +59,9 @@
   ["dragleave", "drop"].forEach(function (t) {
     drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); });
   });
-  drop.addEventListener("drop", function (e) { if (e.dataTransfer.files.length) choose(e.dataTransfer.files); });
+  drop.addEventListener("drop", function (e) {
+    if (e.dataTransfer.files.length) choose(e.dataTransfer.files);
+  });
 
   cancel.addEventListener("click", function () {
     if (!running) return;
@@ -64,7 +72,8 @@
   // addBar lists one file with its own progress bar.
   function addBar(f) {
     var li = document.createElement("li");
-    li.innerHTML = '<div class="top-line"><span class="nm"></span><span class="st muted"></span></div><progress max="100" value="0"></progress>';
+    li.innerHTML = '<div class="top-line"><span class="nm"></span><span class="st muted"></span></div>' +
+      '<progress max="100" value="0"></progress>';
     $(".nm", li).textContent = f.name;
     var bar = $("progress", li);
     bar.setAttribute("aria-label", "Upload of " + f.name);
@@ -76,11 +85,17 @@
   // and one link. The browser streams each File part from disk.
   function body() {
     var fd = new FormData();
-    ["expires_in", "max_downloads"].forEach(function (k) { var v = form.elements[k].value; if (v) fd.append(k, v); });
+    ["expires_in", "max_downloads"].forEach(function (k) {
+      var v = form.elements[k].value;
+      if (v) fd.append(k, v);
+    });
     if (form.elements.notify.checked) fd.append("notify", "true");
     // Each size field tells the server the next file's length, so it can
     // stream the file to storage in one request rather than in parts.
-    picked.forEach(function (f) { fd.append("size", String(f.size)); fd.append("file", f, f.name); });
+    picked.forEach(function (f) {
+      fd.append("size", String(f.size));
+      fd.append("file", f, f.name);
+    });
     return fd;
   }
 
@@ -98,7 +113,8 @@
       });
       var rate = sent / Math.max((Date.now() - start) / 1000, 0.001);
       total.value = all ? Math.floor(sent / all * 100) : 100;
-      text.textContent = human(sent) + " of " + human(all) + " · " + human(rate) + "/s · " + (sent < all ? secs((all - sent) / rate) : "saving…");
+      text.textContent = human(sent) + " of " + human(all) + " · " + human(rate) + "/s · " +
+        (sent < all ? secs((all - sent) / rate) : "saving…");
     };
   }
 
@@ -148,9 +164,14 @@
 
   // failed says why nothing was kept: one request, so no file was.
   function failed(x) {
-    var msg = x.cancelled ? "Cancelled" : x.status ? "Failed (HTTP " + x.status + ")" : "The connection was lost";
+    var msg = x.cancelled ? "Cancelled"
+      : x.status ? "Failed (HTTP " + x.status + ")"
+      : "The connection was lost";
     try { msg = JSON.parse(x.responseText).error.message; } catch (_) { /* keep */ }
-    document.querySelectorAll("#bars .st").forEach(function (st) { st.textContent = x.cancelled ? "Cancelled" : "Not sent"; st.className = "st err"; });
+    document.querySelectorAll("#bars .st").forEach(function (st) {
+      st.textContent = x.cancelled ? "Cancelled" : "Not sent";
+      st.className = "st err";
+    });
     // The bytes may all have gone out, but none were kept: empty the bars.
     document.querySelectorAll("#progress progress").forEach(function (p) { p.value = 0; });
     var t = $("#total-text");
@@ -159,7 +180,9 @@
   }
 
   function refreshList() {
-    fetch("/files", { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+    fetch("/files", { credentials: "same-origin" }).then(function (r) {
+      return r.text();
+    }).then(function (html) {
       var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("file-list");
       if (fresh) $("#file-list").replaceWith(fresh);
     });
