@@ -40,7 +40,7 @@ func pageSamples() map[string]any {
 			"User": account.User{Email: "a@example.com", UsageBytes: 1 << 20}, "Quota": int64(1 << 30),
 			"Problem": "That is not your password.", "Done": "Your password is changed.",
 		},
-		"share": map[string]any{"Share": sh, "Token": "tok", "Files": []share.File{
+		"share": map[string]any{"Share": sh, "Token": "tok", "Files": []files.File{
 			{ID: "a", Name: "a.txt", Size: 1000}, {ID: "b", Name: "b.png", Size: 5 << 20, ThumbKey: "k"},
 		}},
 		"locked": map[string]any{"Token": "tok", "Message": "That is not the password."},
