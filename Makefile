@@ -67,3 +67,17 @@ release:
 	done
 	cd dist && $(SHA256SUM) ferry-* > SHA256SUMS
 	@cat dist/SHA256SUMS
+
+## release-twelvefactor: the twelvefactor binaries for the same platforms in dist/twelvefactor/, with their own SHA256SUMS; its releases are tagged twelvefactor/vX.Y.Z
+TF_VERSION ?= $(shell git describe --tags --match 'twelvefactor/v*' --always --dirty 2>/dev/null | sed 's|^twelvefactor/||' | grep . || echo dev)
+.PHONY: release-twelvefactor
+release-twelvefactor:
+	rm -rf dist/twelvefactor && mkdir -p dist/twelvefactor
+	@set -e; for p in $(RELEASE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; out=dist/twelvefactor/twelvefactor-$(TF_VERSION)-$$os-$$arch; \
+		echo "build $$out"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath \
+			-ldflags "-s -w -X github.com/ferryhq/ferry/twelvefactor.Version=$(TF_VERSION)" -o $$out ./twelvefactor/cmd/twelvefactor; \
+	done
+	cd dist/twelvefactor && $(SHA256SUM) twelvefactor-* > SHA256SUMS
+	@cat dist/twelvefactor/SHA256SUMS
