@@ -12,7 +12,10 @@ ARG GO_VERSION=1.26.8
 
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
 WORKDIR /src
-ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+# GOWORK=off: the image holds Ferry's module alone. go.work also names the
+# twelvefactor module, which .dockerignore leaves out of the context and
+# the ferry binary does not use.
+ENV CGO_ENABLED=0 GOFLAGS=-buildvcs=false GOWORK=off
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod \
     go mod download

@@ -7,22 +7,28 @@ LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PK
 
 .PHONY: test lint audit unit build dev env-example fuzz bench release
 
+# go.work joins the twelvefactor module to Ferry's, but `./...` at the root
+# still names Ferry's packages only (a folder with its own go.mod is another
+# module), so every check names both patterns.
+PKGS := ./... ./twelvefactor/...
+
 ## test: everything CI checks: formatting, vet, staticcheck, then all tests with the race detector
 test: lint unit
 
 lint:
-	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	go vet ./...
-	go tool staticcheck ./...
-	GOOS=darwin GOARCH=arm64 go build -o /dev/null ./cmd/ferry  # every release platform builds
+	@out=$$(gofmt -l cmd internal twelvefactor); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet $(PKGS)
+	go tool staticcheck $(PKGS)
+	GOOS=darwin GOARCH=arm64 go build -o /dev/null ./cmd/ferry ./twelvefactor/cmd/twelvefactor  # every release platform builds
+	cd twelvefactor && GOWORK=off go build ./... # the module stands alone: nothing of Ferry's is needed
 	$(MAKE) --no-print-directory audit
 
-## audit: Ferry's own twelve-factor audit; any error-level finding fails (docs/audit.md)
+## audit: Ferry's own twelve-factor audit with twelvefactor; any error-level finding fails (twelvefactor/README.md)
 audit:
-	@out=$$(go run ./cmd/ferry audit . 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -n 1
+	@out=$$(go run ./twelvefactor/cmd/twelvefactor . 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -n 1
 
 unit:
-	go test -race -timeout 15m ./...
+	go test -race -timeout 15m $(PKGS)
 
 ## build: a static binary with the version stamped, in bin/ferry
 build:
@@ -43,7 +49,7 @@ fuzz:
 	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
 	go test ./internal/web -run '^$$' -fuzz FuzzReceiveParts -fuzztime 20s
-	go test ./internal/audit -run '^$$' -fuzz FuzzScan -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzScan -fuzztime 20s
 
 ## bench: start the real stack and print throughput, memory and round-trip figures (docs/benchmarks.md); flags in BENCH_FLAGS
 bench:
@@ -61,3 +67,17 @@ release:
 	done
 	cd dist && $(SHA256SUM) ferry-* > SHA256SUMS
 	@cat dist/SHA256SUMS
+
+## release-twelvefactor: the twelvefactor binaries for the same platforms in dist/twelvefactor/, with their own SHA256SUMS; its releases are tagged twelvefactor/vX.Y.Z
+TF_VERSION ?= $(shell git describe --tags --match 'twelvefactor/v*' --always --dirty 2>/dev/null | sed 's|^twelvefactor/||' | grep . || echo dev)
+.PHONY: release-twelvefactor
+release-twelvefactor:
+	rm -rf dist/twelvefactor && mkdir -p dist/twelvefactor
+	@set -e; for p in $(RELEASE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; out=dist/twelvefactor/twelvefactor-$(TF_VERSION)-$$os-$$arch; \
+		echo "build $$out"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath \
+			-ldflags "-s -w -X github.com/ferryhq/ferry/twelvefactor.Version=$(TF_VERSION)" -o $$out ./twelvefactor/cmd/twelvefactor; \
+	done
+	cd dist/twelvefactor && $(SHA256SUM) twelvefactor-* > SHA256SUMS
+	@cat dist/twelvefactor/SHA256SUMS

@@ -99,6 +99,11 @@ func checkBuildStage(t *testing.T, s stage) {
 	if !strings.Contains(env, "CGO_ENABLED 0") {
 		t.Errorf("the build needs ENV CGO_ENABLED=0, got %q", env)
 	}
+	// The root go.work also names the twelvefactor module, which is not in
+	// the build context; the image is built from Ferry's go.mod alone.
+	if !strings.Contains(env, "GOWORK off") {
+		t.Errorf("the build needs ENV GOWORK=off, got %q", env)
+	}
 	caches := map[string]bool{}
 	for _, n := range s.all("run") {
 		run += strings.Join(words(n), " ") + "\n"

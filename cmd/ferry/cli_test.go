@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"net"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,8 +16,10 @@ func TestUsageAndHelp(t *testing.T) {
 		notWant  string
 	}{
 		{nil, 2, "Commands:", ""},
-		{[]string{"--help"}, 0, "worker", ""},
+		{[]string{"--help"}, 0, "worker", "audit"},
 		{[]string{"bogus"}, 2, `unknown command "bogus"`, ""},
+		// The audit is its own program now (twelvefactor/cmd/twelvefactor).
+		{[]string{"audit", "."}, 2, `unknown command "audit"`, ""},
 		{[]string{"web", "--bogus"}, 2, `unknown argument "--bogus"`, ""},
 		{[]string{"web", "--help"}, 0, "DATABASE_URL_FILE", "METRICS_PORT"},
 		{[]string{"worker", "--help"}, 0, "METRICS_PORT", "SIGNUP_ENABLED"},
@@ -80,42 +80,5 @@ func TestPortInUse(t *testing.T) {
 	code, _, errOut := run(t, env, "", "web")
 	if code != 1 || !strings.Contains(errOut, "another process") {
 		t.Errorf("web on a used port: exit %d, stderr %q", code, errOut)
-	}
-}
-
-// TestAudit: exit codes and formats of `ferry audit`, and Ferry's own
-// tree audits clean at error level.
-func TestAudit(t *testing.T) {
-	t.Parallel()
-	fixtures := "../../internal/audit/testdata/"
-	tests := []struct {
-		name   string
-		args   []string
-		code   int
-		stdout string
-		stderr string
-	}{
-		{"violations", []string{"audit", fixtures + "go/bad"}, 1, "TF6-MEMORY-SESSIONS", "findings at or above error"},
-		{"clean twin", []string{"audit", fixtures + "go/good"}, 0, "0 findings", ""},
-		{"warnings fail when asked", []string{"audit", "--fail-on", "warning", fixtures + "ruby/bad"}, 1, "TF12-MIGRATE-ON-START", ""},
-		{"sarif", []string{"audit", "--format", "sarif", fixtures + "deploy/bad"}, 1, `"version": "2.1.0"`, ""},
-		{"json", []string{"audit", "--format", "json", fixtures + "java/good"}, 0, "[]", ""},
-		{"flags after the folder", []string{"audit", fixtures + "java/good", "--format", "json"}, 0, "[]", ""},
-		{"missing folder", []string{"audit", fixtures + "nowhere"}, 2, "", "no such file or directory"},
-		{"bad format", []string{"audit", "--format", "xml", "."}, 2, "", "--format must be"},
-		{"two folders", []string{"audit", "a", "b"}, 2, "", "one folder"},
-		{"ferry itself", []string{"audit", "../.."}, 0, "findings in", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			cmd := exec.Command(ferryBin, tt.args...)
-			var out, errOut bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &errOut
-			_ = cmd.Run()
-			if code := cmd.ProcessState.ExitCode(); code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errOut.String(), tt.stderr) {
-				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errOut.String())
-			}
-		})
 	}
 }

@@ -46,7 +46,6 @@ func commands() []command {
 		{"admin", "one-off tasks: create-user, create-token, stats", runAdmin},
 		{"dev", "run everything locally with embedded Postgres, Redis and storage", runDev},
 		{"config", "print the effective configuration, secrets masked", runConfig},
-		{"audit", "report twelve-factor violations in a source tree (any language)", runAudit},
 		{"version", "print the version, commit and build date", runVersion},
 	}
 }
@@ -118,10 +117,6 @@ func printUsage(w io.Writer) {
 
 func printCommandHelp(w io.Writer, c command) {
 	fmt.Fprintf(w, "Usage: ferry %s%s\n\n%s.\n", c.name, flagsFor(c.name), strings.ToUpper(c.summary[:1])+c.summary[1:])
-	if c.name == "audit" { // a tool for any codebase: Ferry's settings play no part
-		fmt.Fprintln(w, "\nExits 1 when a finding is at or above --fail-on (default error), 2 on a usage\nerror. Flags may also follow DIR. Every rule, with examples: docs/audit.md.")
-		return
-	}
 	vars := config.VarsFor(c.name)
 	if c.name == "dev" || c.name == "config" {
 		vars = config.Vars()
@@ -150,8 +145,6 @@ func flagsFor(name string) string {
 		return " create-user|create-token|stats [flags]"
 	case "version":
 		return " [--config]"
-	case "audit":
-		return " [--format table|json|sarif] [--fail-on note|warning|error] [DIR]"
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-package audit
+package twelvefactor
 
 import (
 	"encoding/json"
@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-
-	"github.com/ferryhq/ferry/internal/buildinfo"
 )
 
 // WriteTable prints the findings for people: one line each, then a count.
@@ -103,7 +101,7 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 		"version": "2.1.0",
 		"runs": []any{map[string]any{
 			"tool": map[string]any{"driver": map[string]any{
-				"name": "ferry audit", "version": strings.TrimPrefix(buildinfo.Version, "v"),
+				"name": "twelvefactor", "version": strings.TrimPrefix(ToolVersion(), "v"),
 				"informationUri": "https://12factor.net/", "rules": rules,
 			}},
 			"results": results,

@@ -1,4 +1,4 @@
-package audit
+package twelvefactor
 
 import (
 	"bufio"
@@ -28,14 +28,14 @@ func Run(dir string) (*Report, error) {
 	// first: a linked folder would otherwise read as empty and pass.
 	dir, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
+		return nil, fmt.Errorf("twelvefactor: %w", err)
 	}
 	info, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
+		return nil, fmt.Errorf("twelvefactor: %w", err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("audit: %s: %w", dir, ErrNotFolder)
+		return nil, fmt.Errorf("twelvefactor: %s: %w", dir, ErrNotFolder)
 	}
 	ignore := readGitignore(dir)
 	paths := make(chan string, 256)
@@ -59,7 +59,7 @@ func Run(dir string) (*Report, error) {
 	}()
 	r := scanAll(dir, paths)
 	if walkErr != nil {
-		return nil, fmt.Errorf("audit: %w", walkErr)
+		return nil, fmt.Errorf("twelvefactor: %w", walkErr)
 	}
 	r.Findings = append(r.Findings, projectFindings(r.facts)...)
 	r.sort()

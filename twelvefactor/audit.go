@@ -1,9 +1,10 @@
-// Package audit finds twelve-factor violations in a source tree: secrets
-// and hosts in code, state kept in process memory or on local disk, log
-// files, installs at start, SQLite beside a server database, shelling out,
-// servers that ignore SIGTERM or have no health endpoint, and container
-// and Kubernetes settings that break the same rules.
-package audit
+// Package twelvefactor finds twelve-factor violations in a source tree:
+// secrets and hosts in code, state kept in process memory or on local
+// disk, log files, installs at start, SQLite beside a server database,
+// shelling out, servers that ignore SIGTERM or have no health endpoint,
+// and container and Kubernetes settings that break the same rules. The
+// twelvefactor command in cmd/twelvefactor is its command line.
+package twelvefactor
 
 import (
 	"cmp"
@@ -83,7 +84,7 @@ func (r *Report) sort() {
 	})
 }
 
-// Rules lists every rule once, by ID, in the order docs/audit.md follows.
+// Rules lists every rule once, by ID, in the order README.md follows.
 func Rules() []Rule {
 	all := make([]Rule, 0, len(lineRules)+16)
 	for _, r := range lineRules {

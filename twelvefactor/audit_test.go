@@ -1,4 +1,4 @@
-package audit
+package twelvefactor
 
 import (
 	"bytes"
@@ -292,15 +292,15 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
-// TestRulesDocumented: docs/audit.md has a section for every rule.
+// TestRulesDocumented: README.md has a section for every rule.
 func TestRulesDocumented(t *testing.T) {
-	doc, err := os.ReadFile("../../docs/audit.md")
+	doc, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range Rules() {
 		if !strings.Contains(string(doc), "#### "+r.ID+" (") {
-			t.Errorf("docs/audit.md has no section for %s", r.ID)
+			t.Errorf("README.md has no section for %s", r.ID)
 		}
 		if r.Factor < 1 || r.Factor > 13 || r.Message == "" || r.Fix == "" {
 			t.Errorf("rule %+v is incomplete", r)

@@ -1,0 +1,88 @@
+// Command twelvefactor reports twelve-factor violations in a source tree,
+// in any language. It exits 0 when nothing at or above --fail-on is found,
+// 1 when something is, and 2 on a bad command line or a folder that
+// cannot be read.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/ferryhq/ferry/twelvefactor"
+)
+
+// Exit codes: 2 means the command line is wrong and running it again will
+// not help; 1 means findings, or a failure while writing the report.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+)
+
+const usage = `Usage: twelvefactor [--format table|json|sarif] [--fail-on note|warning|error] [DIR]
+
+Report twelve-factor violations in a source tree (any language). DIR
+defaults to the current folder; flags may also follow it.
+
+Exits 1 when a finding is at or above --fail-on (default error), 2 on a
+usage error. Every rule, with examples:
+https://github.com/ferryhq/ferry/blob/main/twelvefactor/README.md
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is the whole command, apart from the process, so tests call it.
+func run(args []string, stdout, stderr io.Writer) int {
+	code, err := audit(args, stdout)
+	var ue usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "twelvefactor: %s\nrun 'twelvefactor --help' for usage\n", ue.msg)
+	case err != nil:
+		fmt.Fprintln(stderr, err) // the scanner's errors already begin with "twelvefactor:"
+	}
+	return code
+}
+
+// usageError is a wrong command line or an unreadable folder: exit 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// audit parses the command line, scans the folder and writes the report.
+func audit(args []string, stdout io.Writer) (int, error) {
+	o, err := parseArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK, err
+	}
+	if err != nil {
+		return exitUsage, err
+	}
+	if o.version {
+		_, err := fmt.Fprintln(stdout, "twelvefactor", twelvefactor.ToolVersion())
+		return exitOK, err
+	}
+	rep, err := twelvefactor.Run(o.dir)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, twelvefactor.ErrNotFolder) {
+		return exitUsage, usageError{strings.TrimPrefix(err.Error(), "twelvefactor: ")}
+	}
+	if err != nil {
+		return exitFindings, err
+	}
+	if err := o.write(rep, stdout); err != nil {
+		return exitFindings, fmt.Errorf("twelvefactor: writing the report: %w", err)
+	}
+	if n := rep.Failing(o.failOn); n > 0 {
+		return exitFindings, fmt.Errorf("twelvefactor: %d findings at or above %s", n, o.failOn)
+	}
+	return exitOK, nil
+}
