@@ -102,7 +102,10 @@ func (s *Server) Handler() http.Handler {
 
 // withSessions loads and saves the browser session around every request
 // but the probes, which must answer whether Redis does or not. A session
-// store that is down answers 503, like any other backing service.
+// store that is down answers 503, like any other backing service, and
+// that answer is the whole response: scs saves the session when the
+// handler first writes, so a save that fails would otherwise be followed
+// by the handler's own status and body.
 func (s *Server) withSessions(next http.Handler) http.Handler {
 	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
@@ -110,6 +113,9 @@ func (s *Server) withSessions(next http.Handler) http.Handler {
 		}
 		s.Log.ErrorContext(r.Context(), "session store", "error", err.Error())
 		writeError(w, r, errUnavailable)
+		if g, ok := w.(*answered); ok {
+			g.done = true
+		}
 	}
 	loaded := s.sessions.LoadAndSave(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -117,9 +123,35 @@ func (s *Server) withSessions(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		loaded.ServeHTTP(w, r)
+		loaded.ServeHTTP(&answered{ResponseWriter: w}, r)
 	})
 }
+
+// errAnswered tells a handler still writing that its request was already
+// answered (the session store failed) and the rest of its body is dropped.
+var errAnswered = errors.New("the request was answered already")
+
+// answered drops what is written after the response was given for good.
+type answered struct {
+	http.ResponseWriter
+	done bool
+}
+
+func (a *answered) WriteHeader(code int) {
+	if !a.done {
+		a.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (a *answered) Write(b []byte) (int, error) {
+	if a.done {
+		return 0, errAnswered
+	}
+	return a.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (a *answered) Unwrap() http.ResponseWriter { return a.ResponseWriter }
 
 // traced starts a span for every request but the probes, continuing a
 // caller's W3C trace. observe renames it by route once the mux has matched.
