@@ -30,11 +30,13 @@ func Unavailable(err error) bool {
 
 // networkFailure is a connection refused, reset or cut short, or a dial
 // or read that timed out: whichever service it was, it did not answer.
+// The Redis client reports a connection closed under it as a bare io.EOF;
+// the client's own body never ends up here (storage.ErrIncompleteBody).
 func networkFailure(err error) bool {
 	if _, ok := errors.AsType[net.Error](err); ok {
 		return true
 	}
-	for _, e := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE, syscall.ETIMEDOUT, io.ErrUnexpectedEOF} {
+	for _, e := range []error{syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE, syscall.ETIMEDOUT, io.ErrUnexpectedEOF, io.EOF} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -51,6 +51,7 @@ func TestUnavailable(t *testing.T) {
 		{"connection reset", fmt.Errorf("read: %w", syscall.ECONNRESET), true},
 		{"broken pipe", fmt.Errorf("write: %w", syscall.EPIPE), true},
 		{"a stream cut short", fmt.Errorf("read object: %w", io.ErrUnexpectedEOF), true},
+		{"redis connection closed under it", fmt.Errorf("rate limit: %w", io.EOF), true},
 		{"redis pool timeout", redis.ErrPoolTimeout, true},
 		{"redis closed", redis.ErrClosed, true},
 		{"redis loading", redisError("LOADING Redis is loading the dataset in memory"), true},

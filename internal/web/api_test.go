@@ -55,12 +55,22 @@ func newStack(t *testing.T, tweak func(*Settings)) *stack {
 // are too big for the in-memory S3 server.
 func newStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
 	t.Helper()
+	return newStackWith(t, blobURL, nil, tweak)
+}
+
+// newStackWith is newStackOn whose backing services attach sets up: a
+// test puts a proxy it can cut between the server and Postgres or Redis.
+func newStackWith(t *testing.T, blobURL string, attach func(*backing.Services), tweak func(*Settings)) *stack {
+	t.Helper()
 	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobURL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts, _ := redis.ParseURL(dbtest.RedisURL(t))
 	svc.DB, svc.Redis = dbtest.Pool(t), redis.NewClient(opts)
+	if attach != nil {
+		attach(svc)
+	}
 	t.Cleanup(func() { _ = svc.Redis.Close(); _ = svc.Bucket.Close() })
 	settings := Settings{
 		MaxUploadSize: 1 << 20, Shares: share.Limits{DefaultExpiresIn: units.Day, MaxExpiresIn: 7 * units.Day},
