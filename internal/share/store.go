@@ -33,23 +33,24 @@ type Share struct {
 	HasPassword  bool
 	Notify       bool
 	CreatedAt    time.Time
+	SpentAt      *time.Time // when the last file's download budget ran out; nil while any is left
 }
 
-// liveSQL is what makes the share aliased s live: not expired, and under
-// its download limit. It is the one definition every query uses; Live is
-// the same rule in Go.
-const liveSQL = `(s.expires_at > now() AND (s.max_downloads IS NULL OR s.downloads < s.max_downloads))`
+// liveSQL is what makes the share aliased s live: not expired, and not
+// spent (every file's download budget used up, see Reserve). It is the one
+// definition every query uses; Live is the same rule in Go.
+const liveSQL = `(s.expires_at > now() AND (s.max_downloads IS NULL OR s.spent_at IS NULL))`
 
 // Live reports whether the share still serves its files, by liveSQL's rule.
 func (s Share) Live() bool {
-	return s.ExpiresAt.After(time.Now()) && (s.MaxDownloads == 0 || s.Downloads < s.MaxDownloads)
+	return s.ExpiresAt.After(time.Now()) && (s.MaxDownloads == 0 || s.SpentAt == nil)
 }
 
-const shareColumns = "s.id, s.token, s.expires_at, COALESCE(s.max_downloads, 0), s.downloads, s.password_hash IS NOT NULL, s.notify, s.created_at"
+const shareColumns = "s.id, s.token, s.expires_at, COALESCE(s.max_downloads, 0), s.downloads, s.password_hash IS NOT NULL, s.notify, s.created_at, s.spent_at"
 
 func scanShare(row pgx.Row, extra ...any) (Share, error) {
 	var s Share
-	dst := append([]any{&s.ID, &s.Token, &s.ExpiresAt, &s.MaxDownloads, &s.Downloads, &s.HasPassword, &s.Notify, &s.CreatedAt}, extra...)
+	dst := append([]any{&s.ID, &s.Token, &s.ExpiresAt, &s.MaxDownloads, &s.Downloads, &s.HasPassword, &s.Notify, &s.CreatedAt, &s.SpentAt}, extra...)
 	if err := row.Scan(dst...); err != nil {
 		return Share{}, err
 	}
@@ -82,52 +83,89 @@ func Create(ctx context.Context, db DB, ownerID string, fileIDs []string, o Opti
 // Download is a file of a share as a download serves it.
 type Download struct {
 	files.File
-	ShareID string
-	Notify  bool // the owner asked for a mail on each download
-	Counted bool // this request spent one of the share's downloads
+	ShareID  string
+	Notify   bool  // the owner asked for a mail on each download
+	Reserved int64 // bytes of the share's budget this response holds; given back if unsent
+	Counted  bool  // this response serves the file's last byte, so it counts as a download
 }
 
-// spendSQL counts one download and returns the file in one statement, so
-// the hot path is one round trip. The download is counted only while the
-// share is live, holds the file and is open or unlocked; the conditional
-// UPDATE makes parallel downloads race safely. A share without a limit
-// counts for statistics only, so its commit need not wait for the WAL
-// flush: set_config(..., true) lasts until this statement's implicit
-// transaction commits.
-const spendSQL = `
-WITH hit AS (
-	UPDATE shares s SET downloads = s.downloads + 1,
-	       spent_at = CASE WHEN s.downloads + 1 = s.max_downloads THEN now() END
-	WHERE s.token = $1 AND ` + liveSQL + `
-	  AND (s.password_hash IS NULL OR $3)
-	  AND EXISTS (SELECT 1 FROM share_files sf WHERE sf.share_id = s.id AND sf.file_id = $2::uuid)
-	RETURNING s.id, s.notify, s.max_downloads
-)
-SELECT ` + files.Columns + `, hit.id, hit.notify,
-       set_config('synchronous_commit', CASE WHEN hit.max_downloads IS NULL THEN 'off' ELSE 'on' END, true)
-FROM hit JOIN files f ON f.id = $2::uuid`
+// resumeSlackSQL is how far past its budget a file f may serve ranges
+// that do not start at byte 0: the bytes a cut-short download lost in
+// socket and proxy buffers, which were sent but never reached the client.
+// A download manager resuming one gets them again. A quarter of the file
+// at most (16 MiB for big ones), so that no sequence of requests gets a
+// whole copy more than the limit.
+const resumeSlackSQL = `LEAST(f.size / 4, 16777216)`
 
-// peekSQL is spendSQL without the counting, for HEAD and ranges that
-// continue a download already counted. $4 lets a share that has just
-// reached its limit finish the download that reached it.
+// reserveSQL is the rule of download limits, in one statement: a share
+// with max_downloads n may serve n times each file's size of that file.
+// Each response reserves the bytes it will send ($4 from $5 bytes, -1
+// meaning to the end) with a conditional UPDATE, so parallel requests
+// race safely and no mix of ranges, whole files, HEADs and resumptions
+// gets more than n copies; Refund gives back what a response did not
+// send. A range that resumes a download (it starts past byte 0) may also
+// use resumeSlackSQL, even on a spent share. An empty file, which has no
+// bytes to budget, is limited by the download count instead. A response that serves the last byte counts as
+// one download, and the share is marked spent when this file's budget and
+// every other's are used up. The share must be live, hold the file and be
+// open or unlocked ($3). A share without a limit keeps counts for
+// statistics only, so its commit need not wait for the WAL flush.
+const reserveSQL = `
+WITH hit AS (
+	UPDATE share_files sf SET bytes_served = sf.bytes_served + r.len
+	FROM shares s, files f,
+	     LATERAL (SELECT CASE WHEN $5::bigint < 0 THEN f.size - $4::bigint ELSE $5::bigint END AS len) r
+	WHERE s.token = $1 AND sf.share_id = s.id AND sf.file_id = $2::uuid AND f.id = sf.file_id
+	  AND (` + liveSQL + ` OR ($4::bigint > 0 AND s.expires_at > now())) AND (s.password_hash IS NULL OR $3)
+	  AND $4::bigint <= f.size AND r.len >= 0
+	  AND (s.max_downloads IS NULL
+	       OR (f.size > 0 AND sf.bytes_served + r.len <= s.max_downloads::bigint * f.size
+	                          + CASE WHEN $4::bigint > 0 THEN ` + resumeSlackSQL + ` ELSE 0 END)
+	       OR (f.size = 0 AND s.downloads < s.max_downloads))
+	-- RETURNING sees the row as updated: bytes_served includes r.len.
+	RETURNING sf.share_id, r.len, $4::bigint + r.len = f.size AS last,
+	          s.max_downloads IS NOT NULL AND (CASE WHEN f.size = 0 THEN s.downloads + 1 >= s.max_downloads
+	              ELSE sf.bytes_served >= s.max_downloads::bigint * f.size END) AS exhausted
+), counted AS (
+	UPDATE shares s SET downloads = s.downloads + hit.last::int,
+	       spent_at = CASE WHEN hit.exhausted AND NOT EXISTS (
+	           SELECT 1 FROM share_files o JOIN files fo ON fo.id = o.file_id
+	           WHERE o.share_id = s.id AND o.file_id <> $2::uuid
+	             AND (fo.size > 0 AND o.bytes_served < s.max_downloads::bigint * fo.size
+	                  OR fo.size = 0 AND s.downloads + 1 < s.max_downloads))
+	         THEN now() ELSE s.spent_at END
+	FROM hit WHERE s.id = hit.share_id
+	RETURNING s.notify, s.max_downloads
+)
+SELECT ` + files.Columns + `, hit.share_id, counted.notify, hit.len, hit.last,
+       set_config('synchronous_commit', CASE WHEN counted.max_downloads IS NULL THEN 'off' ELSE 'on' END, true)
+FROM hit, counted, files f WHERE f.id = $2::uuid`
+
+// peekSQL finds the file without reserving anything, for HEAD, a
+// conditional GET that may end in 304, and finding a file's size before
+// its range is reserved.
 const peekSQL = `
-SELECT ` + files.Columns + `, s.id, false, ''
+SELECT ` + files.Columns + `, s.id, false, 0::bigint, false, ''
 FROM shares s JOIN share_files sf ON sf.share_id = s.id JOIN files f ON f.id = sf.file_id
-WHERE s.token = $1 AND f.id = $2::uuid AND (` + liveSQL + ` OR ($4 AND s.expires_at > now()))
+WHERE s.token = $1 AND f.id = $2::uuid AND ` + liveSQL + `
   AND (s.password_hash IS NULL OR $3)`
 
-// Spend counts a download of fileID through token and returns the file.
-// unlocked says the caller already proved the password.
-func Spend(ctx context.Context, db DB, token, fileID string, unlocked bool) (Download, error) {
-	d, err := fetch(ctx, db, spendSQL, token, fileID, unlocked)
-	d.Counted = err == nil
-	return d, err
+// Reserve reserves length bytes of fileID from start (-1: to the end) of
+// the share's download budget, and returns the file. unlocked says the
+// caller already proved the password. A share whose budget for the file
+// is spent, or would be by this response, is ErrGone.
+func Reserve(ctx context.Context, db DB, token, fileID string, unlocked bool, start, length int64) (Download, error) {
+	return fetch(ctx, db, reserveSQL, token, fileID, unlocked, start, length)
 }
 
-// Peek returns the file without counting. continuing lets a resumed
-// download of a share that just reached its limit finish.
-func Peek(ctx context.Context, db DB, token, fileID string, unlocked, continuing bool) (Download, error) {
-	return fetch(ctx, db, peekSQL, token, fileID, unlocked, continuing)
+// Spend reserves a whole copy of fileID: Reserve from 0 to the end.
+func Spend(ctx context.Context, db DB, token, fileID string, unlocked bool) (Download, error) {
+	return Reserve(ctx, db, token, fileID, unlocked, 0, -1)
+}
+
+// Peek returns the file without reserving or counting anything.
+func Peek(ctx context.Context, db DB, token, fileID string, unlocked bool) (Download, error) {
+	return fetch(ctx, db, peekSQL, token, fileID, unlocked)
 }
 
 func fetch(ctx context.Context, db DB, sql, token, fileID string, unlocked bool, more ...any) (Download, error) {
@@ -137,9 +175,9 @@ func fetch(ctx context.Context, db DB, sql, token, fileID string, unlocked bool,
 	var d Download
 	var ignored string
 	var err error
-	d.File, err = files.Scan(db.QueryRow(ctx, sql, append([]any{token, fileID, unlocked}, more...)...), &d.ShareID, &d.Notify, &ignored)
+	d.File, err = files.Scan(db.QueryRow(ctx, sql, append([]any{token, fileID, unlocked}, more...)...), &d.ShareID, &d.Notify, &d.Reserved, &d.Counted, &ignored)
 	if errors.Is(err, files.ErrNotFound) {
-		return Download{}, explain(ctx, db, token, unlocked)
+		return Download{}, explain(ctx, db, token, fileID, unlocked)
 	}
 	if err != nil {
 		return Download{}, fmt.Errorf("fetch shared file: %w", err)
@@ -147,27 +185,47 @@ func fetch(ctx context.Context, db DB, sql, token, fileID string, unlocked bool,
 	return d, nil
 }
 
-// Refund gives back a download that was counted but never served, as when
-// storage failed to open the file: a download that sends no bytes costs
-// nothing.
-func Refund(ctx context.Context, db DB, shareID string) error {
+// Refund gives back unsent bytes of what d reserved, and the download it
+// counted when it did not reach the last byte: a response cut short, or
+// whose bytes storage could not open, costs only what it sent, so that a
+// standard client can resume it without paying twice.
+func Refund(ctx context.Context, db DB, d Download, unsent int64) error {
+	unsent = min(max(unsent, 0), d.Reserved)
+	uncount := d.Counted && (unsent > 0 || d.Reserved == 0 && d.Size == 0)
+	if unsent == 0 && !uncount {
+		return nil
+	}
 	_, err := db.Exec(ctx, `
-		UPDATE shares SET downloads = downloads - 1, spent_at = NULL
-		WHERE id = $1 AND downloads > 0`, shareID)
+		WITH back AS (
+			UPDATE share_files SET bytes_served = GREATEST(bytes_served - $3, 0)
+			WHERE share_id = $1 AND file_id = $2::uuid RETURNING share_id
+		)
+		UPDATE shares s SET downloads = GREATEST(s.downloads - $4::int, 0), spent_at = NULL
+		FROM back WHERE s.id = back.share_id`, d.ShareID, d.ID, unsent, boolInt(uncount))
 	if err != nil {
 		return fmt.Errorf("refund download: %w", err)
 	}
 	return nil
 }
 
-// explain finds out why a fetch found nothing. It runs only on the error
-// path, so the extra round trip costs the hot path nothing.
-// A file that is not in a live, open share is simply not found.
-func explain(ctx context.Context, db DB, token string, unlocked bool) error {
-	var live, locked bool
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// explain finds out why a fetch of fileID ("" for the whole share) found
+// nothing. It runs only on the error path, so the extra round trip costs
+// the hot path nothing. A file that is not in a live, open share is simply
+// not found; one that is, but whose budget has no room left for the
+// response, is gone for this request.
+func explain(ctx context.Context, db DB, token, fileID string, unlocked bool) error {
+	var live, locked, held bool
 	err := db.QueryRow(ctx, `
-		SELECT `+liveSQL+`, s.password_hash IS NOT NULL
-		FROM shares s WHERE s.token = $1`, token).Scan(&live, &locked)
+		SELECT `+liveSQL+`, s.password_hash IS NOT NULL,
+		       EXISTS (SELECT 1 FROM share_files sf WHERE sf.share_id = s.id AND sf.file_id::text = $2)
+		FROM shares s WHERE s.token = $1`, token, fileID).Scan(&live, &locked, &held)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return ErrNotFound
@@ -177,43 +235,88 @@ func explain(ctx context.Context, db DB, token string, unlocked bool) error {
 		return ErrGone
 	case locked && !unlocked:
 		return ErrLocked
+	case held || fileID == "":
+		return ErrGone // live, but no room left in the budget for this response
 	default:
-		// The file is not in the share, or a concurrent change raced us.
-		return ErrNotFound
+		return ErrNotFound // the file is not in the share
 	}
 }
 
-// spendAllSQL counts one download of the whole share (a zip) and returns
-// its files, under the same conditions as spendSQL.
-const spendAllSQL = `
-WITH hit AS (
-	UPDATE shares s SET downloads = s.downloads + 1,
-	       spent_at = CASE WHEN s.downloads + 1 = s.max_downloads THEN now() END
-	WHERE s.token = $1 AND ` + liveSQL + `
-	  AND (s.password_hash IS NULL OR $2)
-	RETURNING s.id
-)
-SELECT ` + files.Columns + `, hit.id
-FROM hit JOIN share_files sf ON sf.share_id = hit.id JOIN files f ON f.id = sf.file_id
-ORDER BY sf.position`
-
-// SpendAll counts one download of every file of the share, as a zip, and
-// returns the share's id with its files.
-func SpendAll(ctx context.Context, db DB, token string, unlocked bool) (string, []files.File, error) {
-	rows, err := db.Query(ctx, spendAllSQL, token, unlocked)
-	if err != nil {
-		return "", nil, fmt.Errorf("spend share: %w", err)
-	}
+// SpendAll reserves a whole copy of every file of the share, as a zip,
+// and counts one download of the share; if any file's budget lacks room,
+// nothing is reserved and the answer is ErrGone. It returns the share's id
+// with its files.
+func SpendAll(ctx context.Context, db Beginner, token string, unlocked bool) (string, []files.File, error) {
 	var shareID string
-	fs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (files.File, error) { return files.Scan(r, &shareID) })
-	if err != nil {
+	var fs []files.File
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		var err error
+		if shareID, fs, err = reserveAll(ctx, tx, token, unlocked); err != nil || len(fs) == 0 {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE shares s SET downloads = s.downloads + 1,
+			       spent_at = CASE WHEN s.max_downloads IS NOT NULL AND NOT EXISTS (
+			           SELECT 1 FROM share_files o JOIN files fo ON fo.id = o.file_id
+			           WHERE o.share_id = s.id
+			             AND (fo.size > 0 AND o.bytes_served < s.max_downloads::bigint * fo.size
+			                  OR fo.size = 0 AND s.downloads + 1 < s.max_downloads))
+			         THEN now() ELSE s.spent_at END
+			WHERE s.id = $1`, shareID)
+		return err
+	})
+	switch {
+	case errors.Is(err, errNoRoom):
+		return "", nil, ErrGone
+	case err != nil:
 		return "", nil, fmt.Errorf("spend share: %w", err)
-	}
-	if len(fs) == 0 {
-		return "", nil, explain(ctx, db, token, unlocked)
+	case len(fs) == 0:
+		return "", nil, explain(ctx, db, token, "", unlocked)
 	}
 	return shareID, fs, nil
 }
+
+// Beginner starts transactions: a pool.
+type Beginner interface {
+	DB
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// reserveAll reserves each file's whole size, under the same conditions
+// as reserveSQL; fewer rows than the share has files means one lacked
+// room, and the caller's transaction is rolled back with nothing kept.
+func reserveAll(ctx context.Context, tx pgx.Tx, token string, unlocked bool) (string, []files.File, error) {
+	rows, err := tx.Query(ctx, `
+		WITH hit AS (
+			UPDATE share_files sf SET bytes_served = sf.bytes_served + f.size
+			FROM shares s, files f
+			WHERE s.token = $1 AND sf.share_id = s.id AND f.id = sf.file_id
+			  AND `+liveSQL+` AND (s.password_hash IS NULL OR $2)
+			  AND (s.max_downloads IS NULL
+			       OR (f.size > 0 AND sf.bytes_served + f.size <= s.max_downloads::bigint * f.size)
+			       OR (f.size = 0 AND s.downloads < s.max_downloads))
+			RETURNING sf.share_id, sf.file_id, sf.position
+		)
+		SELECT `+files.Columns+`, hit.share_id,
+		       (SELECT count(*) FROM share_files a WHERE a.share_id = hit.share_id)
+		FROM hit JOIN files f ON f.id = hit.file_id ORDER BY hit.position`, token, unlocked)
+	if err != nil {
+		return "", nil, err
+	}
+	var shareID string
+	var total int
+	fs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (files.File, error) { return files.Scan(r, &shareID, &total) })
+	if err != nil {
+		return "", nil, err
+	}
+	if len(fs) < total {
+		return "", nil, errNoRoom
+	}
+	return shareID, fs, nil
+}
+
+// errNoRoom rolls back a zip's reservations when one file lacked room.
+var errNoRoom = errors.New("a file of the share has no download left")
 
 // Lock returns the share's id and password hash ("" for an open share), so
 // a password can be checked before anything is counted.

@@ -29,46 +29,61 @@ func (s *Service) PasswordHash(ctx context.Context, token string) (id, hash stri
 	return share.Lock(ctx, s.DB, token)
 }
 
-// Spend counts one download of file id through token, while the share is
-// live, holds the file and is open or unlocked. The count is not final
-// until Open has the bytes.
+// Spend reserves a whole copy of file id through token, while the share
+// is live, holds the file, is open or unlocked and has room left in the
+// file's download budget (share.Reserve). What is reserved is final only
+// once Finish says it was sent.
 func (s *Service) Spend(ctx context.Context, token, id string, unlocked bool) (share.Download, error) {
 	return share.Spend(ctx, s.DB, token, id, unlocked)
 }
 
-// Peek returns file id of the share without counting, for HEAD, a
-// conditional GET and ranges that continue a counted download. continuing
-// lets the download that reached the share's limit finish.
-func (s *Service) Peek(ctx context.Context, token, id string, unlocked, continuing bool) (share.Download, error) {
-	return share.Peek(ctx, s.DB, token, id, unlocked, continuing)
+// Reserve is Spend for length bytes from start, a range.
+func (s *Service) Reserve(ctx context.Context, token, id string, unlocked bool, start, length int64) (share.Download, error) {
+	return share.Reserve(ctx, s.DB, token, id, unlocked, start, length)
 }
 
-// Open opens length bytes of d from start. When d was counted and storage
-// fails, the download is given back, since no byte of it went out; once
-// the bytes are ready, the owner's download mail is queued if asked for.
-func (s *Service) Open(ctx context.Context, d share.Download, start, length int64) (*blob.Reader, error) {
-	rd, err := s.Store.Bucket.NewRangeReader(ctx, d.BlobKey, start, length, nil)
+// Peek returns file id of the share without reserving anything, for HEAD,
+// a conditional GET and finding a file's size before its range is
+// reserved.
+func (s *Service) Peek(ctx context.Context, token, id string, unlocked bool) (share.Download, error) {
+	return share.Peek(ctx, s.DB, token, id, unlocked)
+}
+
+// Open opens the bytes d reserved, from start. When storage fails, the
+// reservation is given back, since no byte of it went out.
+func (s *Service) Open(ctx context.Context, d share.Download, start int64) (*blob.Reader, error) {
+	rd, err := s.Store.Bucket.NewRangeReader(ctx, d.BlobKey, start, d.Reserved, nil)
 	if err != nil {
-		s.refund(ctx, d.Counted, d.ShareID)
+		s.refund(ctx, d, d.Reserved)
 		return nil, err
-	}
-	if d.Counted && d.Notify {
-		s.notify(ctx, d)
 	}
 	return rd, nil
 }
 
-// SignedURL is a short-lived storage URL of d's bytes, for downloads that
-// bypass Ferry; a counted download is given back when signing fails.
-func (s *Service) SignedURL(ctx context.Context, d share.Download) (string, error) {
-	u, err := s.Store.Bucket.SignedURL(ctx, d.BlobKey, &blob.SignedURLOptions{Expiry: 5 * time.Minute})
-	if err != nil {
-		s.refund(ctx, d.Counted, d.ShareID)
-		return "", err
+// Finish settles a response that sent sent bytes of what d reserved: what
+// it did not send is given back, so a download cut short costs only what
+// reached the client and can be resumed; a whole one that counted queues
+// the owner's download mail if asked for.
+func (s *Service) Finish(ctx context.Context, d share.Download, sent int64) {
+	if sent < d.Reserved {
+		s.refund(ctx, d, d.Reserved-sent)
+		return
 	}
 	if d.Counted && d.Notify {
 		s.notify(ctx, d)
 	}
+}
+
+// SignedURL is a short-lived storage URL of d's bytes, for downloads that
+// bypass Ferry: storage serves them, so the reservation stands once the
+// URL is made, and is given back when signing fails.
+func (s *Service) SignedURL(ctx context.Context, d share.Download) (string, error) {
+	u, err := s.Store.Bucket.SignedURL(ctx, d.BlobKey, &blob.SignedURLOptions{Expiry: 5 * time.Minute})
+	if err != nil {
+		s.refund(ctx, d, d.Reserved)
+		return "", err
+	}
+	s.Finish(ctx, d, d.Reserved)
 	return u, nil
 }
 
@@ -96,7 +111,9 @@ func (s *Service) SpendZip(ctx context.Context, token string, unlocked, count bo
 	}
 	first, err := s.OpenObject(ctx, fs[0].BlobKey)
 	if err != nil {
-		s.refund(ctx, true, shareID)
+		for i, f := range fs { // the zip counted once, and reserved each file whole
+			s.refund(ctx, share.Download{File: f, ShareID: shareID, Reserved: f.Size, Counted: i == 0}, f.Size)
+		}
 		return Zip{}, err
 	}
 	return Zip{Files: fs, First: first}, nil
@@ -111,7 +128,7 @@ func (s *Service) OpenObject(ctx context.Context, key string) (*blob.Reader, err
 // looking at it spends no download. A file without one is
 // files.ErrNotFound.
 func (s *Service) Thumbnail(ctx context.Context, token, id string, unlocked bool) (*blob.Reader, error) {
-	d, err := share.Peek(ctx, s.DB, token, id, unlocked, false)
+	d, err := share.Peek(ctx, s.DB, token, id, unlocked)
 	if err == nil && d.ThumbKey == "" {
 		err = files.ErrNotFound
 	}
@@ -121,17 +138,14 @@ func (s *Service) Thumbnail(ctx context.Context, token, id string, unlocked bool
 	return s.OpenObject(ctx, d.ThumbKey)
 }
 
-// refund gives back a counted download that sent nothing. Should that
-// fail too, the download stays spent: logged, not answered, since the
-// request has its own error to answer with.
-func (s *Service) refund(ctx context.Context, counted bool, shareID string) {
-	if !counted {
-		return
-	}
+// refund gives back unsent bytes of d's reservation. Should that fail
+// too, they stay spent: logged, not answered, since the request has its
+// own error or is over.
+func (s *Service) refund(ctx context.Context, d share.Download, unsent int64) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := share.Refund(ctx, s.DB, shareID); err != nil {
-		s.Log.ErrorContext(ctx, "give back a download that sent nothing", "share_id", shareID, "error", err.Error())
+	if err := share.Refund(ctx, s.DB, d, unsent); err != nil {
+		s.Log.ErrorContext(ctx, "give back download bytes that were not sent", "share_id", d.ShareID, "bytes", unsent, "error", err.Error())
 	}
 }
 

@@ -22,8 +22,10 @@ import (
 // document runs no script in our origin, whatever an uploader put in it.
 const storedFileCSP = "sandbox; default-src 'none'"
 
-// download serves one file of a share. A GET that starts at byte 0 spends
-// one download; HEAD and resumed ranges do not.
+// download serves one file of a share. Every GET reserves the bytes it
+// will send from the share's download budget, whatever its Range says,
+// and gives back what it did not send (sharing.Service.Finish); HEAD and
+// a conditional GET answered 304 reserve nothing.
 func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 	token, id := r.PathValue("token"), r.PathValue("id")
 	unlocked, err := s.unlocked(r, token)
@@ -31,29 +33,47 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		s.failPublic(w, r, err)
 		return
 	}
-	var d share.Download
-	// A conditional GET may end in 304, which is no download: look first.
-	if r.Method == http.MethodGet && startsAtZero(r.Header.Get("Range")) && !s.unchanged(r, token, id, unlocked) {
-		d, err = s.Sharing.Spend(r.Context(), token, id, unlocked)
-	} else {
-		d, err = s.Sharing.Peek(r.Context(), token, id, unlocked, true)
+	if r.Method == http.MethodHead || r.Header.Get("Range") != "" || r.Header.Get("If-None-Match") != "" {
+		s.downloadChecked(w, r, token, id, unlocked)
+		return
 	}
+	// The hot path: a plain GET of the whole file, one round trip.
+	d, err := s.Sharing.Spend(r.Context(), token, id, unlocked)
 	if err != nil {
 		s.failPublic(w, r, err)
 		return
 	}
-	s.serveFile(w, r, d)
+	s.serveFile(w, r, d, download.Range{Length: d.Size}, false)
 }
 
-// unchanged reports whether If-None-Match names the file's current ETag.
-// It costs a lookup only for conditional requests.
-func (s *Server) unchanged(r *http.Request, token, id string, unlocked bool) bool {
-	inm := r.Header.Get("If-None-Match")
-	if inm == "" {
-		return false
+// downloadChecked serves a GET whose headers need the file first (its
+// ETag, its size for the Range) and a HEAD: it looks, answers 304 or 416
+// without reserving anything, then reserves exactly the range it serves.
+func (s *Server) downloadChecked(w http.ResponseWriter, r *http.Request, token, id string, unlocked bool) {
+	d, err := s.Sharing.Peek(r.Context(), token, id, unlocked)
+	if err != nil {
+		s.failPublic(w, r, err)
+		return
 	}
-	d, err := s.Sharing.Peek(r.Context(), token, id, unlocked, false)
-	return err == nil && inm == etagOf(d.SHA256)
+	etag := etagOf(d.SHA256)
+	setStoredHeaders(w.Header(), d.File, etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	rng, partial, err := chosenRange(r, d.Size, etag)
+	if err != nil {
+		w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(d.Size, 10))
+		s.fail(w, r, apiError(http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable", "the range lies outside the file"))
+		return
+	}
+	if r.Method != http.MethodHead {
+		if d, err = s.Sharing.Reserve(r.Context(), token, id, unlocked, rng.Start, rng.Length); err != nil {
+			s.failPublic(w, r, err)
+			return
+		}
+	}
+	s.serveFile(w, r, d, rng, partial)
 }
 
 func etagOf(sum []byte) string { return `"` + hex.EncodeToString(sum) + `"` }
@@ -84,31 +104,16 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// startsAtZero reports whether a request reads from the first byte: no
-// Range at all, or one that begins at 0.
-func startsAtZero(rangeHeader string) bool {
-	spec, ok := strings.CutPrefix(rangeHeader, "bytes=")
-	return rangeHeader == "" || ok && strings.HasPrefix(strings.TrimSpace(spec), "0-")
-}
 
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, f share.Download) {
-	etag := etagOf(f.SHA256)
-	setStoredHeaders(w.Header(), f.File, etag)
-	if r.Header.Get("If-None-Match") == etag {
-		w.WriteHeader(http.StatusNotModified)
+// serveFile answers with rng of the file d reserved (nothing reserved
+// for a HEAD): headers, then the bytes from storage or a redirect to them.
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, d share.Download, rng download.Range, partial bool) {
+	setStoredHeaders(w.Header(), d.File, etagOf(d.SHA256))
+	if s.Settings.DownloadMode == "redirect" && r.Method != http.MethodHead {
+		s.redirectToStorage(w, r, d)
 		return
 	}
-	if s.Settings.DownloadMode == "redirect" {
-		s.redirectToStorage(w, r, f)
-		return
-	}
-	rng, partial, err := chosenRange(r, f.Size, etag)
-	if err != nil {
-		w.Header().Set("Content-Range", "bytes */"+strconv.FormatInt(f.Size, 10))
-		s.fail(w, r, apiError(http.StatusRequestedRangeNotSatisfiable, "range_not_satisfiable", "the range lies outside the file"))
-		return
-	}
-	s.stream(w, r, f, rng, partial)
+	s.stream(w, r, d, rng, partial)
 }
 
 func setStoredHeaders(h http.Header, f files.File, etag string) {
@@ -135,13 +140,15 @@ func chosenRange(r *http.Request, size int64, etag string) (download.Range, bool
 	return rng, partial, err
 }
 
-// stream copies the bytes from storage. The reader opens before any header
-// is sent, so a missing object is still a clean error response.
-func (s *Server) stream(w http.ResponseWriter, r *http.Request, f share.Download, rng download.Range, partial bool) {
+// stream copies the bytes from storage. The reader opens before any
+// header is sent, so a missing object or a store that is down is still a
+// clean error response, and the reservation is given back. Once the copy
+// ends, whole or cut short, the bytes that did not go out are given back.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, d share.Download, rng download.Range, partial bool) {
 	var rd *blob.Reader
 	if r.Method != http.MethodHead {
 		var err error
-		if rd, err = s.Sharing.Open(r.Context(), f, rng.Start, rng.Length); err != nil {
+		if rd, err = s.Sharing.Open(r.Context(), d, rng.Start); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -151,13 +158,15 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, f share.Download
 	status := http.StatusOK
 	if partial {
 		status = http.StatusPartialContent
-		w.Header().Set("Content-Range", rng.ContentRange(f.Size))
+		w.Header().Set("Content-Range", rng.ContentRange(d.Size))
 	}
 	w.WriteHeader(status)
 	if rd == nil {
 		return
 	}
-	if _, err := copyObjectBody(w, rd); err != nil && r.Context().Err() == nil {
+	sent, err := copyObjectBody(w, rd)
+	s.Sharing.Finish(r.Context(), d, sent)
+	if err != nil && r.Context().Err() == nil {
 		s.Log.WarnContext(r.Context(), "download cut short", "error", err.Error())
 		panic(http.ErrAbortHandler) // the client must see an incomplete body, not a short one
 	}
