@@ -104,7 +104,6 @@ func (s *Server) thumbnail(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-
 // serveFile answers with rng of the file d reserved (nothing reserved
 // for a HEAD): headers, then the bytes from storage or a redirect to them.
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, d share.Download, rng download.Range, partial bool) {
