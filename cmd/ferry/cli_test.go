@@ -21,7 +21,7 @@ func TestUsageAndHelp(t *testing.T) {
 		{[]string{"--help"}, 0, "worker", ""},
 		{[]string{"bogus"}, 2, `unknown command "bogus"`, ""},
 		{[]string{"web", "--bogus"}, 2, `unknown argument "--bogus"`, ""},
-		{[]string{"web", "--help"}, 0, "DATABASE_URL_FILE", "METRICS_PORT"},
+		{[]string{"web", "--help"}, 0, "DRAIN_DELAY", "JOB_TIMEOUT"},
 		{[]string{"worker", "--help"}, 0, "METRICS_PORT", "SIGNUP_ENABLED"},
 		{[]string{"migrate", "--help"}, 0, "DATABASE_URL", "REDIS_URL"},
 		{[]string{"version"}, 0, "ferry v0.0.0-test (commit abc1234", ""},

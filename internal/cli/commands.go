@@ -21,6 +21,9 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if p.cfg.Port == p.cfg.MetricsPort {
+		return &config.Error{Var: "METRICS_PORT", Problem: fmt.Sprintf("must differ from PORT (%d): web serves /metrics on it, apart from the public port", p.cfg.Port)}
+	}
 	proxies, err := p.cfg.Proxies()
 	if err != nil {
 		return err
@@ -47,7 +50,12 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 			DownloadMode:     p.cfg.DownloadMode,
 		},
 	})
-	return p.serve(ctx, srv.Handler(), p.cfg.Port, inflight)
+	// The app and its probes face the load balancer on PORT; the probes
+	// and /metrics are served again on METRICS_PORT, which stays inside.
+	return p.serve(ctx, []endpoint{
+		{h: srv.Handler(), port: p.cfg.Port, inflight: inflight},
+		{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort},
+	}, time.Duration(p.cfg.DrainDelay))
 }
 
 // runWorker works the job queue. On SIGTERM it stops fetching and lets
@@ -89,7 +97,7 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 			return nil
 		}
 	}
-	return p.serve(ctx, web.OpsHandler(p.ready, p.registry), p.cfg.MetricsPort, nil, stopRunner)
+	return p.serve(ctx, []endpoint{{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort}}, 0, stopRunner)
 }
 
 func workerDeps(p *process) (*jobs.Deps, error) {
@@ -122,7 +130,7 @@ func runClock(ctx context.Context, e Env, args []string) error {
 		{Args: jobs.PurgeArgs{}, Every: time.Duration(p.cfg.PurgeInterval)},
 		{Args: jobs.SweepArgs{}, Every: time.Duration(p.cfg.SweepInterval)},
 	}, p.log)
-	return p.serve(ctx, web.OpsHandler(p.ready, p.registry), p.cfg.MetricsPort, nil)
+	return p.serve(ctx, []endpoint{{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort}}, 0)
 }
 
 func runConfig(_ context.Context, e Env, args []string) error {

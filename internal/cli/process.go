@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -131,15 +132,22 @@ func configAttrs(cfg *config.Config) slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// serve runs h on port until ctx ends, drains, runs the stops (such as
-// letting running jobs finish), and closes the services. Drain and stops
-// share SHUTDOWN_TIMEOUT; past it the process is cut off and exits 1.
-func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight *server.InFlight, stops ...func(context.Context) error) error {
-	ln, err := server.Listen(":" + strconv.Itoa(port))
+// endpoint is one HTTP server of a process: a handler on a port.
+type endpoint struct {
+	h        http.Handler
+	port     int
+	inflight *server.InFlight // nil counts nothing
+}
+
+// serve runs each endpoint until ctx ends, drains them together, runs the
+// stops (such as letting running jobs finish), and closes the services.
+// Drain and stops share SHUTDOWN_TIMEOUT, which starts once the drain
+// delay is over; past it the process is cut off and exits 1.
+func (p *process) serve(ctx context.Context, eps []endpoint, delay time.Duration, stops ...func(context.Context) error) error {
+	lns, err := p.listen(eps)
 	if err != nil {
 		return errors.Join(err, p.services.Close())
 	}
-	p.log.Info("listening", "addr", ln.Addr().String())
 	stop, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	go func() {
@@ -150,9 +158,26 @@ func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight 
 	stopped := make(chan error, 1)
 	go func() {
 		<-stop.Done()
+		if delay > 0 {
+			time.Sleep(delay) // the servers still accept and serve meanwhile
+		}
 		stopped <- p.runStops(stops)
 	}()
-	serveErr := server.Serve(stop, server.New(h, p.log), ln, time.Duration(p.cfg.ShutdownTimeout), inflight, p.log)
+	drain := server.Drain{Delay: delay, Timeout: time.Duration(p.cfg.ShutdownTimeout)}
+	served := make(chan error, len(eps))
+	for i, ep := range eps {
+		go func() {
+			err := server.Serve(stop, server.New(ep.h, p.log), lns[i], drain, ep.inflight, p.log)
+			cancel() // one server failing stops the others
+			served <- err
+		}()
+	}
+	var serveErr error
+	for range eps {
+		if err := <-served; serveErr == nil {
+			serveErr = err
+		}
+	}
 	if err := <-stopped; serveErr == nil {
 		serveErr = err
 	}
@@ -162,6 +187,23 @@ func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight 
 	p.closeServices(5 * time.Second)
 	p.log.Info("stopped cleanly")
 	return nil
+}
+
+// listen binds every endpoint's port, or none.
+func (p *process) listen(eps []endpoint) ([]net.Listener, error) {
+	lns := make([]net.Listener, 0, len(eps))
+	for _, ep := range eps {
+		ln, err := server.Listen(":" + strconv.Itoa(ep.port))
+		if err != nil {
+			for _, l := range lns {
+				_ = l.Close()
+			}
+			return nil, err
+		}
+		p.log.Info("listening", "addr", ln.Addr().String())
+		lns = append(lns, ln)
+	}
+	return lns, nil
 }
 
 // runStops runs each stop within SHUTDOWN_TIMEOUT.

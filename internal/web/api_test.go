@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 // bucket, with a signed-up user and an API token.
 type stack struct {
 	url      string
+	opsURL   string // the operational endpoints, as on METRICS_PORT
 	services *backing.Services
 	token    string
 	userID   string
@@ -71,9 +72,10 @@ func newStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
 		Log: slog.New(slog.NewJSONHandler(suite.Log(), &slog.HandlerOptions{Level: slog.LevelDebug})), Ready: health.NewReadiness(), Registry: metrics.NewRegistry(),
 		InFlight: &server.InFlight{}, DB: svc.DB, Redis: svc.Redis, Bucket: svc.Bucket, Settings: settings,
 	})
-	ts := httptest.NewServer(recordSecrets(srv.Handler()))
+	ts, ops := httptest.NewServer(recordSecrets(srv.Handler())), httptest.NewServer(OpsHandler(srv.Ready, srv.Registry))
 	t.Cleanup(ts.Close)
-	st := &stack{url: ts.URL, services: svc}
+	t.Cleanup(ops.Close)
+	st := &stack{url: ts.URL, opsURL: ops.URL, services: svc}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
 	return st
 }

@@ -90,7 +90,8 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", health.ServeLive)
 	mux.HandleFunc("GET /ready", s.Ready.ServeReady)
-	mux.Handle("GET /metrics", metrics.Handler(s.Registry))
+	// No /metrics here: it is served on METRICS_PORT (OpsHandler), apart
+	// from the public port, where it would show traffic to anyone.
 	s.uiRoutes(mux)
 	api := s.registerAPI(mux)
 	api.finish()
@@ -154,8 +155,9 @@ func APIRoutes() []string {
 	return (&Server{}).registerAPI(http.NewServeMux()).patterns
 }
 
-// OpsHandler serves only the operational endpoints, for the worker and
-// clock, which have no API but must be probed and scraped like web.
+// OpsHandler serves only the operational endpoints on METRICS_PORT: for
+// the worker and clock, which have no API but must be probed and scraped
+// like web, and for web itself, whose /metrics is served only there.
 func OpsHandler(ready *health.Readiness, reg *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", health.ServeLive)
