@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -57,7 +58,7 @@ func startProcess(ctx context.Context, e Env, name string, args []string, need b
 		return nil, err
 	}
 	urls := urlsFrom(cfg, need)
-	urls.Tracer = p.tracing.Provider
+	urls.Tracer, urls.Pool = p.tracing.Provider, poolSize(cfg, name)
 	if p.services, err = backing.Open(ctx, urls); err != nil {
 		return nil, err
 	}
@@ -110,13 +111,20 @@ func urlsFrom(cfg *config.Config, need backing.URLs) backing.URLs {
 const need = "yes"
 
 // schemaCurrent fails while migrations are pending: a process must not
-// serve on a schema older than its code expects.
+// serve on a schema older than its code expects. While Postgres is too
+// busy to give a connection for the check, the last answer stands: a
+// saturated database is not a stale schema.
 func schemaCurrent(s *backing.Services) func(context.Context) error {
+	var current atomic.Bool
 	return func(ctx context.Context) error {
 		st, err := schema.CurrentStatus(ctx, s.DB)
 		if err != nil {
+			if s.Saturated(err) && current.Load() {
+				return nil
+			}
 			return err
 		}
+		current.Store(!st.Pending)
 		if st.Pending {
 			return errors.New("migrations pending")
 		}

@@ -55,6 +55,8 @@ type Config struct {
 	SweepInterval      units.Duration `env:"SWEEP_INTERVAL" envDefault:"1h" cmd:"clock" help:"how often the clock schedules the orphan sweep"`
 	DrainDelay         units.Duration `env:"DRAIN_DELAY" envDefault:"5s" cmd:"web" help:"after SIGTERM, web keeps accepting this long with /ready answering 503 and every response closing its connection, so load balancers move traffic away before it stops accepting; 0 under Kubernetes, where the preStop sleep does this"`
 	ShutdownTimeout    units.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s" cmd:"web,worker,clock" help:"how long to drain requests and jobs in flight, once accepting has stopped, before a hard stop"`
+	DBMaxConns         int            `env:"DB_MAX_CONNS" envDefault:"0" cmd:"web,worker,clock" help:"largest Postgres pool of one process; 0 means pool_max_conns from DATABASE_URL if set, else web 10, worker WORKER_CONCURRENCY+4, clock 3"`
+	DBMaxConnIdle      units.Duration `env:"DB_MAX_CONN_IDLE" envDefault:"5m" cmd:"web,worker,clock" help:"a Postgres connection idle this long is closed, so a quiet process gives the server its slots back"`
 	OtelTracesExporter string         `env:"OTEL_TRACES_EXPORTER" cmd:"web,worker,clock" help:"otlp, console (spans as JSON lines on stdout) or none; empty means none unless OTEL_EXPORTER_OTLP_ENDPOINT is set"`
 	OtelEndpoint       string         `env:"OTEL_EXPORTER_OTLP_ENDPOINT" cmd:"web,worker,clock" help:"OpenTelemetry collector for otlp, e.g. http://otel-collector:4318; the SDK also reads the other OTEL_EXPORTER_OTLP_* variables"`
 	OtelServiceName    string         `env:"OTEL_SERVICE_NAME" cmd:"web,worker,clock" help:"service name on spans; empty gives ferry-web, ferry-worker or ferry-clock"`

@@ -18,6 +18,9 @@ import (
 // checks, so it answers within CheckTimeout plus a little.
 const CheckTimeout = 400 * time.Millisecond
 
+// answerGrace is how long past its deadline a check may take to return.
+const answerGrace = 50 * time.Millisecond
+
 // errNoAnswer is the failure of a check still running at the deadline.
 var errNoAnswer = errors.New("no answer within the check timeout")
 
@@ -76,6 +79,10 @@ func (r *Readiness) Reason(ctx context.Context) string {
 func (r *Readiness) run(ctx context.Context) string {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
+	// A check that honours its deadline gets a moment past it to say what
+	// it saw then (a saturated pool, say), rather than being cut off.
+	late, cancelLate := context.WithTimeout(context.Background(), r.timeout+answerGrace)
+	defer cancelLate()
 	type result struct {
 		i   int
 		err error
@@ -93,7 +100,7 @@ wait:
 		select {
 		case res := <-results:
 			errs[res.i] = res.err
-		case <-ctx.Done():
+		case <-late.Done():
 			break wait
 		}
 	}
