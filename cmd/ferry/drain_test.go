@@ -27,6 +27,14 @@ func TestDrainBeforeClosing(t *testing.T) {
 	web := start(t, append(env, "DRAIN_DELAY="+delay.String(), "ANONYMOUS_UPLOADS=true"), "web")
 	waitFor(t, web, base+"/ready", 200, "", 20*time.Second)
 	metricsOnlyOnOpsPort(t, base, ops)
+	// The failure series the alerts read exist at 0 in a fresh process.
+	wantSeries(t, ops+"/metrics",
+		`http_requests_total{code="500",method="PUT",route="PUT /api/v1/files/{name}"} 0`,
+		`http_requests_total{code="503",method="GET",route="GET /s/{token}/files/{id}"} 0`,
+		`http_requests_total{code="503",method="POST",route="POST /login"} 0`,
+		`ferry_uploads_total{outcome="failed"} 0`,
+		`ferry_downloads_total{outcome="failed"} 0`,
+	)
 
 	up := startSlowUpload(t, base, ops)
 	kept := &http.Client{Transport: &http.Transport{}}
@@ -84,6 +92,17 @@ func metricsOnlyOnOpsPort(t *testing.T, base, ops string) {
 	} {
 		if code, _, err := probe(c.url); err != nil || code != c.want {
 			t.Errorf("GET %s: %d %v, want %d", c.url, code, err, c.want)
+		}
+	}
+}
+
+// wantSeries fails unless every series is in the scrape of url.
+func wantSeries(t *testing.T, url string, series ...string) {
+	t.Helper()
+	res, body := request(t, "GET", url, "", nil)
+	for _, want := range series {
+		if res.StatusCode != 200 || !strings.Contains(string(body), "\n"+want+"\n") {
+			t.Errorf("%s lacks %s", url, want)
 		}
 	}
 }

@@ -199,6 +199,10 @@ func TestWorkerAndClock(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Errorf("%s /metrics: %d", name, res.StatusCode)
 		}
+		if name == "worker" {
+			wantSeries(t, base+"/metrics", `ferry_jobs_worked_total{kind="process_file",outcome="discarded"} 0`,
+				`ferry_jobs_worked_total{kind="orphan_sweep",outcome="retried"} 0`)
+		}
 		p.signal(t, syscall.SIGTERM)
 		if code := p.exitCode(t, 15*time.Second); code != 0 {
 			t.Errorf("%s exit %d after SIGTERM", name, code)

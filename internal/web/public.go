@@ -9,7 +9,7 @@ import (
 	"github.com/ferryhq/ferry/internal/share"
 )
 
-func (s *Server) publicRoutes(mux *http.ServeMux) {
+func (s *Server) publicRoutes(mux routeMux) {
 	mux.HandleFunc("GET /s/{token}", s.sharePage)
 	mux.HandleFunc("POST /s/{token}/unlock", s.unlock)
 	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too

@@ -92,10 +92,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /ready", s.Ready.ServeReady)
 	// No /metrics here: it is served on METRICS_PORT (OpsHandler), apart
 	// from the public port, where it would show traffic to anyone.
-	s.uiRoutes(mux)
+	pages := &recordingMux{ServeMux: mux}
+	s.uiRoutes(pages)
 	api := s.registerAPI(mux)
 	api.finish()
-	s.publicRoutes(mux)
+	s.publicRoutes(pages)
+	s.metrics.Prepare(append(pages.patterns, api.patterns...))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errNotFound) })
 	// Cross-origin state changes from browsers are refused everywhere;
 	// requests without browser headers (curl, API clients) pass.

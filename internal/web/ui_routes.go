@@ -13,7 +13,7 @@ import (
 )
 
 // uiRoutes lists the pages of the web UI and its form endpoints.
-func (s *Server) uiRoutes(mux *http.ServeMux) {
+func (s *Server) uiRoutes(mux routeMux) {
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /assets/{name}", serveAsset)
 	mux.HandleFunc("GET /login", s.loginPage)
