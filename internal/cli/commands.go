@@ -101,7 +101,7 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 }
 
 func workerDeps(p *process) (*jobs.Deps, error) {
-	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Log: p.log, Settings: jobs.Settings{
+	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Direct: p.services.Direct, Log: p.log, Settings: jobs.Settings{
 		PublicURL: p.cfg.PublicURL, PurgeAfter: time.Duration(p.cfg.PurgeAfter),
 		OrphanGrace: time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
 	}}

@@ -50,7 +50,7 @@ type Config struct {
 	JobRescueAfter     units.Duration `env:"JOB_RESCUE_AFTER" envDefault:"15m" cmd:"worker" help:"a job left running by a worker that died is retried after this; more than JOB_TIMEOUT"`
 	ThumbnailMaxSource units.Bytes    `env:"THUMBNAIL_MAX_SOURCE" envDefault:"50MiB" cmd:"worker" help:"largest image a thumbnail is made from"`
 	PurgeAfter         units.Duration `env:"PURGE_AFTER" envDefault:"24h" cmd:"worker" help:"how long expired or spent shares, and files no share needs, are kept before deletion"`
-	OrphanGrace        units.Duration `env:"ORPHAN_GRACE" envDefault:"1h" cmd:"worker" help:"an object with no row for this long is deleted by the sweep"`
+	OrphanGrace        units.Duration `env:"ORPHAN_GRACE" envDefault:"1h" cmd:"worker" help:"an object with no row for this long is deleted by the sweep, and an S3 multipart upload begun before it with no part since is aborted"`
 	PurgeInterval      units.Duration `env:"PURGE_INTERVAL" envDefault:"1m" cmd:"clock" help:"how often the clock schedules the purge"`
 	SweepInterval      units.Duration `env:"SWEEP_INTERVAL" envDefault:"1h" cmd:"clock" help:"how often the clock schedules the orphan sweep"`
 	DrainDelay         units.Duration `env:"DRAIN_DELAY" envDefault:"5s" cmd:"web" help:"after SIGTERM, web keeps accepting this long with /ready answering 503 and every response closing its connection, so load balancers move traffic away before it stops accepting; 0 under Kubernetes, where the preStop sleep does this"`
