@@ -21,9 +21,6 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if p.cfg.Port == p.cfg.MetricsPort {
-		return &config.Error{Var: "METRICS_PORT", Problem: fmt.Sprintf("must differ from PORT (%d): web serves /metrics on it, apart from the public port", p.cfg.Port)}
-	}
 	proxies, err := p.cfg.Proxies()
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -51,6 +52,9 @@ func startProcess(ctx context.Context, e Env, name string, args []string, need b
 	}
 	if err := cfg.Require(required(need)...); err != nil {
 		return nil, err
+	}
+	if name == "web" && cfg.Port == cfg.MetricsPort {
+		return nil, &config.Error{Var: "METRICS_PORT", Problem: fmt.Sprintf("must differ from PORT (%d): web serves /metrics there, apart from the public port", cfg.Port)}
 	}
 	p := &process{name: name, cfg: cfg, log: logging.New(e.Stdout, cfg.LogLevel, name), registry: metrics.NewRegistry()}
 	p.log.Info("starting", "version", buildinfo.Version, "commit", buildinfo.Commit, "config", configAttrs(cfg))
