@@ -164,12 +164,12 @@ func (p *process) serve(ctx context.Context, eps []endpoint, delay time.Duration
 	defer cancel()
 	go func() {
 		<-ctx.Done()
-		p.ready.ShuttingDown()
 		cancel()
 	}()
 	stopped := make(chan error, 1)
 	go func() {
-		<-stop.Done()
+		<-stop.Done() // a signal, or one of the servers failing
+		p.ready.ShuttingDown()
 		if delay > 0 {
 			time.Sleep(delay) // the servers still accept and serve meanwhile
 		}
