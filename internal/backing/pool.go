@@ -101,8 +101,8 @@ func waitWhenFull(cfg *pgxpool.Config, wait time.Duration, full *fullness) {
 		cc.Fallbacks, cc.DialFunc = fallbacks, r.dialContext
 		onPgError := cc.OnPgError
 		cc.OnPgError = func(c *pgconn.PgConn, e *pgconn.PgError) bool {
-			r.refused.Store(e.Code == tooManyConnections)
 			if e.Code == tooManyConnections {
+				r.refused.Store(true)
 				full.saw()
 			}
 			return onPgError == nil || onPgError(c, e)
@@ -125,7 +125,7 @@ type retry struct {
 	n        int // dials so far; pgx makes them one after another
 	deadline time.Time
 	delay    time.Duration
-	refused  atomic.Bool // the last server error was 53300
+	refused  atomic.Bool // a dial of this pass was refused with 53300
 	stopped  bool
 }
 

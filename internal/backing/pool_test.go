@@ -107,40 +107,43 @@ func fill(t *testing.T, roleURL string) func() {
 func TestFullServer(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.URL(t)
+	waits := func(t *testing.T, svc *Services, free func()) {
+		answered := make(chan error, 1)
+		begin := time.Now()
+		go func() {
+			var one int
+			answered <- svc.DB.QueryRow(context.Background(), "SELECT 1").Scan(&one)
+		}()
+		for !svc.full.recent() {
+			time.Sleep(10 * time.Millisecond) // until the server has refused the query's connection
+		}
+		free()
+		if err := <-answered; err != nil {
+			t.Errorf("query once a slot freed: %v", err)
+		}
+		t.Logf("the query waited %v for a slot", time.Since(begin).Round(time.Millisecond))
+	}
 	for _, tc := range []struct {
-		name  string
-		wait  time.Duration
-		check func(t *testing.T, svc *Services, free func())
+		name    string
+		sslmode string // prefer tries TLS, then plain: two dials a pass
+		wait    time.Duration
+		check   func(t *testing.T, svc *Services, free func())
 	}{
-		{"query waits for a slot", 5 * time.Second, func(t *testing.T, svc *Services, free func()) {
-			answered := make(chan error, 1)
-			begin := time.Now()
-			go func() {
-				var one int
-				answered <- svc.DB.QueryRow(context.Background(), "SELECT 1").Scan(&one)
-			}()
-			for !svc.full.recent() {
-				time.Sleep(10 * time.Millisecond) // until the server has refused the query's connection
-			}
-			free()
-			if err := <-answered; err != nil {
-				t.Errorf("query once a slot freed: %v", err)
-			}
-			t.Logf("the query waited %v for a slot", time.Since(begin).Round(time.Millisecond))
-		}},
-		{"query without the wait fails", 0, func(t *testing.T, svc *Services, _ func()) {
+		{"query waits for a slot", "disable", 5 * time.Second, waits},
+		{"query waits for a slot, sslmode=prefer", "prefer", 5 * time.Second, waits},
+		{"query without the wait fails", "disable", 0, func(t *testing.T, svc *Services, _ func()) {
 			var one int
 			if err := svc.DB.QueryRow(context.Background(), "SELECT 1").Scan(&one); !IsFull(err) {
 				t.Errorf("without the wait: %v, want SQLSTATE 53300", err)
 			}
 		}},
-		{"ready while waiting", 5 * time.Second, readyWhileFull},
-		{"ready without the wait", 0, readyWhileFull},
+		{"ready while waiting", "disable", 5 * time.Second, readyWhileFull},
+		{"ready without the wait", "disable", 0, readyWhileFull},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// A role each: a connection a case let go may take a moment
 			// to leave the server's count.
-			roleURL := limitedRole(t, dbURL)
+			roleURL := withSSLMode(t, limitedRole(t, dbURL), tc.sslmode)
 			svc := &Services{}
 			var err error
 			if svc.DB, err = openPool(roleURL, nil, PoolSize{MaxConns: 4, FullWait: tc.wait}, &svc.full); err != nil {
@@ -188,4 +191,16 @@ func closedPort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func withSSLMode(t *testing.T, raw, mode string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("sslmode", mode)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
