@@ -49,7 +49,7 @@ LABEL org.opencontainers.image.title="ferry" \
 COPY --from=build /out/ferry /usr/local/bin/ferry
 # 65532 is distroless's nonroot user; numeric so runAsNonRoot can verify it.
 USER 65532:65532
-# 3000: ferry web ($PORT). 9090: /health, /ready and /metrics of worker and clock ($METRICS_PORT).
+# 3000: ferry web ($PORT). 9090: /health, /ready and /metrics of every process type ($METRICS_PORT).
 EXPOSE 3000 9090
 ENTRYPOINT ["/usr/local/bin/ferry"]
 CMD ["web"]

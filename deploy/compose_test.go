@@ -4,8 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -25,8 +27,10 @@ type composeService struct {
 	Deploy struct {
 		Replicas int `yaml:"replicas"`
 	} `yaml:"deploy"`
-	Restart string   `yaml:"restart"`
-	Volumes []string `yaml:"volumes"`
+	Restart         string   `yaml:"restart"`
+	Volumes         []string `yaml:"volumes"`
+	Expose          []string `yaml:"expose"`
+	StopGracePeriod string   `yaml:"stop_grace_period"`
 }
 
 type composeDependency struct {
@@ -191,10 +195,27 @@ func TestComposeFerry(t *testing.T) {
 	if r := c.Services["web"].Deploy.Replicas; r != 2 {
 		t.Errorf("web has %d replicas, want 2", r)
 	}
+	checkComposeWebStop(t, c.Services["web"])
 	mounts := strings.Join(c.Services["prometheus"].Volumes, "\n")
 	for _, f := range []string{"./deploy/observability/prometheus.yml", "./deploy/observability/alerts.yml"} {
 		if !strings.Contains(mounts, f+":") {
 			t.Errorf("prometheus does not mount %s", f)
+		}
+	}
+}
+
+// checkComposeWebStop: compose waits for web's drain delay and drain
+// before it kills the process, and Prometheus can reach METRICS_PORT.
+func checkComposeWebStop(t *testing.T, web composeService) {
+	t.Helper()
+	c := defaults(t)
+	grace, err := time.ParseDuration(web.StopGracePeriod)
+	if need := time.Duration(c.DrainDelay + c.ShutdownTimeout); err != nil || grace <= need {
+		t.Errorf("web stop_grace_period %q, want more than DRAIN_DELAY + SHUTDOWN_TIMEOUT (%v)", web.StopGracePeriod, need)
+	}
+	for _, port := range []int{c.Port, c.MetricsPort} {
+		if !slices.Contains(web.Expose, strconv.Itoa(port)) {
+			t.Errorf("web exposes %v, want %d too", web.Expose, port)
 		}
 	}
 }

@@ -178,15 +178,16 @@ func TestOverlays(t *testing.T) {
 type process struct {
 	name        string
 	port        int // where /health and /ready answer
+	metrics     int // where /metrics answers
 	preStop     bool
 	zeroUnavail bool
 }
 
 func processes(c *config.Config) []process {
 	return []process{
-		{name: "web", port: c.Port, preStop: true, zeroUnavail: true},
-		{name: "worker", port: c.MetricsPort},
-		{name: "clock", port: c.MetricsPort},
+		{name: "web", port: c.Port, metrics: c.MetricsPort, preStop: true, zeroUnavail: true},
+		{name: "worker", port: c.MetricsPort, metrics: c.MetricsPort},
+		{name: "clock", port: c.MetricsPort, metrics: c.MetricsPort},
 	}
 }
 
@@ -211,8 +212,11 @@ func checkDeployments(t *testing.T, r *rendered) {
 			}
 			checkProbe(t, "liveness", ctr, ctr.LivenessProbe, "/health", p.port)
 			checkProbe(t, "readiness", ctr, ctr.ReadinessProbe, "/ready", p.port)
-			if got := d.Spec.Template.Annotations["prometheus.io/port"]; got != fmt.Sprint(p.port) {
-				t.Errorf("prometheus.io/port = %q, want %d", got, p.port)
+			if got := d.Spec.Template.Annotations["prometheus.io/port"]; got != fmt.Sprint(p.metrics) {
+				t.Errorf("prometheus.io/port = %q, want METRICS_PORT %d", got, p.metrics)
+			}
+			if !slices.ContainsFunc(ctr.Ports, func(cp corev1.ContainerPort) bool { return int(cp.ContainerPort) == p.metrics }) {
+				t.Errorf("%s: no container port %d for /metrics", ctr.Name, p.metrics)
 			}
 			checkResources(t, ctr)
 			checkSecurity(t, spec, ctr)
@@ -293,21 +297,18 @@ func checkSecurity(t *testing.T, spec corev1.PodSpec, ctr corev1.Container) {
 }
 
 // checkGrace holds the grace period above the drain: the preStop pause plus
-// SHUTDOWN_TIMEOUT (the config's default, or the ConfigMap's value).
+// SHUTDOWN_TIMEOUT, plus DRAIN_DELAY for web (the config's defaults, or the
+// ConfigMap's values). Web's preStop pause already keeps it serving while
+// endpoints drop it, so its DRAIN_DELAY must be 0 here.
 func checkGrace(t *testing.T, r *rendered, spec corev1.PodSpec, ctr corev1.Container, wantPreStop bool) {
 	t.Helper()
-	drain := time.Duration(defaults(t).ShutdownTimeout)
-	for _, ef := range ctr.EnvFrom {
-		if ef.ConfigMapRef == nil || r.configMaps[ef.ConfigMapRef.Name] == nil {
-			continue
+	drain := envDuration(t, r, ctr, "SHUTDOWN_TIMEOUT", time.Duration(defaults(t).ShutdownTimeout))
+	if wantPreStop {
+		delay := envDuration(t, r, ctr, "DRAIN_DELAY", time.Duration(defaults(t).DrainDelay))
+		if delay != 0 {
+			t.Errorf("%s: DRAIN_DELAY %v, want 0: the preStop sleep does its work under Kubernetes", ctr.Name, delay)
 		}
-		if v, ok := r.configMaps[ef.ConfigMapRef.Name].Data["SHUTDOWN_TIMEOUT"]; ok {
-			var d units.Duration
-			if err := d.UnmarshalText([]byte(v)); err != nil {
-				t.Fatalf("SHUTDOWN_TIMEOUT %q: %v", v, err)
-			}
-			drain = max(drain, time.Duration(d))
-		}
+		drain += delay
 	}
 	var pause time.Duration
 	if ctr.Lifecycle != nil && ctr.Lifecycle.PreStop != nil && ctr.Lifecycle.PreStop.Sleep != nil {
@@ -321,8 +322,30 @@ func checkGrace(t *testing.T, r *rendered, spec corev1.PodSpec, ctr corev1.Conta
 	}
 	grace := time.Duration(*spec.TerminationGracePeriodSeconds) * time.Second
 	if grace <= pause+drain {
-		t.Errorf("%s: terminationGracePeriodSeconds %v, want more than preStop %v + SHUTDOWN_TIMEOUT %v", ctr.Name, grace, pause, drain)
+		t.Errorf("%s: terminationGracePeriodSeconds %v, want more than preStop %v + DRAIN_DELAY and SHUTDOWN_TIMEOUT %v", ctr.Name, grace, pause, drain)
 	}
+}
+
+// envDuration is the longest value of a duration variable in the
+// ConfigMaps ctr reads, or def when none sets it.
+func envDuration(t *testing.T, r *rendered, ctr corev1.Container, name string, def time.Duration) time.Duration {
+	t.Helper()
+	got, set := def, false
+	for _, ef := range ctr.EnvFrom {
+		if ef.ConfigMapRef == nil || r.configMaps[ef.ConfigMapRef.Name] == nil {
+			continue
+		}
+		if v, ok := r.configMaps[ef.ConfigMapRef.Name].Data[name]; ok {
+			var d units.Duration
+			if err := d.UnmarshalText([]byte(v)); err != nil {
+				t.Fatalf("%s %q: %v", name, v, err)
+			}
+			if !set || time.Duration(d) > got {
+				got, set = time.Duration(d), true
+			}
+		}
+	}
+	return got
 }
 
 func checkSpread(t *testing.T, d *appsv1.Deployment) {
@@ -519,24 +542,35 @@ func checkScaling(t *testing.T, r *rendered) {
 }
 
 func checkNetwork(t *testing.T, r *rendered) {
-	var denyAll, webIngress bool
+	var denyAll, webIngress, scraped bool
+	c := defaults(t)
 	web := r.deployments["ferry-web"].Spec.Template.Labels
 	for _, np := range r.netpols {
 		if len(np.Spec.Ingress) == 0 && slices.Contains(np.Spec.PolicyTypes, networkingv1.PolicyTypeIngress) {
 			denyAll = true
 		}
-		if selects(np.Spec.PodSelector.MatchLabels, web) {
-			for _, rule := range np.Spec.Ingress {
-				for _, p := range rule.Ports {
-					if p.Port != nil && p.Port.IntValue() == defaults(t).Port {
-						webIngress = true
-					}
+		if !selects(np.Spec.PodSelector.MatchLabels, web) {
+			continue
+		}
+		for _, rule := range np.Spec.Ingress {
+			fromMonitoring := slices.ContainsFunc(rule.From, func(p networkingv1.NetworkPolicyPeer) bool {
+				return p.NamespaceSelector != nil && p.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"] == "monitoring"
+			})
+			for _, p := range rule.Ports {
+				switch {
+				case p.Port == nil:
+				case p.Port.IntValue() == c.Port && fromMonitoring:
+					t.Errorf("%s opens PORT %d to monitoring: /metrics is on METRICS_PORT only", np.Name, c.Port)
+				case p.Port.IntValue() == c.Port:
+					webIngress = true
+				case p.Port.IntValue() == c.MetricsPort && fromMonitoring:
+					scraped = true
 				}
 			}
 		}
 	}
-	if !denyAll || !webIngress {
-		t.Errorf("NetworkPolicies: default deny %v, web reachable on $PORT %v; want both", denyAll, webIngress)
+	if !denyAll || !webIngress || !scraped {
+		t.Errorf("NetworkPolicies: default deny %v, web reachable on $PORT %v, scraped on $METRICS_PORT %v; want all", denyAll, webIngress, scraped)
 	}
 }
 

@@ -70,9 +70,15 @@ func (b *bench) launchWeb(ctx context.Context, name string, extra ...string) (*c
 	if err != nil {
 		return nil, "", err
 	}
+	// Web serves /metrics on METRICS_PORT too; two webs, or a worker on
+	// 9090, must not clash on it.
+	metricsPort, err := devstack.FreePort()
+	if err != nil {
+		return nil, "", err
+	}
 	b.logf("starting %s on 127.0.0.1:%d", name, port)
 	cmd := exec.Command(b.stack.ferry, "web")
-	cmd.Env = append(b.ferryEnv(b.webEnv(port)...), extra...)
+	cmd.Env = append(b.ferryEnv(append(b.webEnv(port), "METRICS_PORT="+strconv.Itoa(metricsPort))...), extra...)
 	cmd.Dir = b.dir
 	web, err := startChild(name, cmd)
 	if err != nil {

@@ -21,7 +21,7 @@ func TestUsageAndHelp(t *testing.T) {
 		// The audit is its own program now (twelvefactor/cmd/twelvefactor).
 		{[]string{"audit", "."}, 2, `unknown command "audit"`, ""},
 		{[]string{"web", "--bogus"}, 2, `unknown argument "--bogus"`, ""},
-		{[]string{"web", "--help"}, 0, "DATABASE_URL_FILE", "METRICS_PORT"},
+		{[]string{"web", "--help"}, 0, "DRAIN_DELAY", "JOB_TIMEOUT"},
 		{[]string{"worker", "--help"}, 0, "METRICS_PORT", "SIGNUP_ENABLED"},
 		{[]string{"migrate", "--help"}, 0, "DATABASE_URL", "REDIS_URL"},
 		{[]string{"version"}, 0, "ferry v0.0.0-test (commit abc1234", ""},
@@ -49,6 +49,8 @@ func TestBadConfig(t *testing.T) {
 	}{
 		{"port", append(ok, "PORT=abc"), []string{"web"}, "PORT"},
 		{"size", append(ok, "MAX_UPLOAD_SIZE=lots"), []string{"web"}, "MAX_UPLOAD_SIZE"},
+		{"metrics on the public port", append(ok, "PORT=4000", "METRICS_PORT=4000"), []string{"web"}, "METRICS_PORT"},
+		{"pool size", append(ok, "DB_MAX_CONNS=-1"), []string{"web"}, "DB_MAX_CONNS"},
 		{"missing database", []string{"BLOB_URL=mem://", "REDIS_URL=redis://x"}, []string{"web"}, "DATABASE_URL"},
 		{"missing blob", ok[:2], []string{"web"}, "BLOB_URL"},
 		{"bad scheme", []string{"DATABASE_URL=mysql://u:hunter2@db/x"}, []string{"migrate"}, "DATABASE_URL"},
@@ -68,6 +70,8 @@ func TestBadConfig(t *testing.T) {
 	}
 }
 
+// TestPortInUse: web stops with a message naming the cause when either
+// of its ports is taken.
 func TestPortInUse(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", ":0")
@@ -75,10 +79,17 @@ func TestPortInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	env := baseEnv("PORT="+port, "DATABASE_URL=postgres://127.0.0.1:1/x", "REDIS_URL=redis://127.0.0.1:1", "BLOB_URL=mem://")
-	code, _, errOut := run(t, env, "", "web")
-	if code != 1 || !strings.Contains(errOut, "another process") {
-		t.Errorf("web on a used port: exit %d, stderr %q", code, errOut)
+	used, free := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), strconv.Itoa(freePort(t))
+	for _, tc := range []struct{ name, port, metricsPort string }{
+		{"PORT", used, free},
+		{"METRICS_PORT", free, used},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := baseEnv("PORT="+tc.port, "METRICS_PORT="+tc.metricsPort, "DATABASE_URL=postgres://127.0.0.1:1/x", "REDIS_URL=redis://127.0.0.1:1", "BLOB_URL=mem://")
+			code, _, errOut := run(t, env, "", "web")
+			if code != 1 || !strings.Contains(errOut, "another process") || !strings.Contains(errOut, ":"+used) {
+				t.Errorf("web with %s in use: exit %d, stderr %q", tc.name, code, errOut)
+			}
+		})
 	}
 }

@@ -37,13 +37,15 @@ func ownPostgres(t *testing.T) (*devstack.Postgres, string) {
 	return pg, dir + "/data"
 }
 
-// webEnv is a complete environment for web on a free port.
+// webEnv is a complete environment for web on free ports. It turns the
+// drain delay off, so tests that stop web do not wait for it;
+// TestDrainBeforeClosing sets one.
 func webEnv(t *testing.T, dbURL string) ([]string, string) {
 	t.Helper()
 	port := freePort(t)
 	env := baseEnv(
-		"PORT="+strconv.Itoa(port), "DATABASE_URL="+dbURL, "REDIS_URL="+dbtest.RedisURL(t),
-		"BLOB_URL=file://"+t.TempDir(), "SHUTDOWN_TIMEOUT=10s", "LOG_LEVEL=debug",
+		"PORT="+strconv.Itoa(port), "METRICS_PORT="+strconv.Itoa(freePort(t)), "DATABASE_URL="+dbURL, "REDIS_URL="+dbtest.RedisURL(t),
+		"BLOB_URL=file://"+t.TempDir(), "SHUTDOWN_TIMEOUT=10s", "DRAIN_DELAY=0s", "LOG_LEVEL=debug",
 	)
 	return env, fmt.Sprintf("http://127.0.0.1:%d", port)
 }
@@ -197,6 +199,10 @@ func TestWorkerAndClock(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Errorf("%s /metrics: %d", name, res.StatusCode)
 		}
+		if name == "worker" {
+			wantSeries(t, base+"/metrics", `ferry_jobs_worked_total{kind="process_file",outcome="discarded"} 0`,
+				`ferry_jobs_worked_total{kind="orphan_sweep",outcome="retried"} 0`)
+		}
 		p.signal(t, syscall.SIGTERM)
 		if code := p.exitCode(t, 15*time.Second); code != 0 {
 			t.Errorf("%s exit %d after SIGTERM", name, code)
@@ -295,21 +301,12 @@ func TestShutdownDeadline(t *testing.T) {
 		{"second signal", "SHUTDOWN_TIMEOUT=30s", true, 2 * time.Second, 1, "second signal"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pg, dataDir := ownPostgres(t)
-			env, base := webEnv(t, pg.URL())
-			if code, _, errOut := run(t, env, "", "migrate"); code != 0 {
-				t.Fatalf("migrate: %d %s", code, errOut)
-			}
-			web := start(t, append(env, tc.timeout), "web")
+			env, base := webEnv(t, dbtest.URL(t))
+			web := start(t, append(env, tc.timeout, "ANONYMOUS_UPLOADS=true"), "web")
 			waitFor(t, web, base+"/ready", 200, "", 20*time.Second)
-			pgPid, err := readPid(dataDir + "/postmaster.pid")
-			if err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(1100 * time.Millisecond)
-			defer freeze(t, pgPid)()
-			go func() { _, _, _ = probe(base + "/ready") }()
-			time.Sleep(200 * time.Millisecond)
+			// An upload whose body stops halfway keeps the drain waiting.
+			up := startSlowUpload(t, base, opsBase(env))
+			defer up.finish()
 			web.signal(t, syscall.SIGTERM)
 			if tc.twice {
 				time.Sleep(100 * time.Millisecond)

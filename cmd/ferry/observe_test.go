@@ -136,7 +136,7 @@ func TestTracesAndMetrics(t *testing.T) {
 			`ferry_job_duration_seconds_count{kind="process_file"} 1`,
 			`ferry_db_pool_connections{state="idle"}`,
 		},
-		base + "/metrics": {
+		opsBase(env) + "/metrics": {
 			`ferry_uploads_total{outcome="stored"} 1`,
 			`ferry_db_pool_max_connections`,
 			`ferry_redis_pool_connections{state="total"}`,

@@ -35,6 +35,8 @@ type Services struct {
 	Redis  *redis.Client
 	Bucket *blob.Bucket
 	Direct *storage.Direct // the S3 client behind Bucket; nil for other stores
+
+	full fullness // when Postgres last refused a connection as full
 }
 
 // Store is where uploads go.
@@ -45,6 +47,8 @@ type URLs struct {
 	Database, Redis, Blob string
 	// Tracer, when set, traces every call to the services.
 	Tracer trace.TracerProvider
+	// Pool sizes the Postgres pool; the zero value keeps pgx's defaults.
+	Pool PoolSize
 }
 
 // Open attaches every service named in urls without waiting for any to
@@ -61,7 +65,7 @@ func Open(ctx context.Context, urls URLs) (*Services, error) {
 func (s *Services) open(ctx context.Context, urls URLs) error {
 	var err error
 	if urls.Database != "" {
-		if s.DB, err = OpenDB(urls.Database, urls.Tracer); err != nil {
+		if s.DB, err = openPool(urls.Database, urls.Tracer, urls.Pool, &s.full); err != nil {
 			return err
 		}
 	}
@@ -102,11 +106,22 @@ func openBucket(ctx context.Context, raw string, tp trace.TracerProvider) (*blob
 // OpenDB makes a pool from a Postgres URL without connecting. With tp,
 // every query is a span holding its SQL text but never its arguments.
 func OpenDB(url string, tp trace.TracerProvider) (*pgxpool.Pool, error) {
+	return openPool(url, tp, PoolSize{}, nil)
+}
+
+// openPool is OpenDB sized by size; full, when not nil, records the
+// server's refusals for being full.
+func openPool(url string, tp trace.TracerProvider, size PoolSize, full *fullness) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's message can quote the URL, password included.
 		return nil, errors.New("DATABASE_URL: not a valid Postgres URL")
 	}
+	size.apply(cfg, url)
+	if full == nil {
+		full = &fullness{}
+	}
+	waitWhenFull(cfg, size.FullWait, full)
 	if tp != nil {
 		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(tp))
 	}
@@ -121,7 +136,7 @@ func OpenDB(url string, tp trace.TracerProvider) (*pgxpool.Pool, error) {
 func (s *Services) Checks() []health.Check {
 	var checks []health.Check
 	if s.DB != nil {
-		checks = append(checks, health.Check{Name: "database", Reason: "database unavailable", Fn: s.DB.Ping})
+		checks = append(checks, health.Check{Name: "database", Reason: "database unavailable", Fn: s.pingDB})
 	}
 	if s.Redis != nil {
 		checks = append(checks, health.Check{Name: "redis", Reason: "redis unavailable", Fn: func(ctx context.Context) error { return s.Redis.Ping(ctx).Err() }})

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/redis/go-redis/v9"
 
@@ -66,7 +66,7 @@ func storeUnavailable(err error) bool {
 		code := re.HTTPStatusCode()
 		return code >= http.StatusInternalServerError || code == http.StatusTooManyRequests
 	}
-	if _, ok := errors.AsType[*retry.MaxAttemptsError](err); ok {
+	if _, ok := errors.AsType[*awsretry.MaxAttemptsError](err); ok {
 		return true
 	}
 	// The SDK's retry middleware says so only in words.

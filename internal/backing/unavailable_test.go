@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsretry "github.com/aws/aws-sdk-go-v2/aws/retry"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
@@ -61,7 +61,7 @@ func TestUnavailable(t *testing.T) {
 		{"s3 429", s3Status(429), true},
 		{"s3 403 is a misconfiguration", s3Status(403), false},
 		{"s3 404", s3Status(404), false},
-		{"s3 retries exhausted", &retry.MaxAttemptsError{Attempt: 3, Err: errors.New("timeout")}, true},
+		{"s3 retries exhausted", &awsretry.MaxAttemptsError{Attempt: 3, Err: errors.New("timeout")}, true},
 		{"s3 body cannot rewind", fmt.Errorf("put object: failed to rewind transport stream for retry, %w", errors.New("seek")), true},
 		{"a backing call past its deadline", context.DeadlineExceeded, true},
 		{"the client hung up", context.Canceled, false},

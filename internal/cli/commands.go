@@ -52,7 +52,12 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 			DownloadMode:     p.cfg.DownloadMode,
 		},
 	})
-	return p.serve(ctx, srv.Handler(), p.cfg.Port, inflight)
+	// The app and its probes face the load balancer on PORT; the probes
+	// and /metrics are served again on METRICS_PORT, which stays inside.
+	return p.serve(ctx, []endpoint{
+		{h: srv.Handler(), port: p.cfg.Port, inflight: inflight},
+		{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort},
+	}, time.Duration(p.cfg.DrainDelay))
 }
 
 // runWorker works the job queue. On SIGTERM it stops fetching and lets
@@ -94,11 +99,11 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 			return nil
 		}
 	}
-	return p.serve(ctx, web.OpsHandler(p.ready, p.registry), p.cfg.MetricsPort, nil, stopRunner)
+	return p.serve(ctx, []endpoint{{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort}}, 0, stopRunner)
 }
 
 func workerDeps(p *process) (*jobs.Deps, error) {
-	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Log: p.log, Settings: jobs.Settings{
+	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Direct: p.services.Direct, Log: p.log, Settings: jobs.Settings{
 		PublicURL: p.cfg.PublicURL, PurgeAfter: time.Duration(p.cfg.PurgeAfter),
 		OrphanGrace: time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
 	}}
@@ -127,7 +132,7 @@ func runClock(ctx context.Context, e Env, args []string) error {
 		{Args: jobs.PurgeArgs{}, Every: time.Duration(p.cfg.PurgeInterval)},
 		{Args: jobs.SweepArgs{}, Every: time.Duration(p.cfg.SweepInterval)},
 	}, p.log)
-	return p.serve(ctx, web.OpsHandler(p.ready, p.registry), p.cfg.MetricsPort, nil)
+	return p.serve(ctx, []endpoint{{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort}}, 0)
 }
 
 func runConfig(_ context.Context, e Env, args []string) error {

@@ -3,11 +3,14 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -50,13 +53,16 @@ func startProcess(ctx context.Context, e Env, name string, args []string, need b
 	if err := cfg.Require(required(need)...); err != nil {
 		return nil, err
 	}
+	if name == "web" && cfg.Port == cfg.MetricsPort {
+		return nil, &config.Error{Var: "METRICS_PORT", Problem: fmt.Sprintf("must differ from PORT (%d): web serves /metrics there, apart from the public port", cfg.Port)}
+	}
 	p := &process{name: name, cfg: cfg, log: logging.New(e.Stdout, cfg.LogLevel, name), registry: metrics.NewRegistry()}
 	p.log.Info("starting", "version", buildinfo.Version, "commit", buildinfo.Commit, "config", configAttrs(cfg))
 	if p.tracing, err = telemetry.Start(ctx, traceSettings(cfg), name, buildinfo.Version, cfg.AppEnv); err != nil {
 		return nil, err
 	}
 	urls := urlsFrom(cfg, need)
-	urls.Tracer = p.tracing.Provider
+	urls.Tracer, urls.Pool = p.tracing.Provider, poolSize(cfg, name)
 	if p.services, err = backing.Open(ctx, urls); err != nil {
 		return nil, err
 	}
@@ -109,13 +115,20 @@ func urlsFrom(cfg *config.Config, need backing.URLs) backing.URLs {
 const need = "yes"
 
 // schemaCurrent fails while migrations are pending: a process must not
-// serve on a schema older than its code expects.
+// serve on a schema older than its code expects. While Postgres is too
+// busy to give a connection for the check, the last answer stands: a
+// saturated database is not a stale schema.
 func schemaCurrent(s *backing.Services) func(context.Context) error {
+	var current atomic.Bool
 	return func(ctx context.Context) error {
 		st, err := schema.CurrentStatus(ctx, s.DB)
 		if err != nil {
+			if s.Saturated(err) && current.Load() {
+				return nil
+			}
 			return err
 		}
+		current.Store(!st.Pending)
 		if st.Pending {
 			return errors.New("migrations pending")
 		}
@@ -131,28 +144,52 @@ func configAttrs(cfg *config.Config) slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
-// serve runs h on port until ctx ends, drains, runs the stops (such as
-// letting running jobs finish), and closes the services. Drain and stops
-// share SHUTDOWN_TIMEOUT; past it the process is cut off and exits 1.
-func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight *server.InFlight, stops ...func(context.Context) error) error {
-	ln, err := server.Listen(":" + strconv.Itoa(port))
+// endpoint is one HTTP server of a process: a handler on a port.
+type endpoint struct {
+	h        http.Handler
+	port     int
+	inflight *server.InFlight // nil counts nothing
+}
+
+// serve runs each endpoint until ctx ends, drains them together, runs the
+// stops (such as letting running jobs finish), and closes the services.
+// Drain and stops share SHUTDOWN_TIMEOUT, which starts once the drain
+// delay is over; past it the process is cut off and exits 1.
+func (p *process) serve(ctx context.Context, eps []endpoint, delay time.Duration, stops ...func(context.Context) error) error {
+	lns, err := p.listen(eps)
 	if err != nil {
 		return errors.Join(err, p.services.Close())
 	}
-	p.log.Info("listening", "addr", ln.Addr().String())
 	stop, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 	go func() {
 		<-ctx.Done()
-		p.ready.ShuttingDown()
 		cancel()
 	}()
 	stopped := make(chan error, 1)
 	go func() {
-		<-stop.Done()
+		<-stop.Done() // a signal, or one of the servers failing
+		p.ready.ShuttingDown()
+		if delay > 0 {
+			time.Sleep(delay) // the servers still accept and serve meanwhile
+		}
 		stopped <- p.runStops(stops)
 	}()
-	serveErr := server.Serve(stop, server.New(h, p.log), ln, time.Duration(p.cfg.ShutdownTimeout), inflight, p.log)
+	drain := server.Drain{Delay: delay, Timeout: time.Duration(p.cfg.ShutdownTimeout)}
+	served := make(chan error, len(eps))
+	for i, ep := range eps {
+		go func() {
+			err := server.Serve(stop, server.New(ep.h, p.log), lns[i], drain, ep.inflight, p.log)
+			cancel() // one server failing stops the others
+			served <- err
+		}()
+	}
+	var serveErr error
+	for range eps {
+		if err := <-served; serveErr == nil {
+			serveErr = err
+		}
+	}
 	if err := <-stopped; serveErr == nil {
 		serveErr = err
 	}
@@ -162,6 +199,23 @@ func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight 
 	p.closeServices(5 * time.Second)
 	p.log.Info("stopped cleanly")
 	return nil
+}
+
+// listen binds every endpoint's port, or none.
+func (p *process) listen(eps []endpoint) ([]net.Listener, error) {
+	lns := make([]net.Listener, 0, len(eps))
+	for _, ep := range eps {
+		ln, err := server.Listen(":" + strconv.Itoa(ep.port))
+		if err != nil {
+			for _, l := range lns {
+				_ = l.Close()
+			}
+			return nil, err
+		}
+		p.log.Info("listening", "addr", ln.Addr().String())
+		lns = append(lns, ln)
+	}
+	return lns, nil
 }
 
 // runStops runs each stop within SHUTDOWN_TIMEOUT.

@@ -30,7 +30,7 @@ type Config struct {
 	AppEnv             string         `env:"APP_ENV" envDefault:"development" cmd:"all" help:"development, staging or production; production refuses unsafe settings"`
 	LogLevel           slog.Level     `env:"LOG_LEVEL" envDefault:"info" cmd:"all" help:"debug, info, warn or error"`
 	Port               int            `env:"PORT" envDefault:"3000" cmd:"web" help:"TCP port the web process listens on"`
-	MetricsPort        int            `env:"METRICS_PORT" envDefault:"9090" cmd:"worker,clock" help:"port for /health and /metrics of the worker and clock"`
+	MetricsPort        int            `env:"METRICS_PORT" envDefault:"9090" cmd:"web,worker,clock" help:"port for /health, /ready and /metrics of every process type; keep it off the public network (web serves the app and its probes on PORT, never /metrics)"`
 	PublicURL          string         `env:"PUBLIC_URL" cmd:"web,worker" help:"address users reach Ferry at, used in share links; https in production"`
 	DatabaseURL        string         `env:"DATABASE_URL" secret:"true" cmd:"web,worker,clock,migrate,admin" help:"Postgres URL, postgres://user:pass@host:5432/db"`
 	RedisURL           string         `env:"REDIS_URL" secret:"true" cmd:"web" help:"Redis URL for sessions and rate limits, redis:// or rediss://"`
@@ -50,10 +50,13 @@ type Config struct {
 	JobRescueAfter     units.Duration `env:"JOB_RESCUE_AFTER" envDefault:"15m" cmd:"worker" help:"a job left running by a worker that died is retried after this; more than JOB_TIMEOUT"`
 	ThumbnailMaxSource units.Bytes    `env:"THUMBNAIL_MAX_SOURCE" envDefault:"50MiB" cmd:"worker" help:"largest image a thumbnail is made from"`
 	PurgeAfter         units.Duration `env:"PURGE_AFTER" envDefault:"24h" cmd:"worker" help:"how long expired or spent shares, and files no share needs, are kept before deletion"`
-	OrphanGrace        units.Duration `env:"ORPHAN_GRACE" envDefault:"1h" cmd:"worker" help:"an object with no row for this long is deleted by the sweep"`
+	OrphanGrace        units.Duration `env:"ORPHAN_GRACE" envDefault:"1h" cmd:"worker" help:"an object with no row for this long is deleted by the sweep, and an S3 multipart upload begun before it with no part since is aborted"`
 	PurgeInterval      units.Duration `env:"PURGE_INTERVAL" envDefault:"1m" cmd:"clock" help:"how often the clock schedules the purge"`
 	SweepInterval      units.Duration `env:"SWEEP_INTERVAL" envDefault:"1h" cmd:"clock" help:"how often the clock schedules the orphan sweep"`
-	ShutdownTimeout    units.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s" cmd:"web,worker,clock" help:"how long to drain on SIGTERM before a hard stop"`
+	DrainDelay         units.Duration `env:"DRAIN_DELAY" envDefault:"5s" cmd:"web" help:"after SIGTERM, web keeps accepting this long with /ready answering 503 and every response closing its connection, so load balancers move traffic away before it stops accepting; 0 under Kubernetes, where the preStop sleep does this"`
+	ShutdownTimeout    units.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"30s" cmd:"web,worker,clock" help:"how long to drain requests and jobs in flight, once accepting has stopped, before a hard stop"`
+	DBMaxConns         int            `env:"DB_MAX_CONNS" envDefault:"0" cmd:"web,worker,clock" help:"largest Postgres pool of one process; 0 means pool_max_conns from DATABASE_URL if set, else web 10, worker WORKER_CONCURRENCY+4, clock 3"`
+	DBMaxConnIdle      units.Duration `env:"DB_MAX_CONN_IDLE" envDefault:"5m" cmd:"web,worker,clock" help:"a Postgres connection idle this long is closed, so a quiet process gives the server its slots back"`
 	OtelTracesExporter string         `env:"OTEL_TRACES_EXPORTER" cmd:"web,worker,clock" help:"otlp, console (spans as JSON lines on stdout) or none; empty means none unless OTEL_EXPORTER_OTLP_ENDPOINT is set"`
 	OtelEndpoint       string         `env:"OTEL_EXPORTER_OTLP_ENDPOINT" cmd:"web,worker,clock" help:"OpenTelemetry collector for otlp, e.g. http://otel-collector:4318; the SDK also reads the other OTEL_EXPORTER_OTLP_* variables"`
 	OtelServiceName    string         `env:"OTEL_SERVICE_NAME" cmd:"web,worker,clock" help:"service name on spans; empty gives ferry-web, ferry-worker or ferry-clock"`

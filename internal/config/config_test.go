@@ -155,7 +155,7 @@ func TestVarsFor(t *testing.T) {
 	if got := names(VarsFor("migrate")); got != "APP_ENV LOG_LEVEL DATABASE_URL" {
 		t.Errorf("VarsFor(migrate) = %s", got)
 	}
-	if got := names(VarsFor("web")); !strings.Contains(got, "PORT") || strings.Contains(got, "METRICS_PORT") {
+	if got := names(VarsFor("web")); !strings.Contains(got, " PORT ") || !strings.Contains(got, "METRICS_PORT") || strings.Contains(got, "WORKER_CONCURRENCY") {
 		t.Errorf("VarsFor(web) = %s", got)
 	}
 }

@@ -49,6 +49,10 @@ func (c *Config) checkValues() error {
 		return problem("MAX_EXPIRES_IN", "must be at least DEFAULT_EXPIRES_IN (%s), got %s", c.DefaultExpiresIn, c.MaxExpiresIn)
 	case c.ShutdownTimeout <= 0:
 		return problem("SHUTDOWN_TIMEOUT", "must be more than 0")
+	case c.DBMaxConns < 0 || c.DBMaxConns > 10000:
+		return problem("DB_MAX_CONNS", "must be from 0 (pick per process type) to 10000, got %d", c.DBMaxConns)
+	case c.DBMaxConnIdle < units.Duration(time.Second):
+		return problem("DB_MAX_CONN_IDLE", "must be at least 1s, got %s", c.DBMaxConnIdle)
 	case c.WorkerConcurrency < 1 || c.WorkerConcurrency > 1000:
 		return problem("WORKER_CONCURRENCY", "must be from 1 to 1000, got %d", c.WorkerConcurrency)
 	case c.JobTimeout <= 0:

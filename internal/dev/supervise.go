@@ -52,12 +52,12 @@ type spec struct {
 	env  []string
 }
 
-// processTypes gives worker and clock a METRICS_PORT each: both default
-// to 9090 and would clash on one machine. This overrides a METRICS_PORT
-// the user set, which could not serve both either.
+// processTypes gives web, worker and clock a METRICS_PORT each: all three
+// default to 9090 and would clash on one machine. This overrides a
+// METRICS_PORT the user set, which could not serve them all either.
 func processTypes() ([]spec, error) {
 	specs := []spec{{name: "web"}, {name: "worker"}, {name: "clock"}}
-	for i := 1; i < len(specs); i++ {
+	for i := range specs {
 		port, err := devstack.FreePort()
 		if err != nil {
 			return nil, err

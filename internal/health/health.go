@@ -5,11 +5,24 @@ package health
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 )
+
+// CheckTimeout bounds each readiness check. A backing service slower than
+// this to answer a ping cannot serve requests either, and a short bound
+// keeps /ready fast when one hangs: a probe waits at most one run of the
+// checks, so it answers within CheckTimeout plus a little.
+const CheckTimeout = 400 * time.Millisecond
+
+// answerGrace is how long past its deadline a check may take to return.
+const answerGrace = 50 * time.Millisecond
+
+// errNoAnswer is the failure of a check still running at the deadline.
+var errNoAnswer = errors.New("no answer within the check timeout")
 
 // Check is one named readiness probe; Reason is what /ready says when it
 // fails, such as "database unavailable", and Name labels its metric.
@@ -20,7 +33,9 @@ type Check struct {
 }
 
 // Readiness runs its checks at most once per TTL, so frequent probes from
-// several load balancers cost the backing services next to nothing.
+// several load balancers cost the backing services next to nothing, and
+// all at once, each bounded by the timeout, so one that hangs neither
+// delays the others nor the answer.
 type Readiness struct {
 	checks   []Check
 	ttl      time.Duration
@@ -36,7 +51,7 @@ type Readiness struct {
 // NewReadiness returns a Readiness that runs checks in order of importance:
 // the first failing one is the reason reported.
 func NewReadiness(checks ...Check) *Readiness {
-	return &Readiness{checks: checks, ttl: time.Second, timeout: 2 * time.Second}
+	return &Readiness{checks: checks, ttl: time.Second, timeout: CheckTimeout}
 }
 
 // ShuttingDown turns /ready to 503 for good, so load balancers stop sending
@@ -58,15 +73,37 @@ func (r *Readiness) Reason(ctx context.Context) string {
 }
 
 // run probes every check at once and reports the first failure in order.
+// It stops waiting at the deadline even for a check that ignores its
+// context, and it does not take the caller's cancellation: a prober that
+// hangs up must not leave a failure in the cache for the next one.
 func (r *Readiness) run(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.timeout)
 	defer cancel()
-	errs := make([]error, len(r.checks))
-	var wg sync.WaitGroup
-	for i, c := range r.checks {
-		wg.Go(func() { errs[i] = c.Fn(ctx) })
+	// A check that honours its deadline gets a moment past it to say what
+	// it saw then (a saturated pool, say), rather than being cut off.
+	late, cancelLate := context.WithTimeout(context.Background(), r.timeout+answerGrace)
+	defer cancelLate()
+	type result struct {
+		i   int
+		err error
 	}
-	wg.Wait()
+	results := make(chan result, len(r.checks)) // buffered: a late check never blocks
+	for i, c := range r.checks {
+		go func() { results <- result{i, c.Fn(ctx)} }()
+	}
+	errs := make([]error, len(r.checks))
+	for i := range errs {
+		errs[i] = errNoAnswer
+	}
+wait:
+	for range r.checks {
+		select {
+		case res := <-results:
+			errs[res.i] = res.err
+		case <-late.Done():
+			break wait
+		}
+	}
 	r.failed = make([]bool, len(errs))
 	reason := ""
 	for i, err := range errs {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,6 +67,43 @@ func TestReadinessCachesAndShutsDown(t *testing.T) {
 	}
 	if status, body := get(t, ServeLive); status != 200 || body["status"] != "ok" {
 		t.Errorf("live: %d %v", status, body)
+	}
+}
+
+// TestReadinessAnswersFast: with one check that hangs and ignores its
+// context, every one of many concurrent probes still answers 503 within
+// 500 ms, and the checks that answer are reported up.
+func TestReadinessAnswersFast(t *testing.T) {
+	stuck := make(chan struct{})
+	defer close(stuck)
+	r := NewReadiness(
+		Check{"database", "database unavailable", func(context.Context) error { <-stuck; return nil }},
+		Check{"redis", "redis unavailable", func(context.Context) error { return nil }},
+	)
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			begin := time.Now()
+			status, body := get(t, r.ServeReady)
+			if took := time.Since(begin); status != 503 || body["reason"] != "database unavailable" || took > 500*time.Millisecond {
+				t.Errorf("with a hung check: %d %v after %v, want 503 within 500ms", status, body, took)
+			}
+		})
+	}
+	wg.Wait()
+	if _, ok := r.Status(context.Background()); ok["database"] || !ok["redis"] {
+		t.Errorf("checks up: %v, want redis only", ok)
+	}
+}
+
+// TestReadinessIgnoresProberHangingUp: a probe whose client has gone does
+// not leave a failure behind for the next one.
+func TestReadinessIgnoresProberHangingUp(t *testing.T) {
+	r := NewReadiness(Check{"database", "database unavailable", func(ctx context.Context) error { return ctx.Err() }})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if reason := r.Reason(ctx); reason != "" {
+		t.Errorf("with the prober's context cancelled: %q, want ready", reason)
 	}
 }
 

@@ -92,7 +92,7 @@ func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 	if deleted > 0 {
 		w.d.Log.InfoContext(ctx, "swept orphaned objects", "objects", deleted, "job_id", job.ID)
 	}
-	return nil
+	return w.abortStale(ctx, cutoff, job.ID)
 }
 
 // sweep checks the objects under prefix in batches.

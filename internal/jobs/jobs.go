@@ -16,6 +16,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"go.opentelemetry.io/otel/trace"
 	"gocloud.dev/blob"
+
+	"github.com/ferryhq/ferry/internal/storage"
 )
 
 // Mailer sends one message with a plain-text and an HTML part.
@@ -35,6 +37,7 @@ type Settings struct {
 type Deps struct {
 	DB       *pgxpool.Pool
 	Bucket   *blob.Bucket
+	Direct   *storage.Direct // Bucket's S3 client, for its multipart uploads; nil for other stores
 	Log      *slog.Logger
 	Mail     Mailer // nil: mail is logged, not sent
 	Settings Settings

@@ -51,8 +51,23 @@ func NewWorkMetrics(reg prometheus.Registerer) rivertype.Middleware {
 		}, []string{"kind"}),
 	}
 	reg.MustRegister(m.worked, m.duration)
+	// Every kind and outcome exists at 0 from the start, so the first
+	// discarded or retried job is an increase the alerts see.
+	for _, kind := range workedKinds {
+		for _, o := range outcomes {
+			m.worked.WithLabelValues(kind, o)
+		}
+	}
 	return m
 }
+
+// workedKinds are the kinds Workers registers.
+var workedKinds = []string{
+	ProcessFileArgs{}.Kind(), DownloadMailArgs{}.Kind(), DeleteObjectsArgs{}.Kind(), PurgeArgs{}.Kind(), SweepArgs{}.Kind(),
+}
+
+// outcomes are every value outcome returns.
+var outcomes = []string{"completed", "retried", "discarded", "cancelled", "snoozed"}
 
 // Work times one attempt and records what became of it.
 func (m *workMetrics) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {

@@ -5,6 +5,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -59,6 +60,26 @@ func NewHTTP(reg prometheus.Registerer) *HTTP {
 	}
 	reg.MustRegister(m.requests, m.duration, m.inFlight)
 	return m
+}
+
+// FailureCodes are the statuses Ferry answers when it fails: 500 for its
+// own bugs, 503 when a backing service is down.
+var FailureCodes = []int{500, 503}
+
+// Prepare makes the failure series of every route pattern ("METHOD
+// /path") at 0, so the first failure on a route is an increase that
+// rate() and increase() can see, not a new series that starts at 1.
+// Patterns without a method are skipped; HEAD on a GET route is not made.
+func (m *HTTP) Prepare(patterns []string) {
+	for _, p := range patterns {
+		method, _, ok := strings.Cut(p, " ")
+		if !ok {
+			continue
+		}
+		for _, code := range FailureCodes {
+			m.requests.WithLabelValues(method, p, strconv.Itoa(code))
+		}
+	}
 }
 
 // Start marks a request begun and returns the function that records its end.

@@ -30,7 +30,28 @@ func NewTransfers(reg prometheus.Registerer) *Transfers {
 		}, []string{"outcome"}),
 	}
 	reg.MustRegister(t.upBytes, t.downBytes, t.ups, t.downs)
+	// Every outcome exists at 0 from the start: the alerts divide failures
+	// by all outcomes, and a series born at 1 would hide the first one.
+	for _, o := range uploadOutcomes {
+		t.ups.WithLabelValues(o)
+	}
+	for _, o := range allDownloadOutcomes() {
+		t.downs.WithLabelValues(o)
+	}
 	return t
+}
+
+// uploadOutcomes are every value uploadOutcome returns, and aborted.
+var uploadOutcomes = []string{"stored", "too_large", "rejected", "unauthorized", "rate_limited", "aborted", "failed"}
+
+// allDownloadOutcomes are the named download outcomes, aborted and failed;
+// the rare status_Nxx ones appear when they happen.
+func allDownloadOutcomes() []string {
+	out := []string{"aborted", "failed"}
+	for _, o := range downloadOutcomes {
+		out = append(out, o)
+	}
+	return out
 }
 
 // Uploaded records one upload request that read n body bytes and was

@@ -38,9 +38,24 @@ func Listen(addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// Serve serves srv on ln until stop is closed or cancelled, then stops
-// accepting and waits up to timeout for requests in flight to finish.
-func Serve(stop context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, inflight *InFlight, log *slog.Logger) error {
+// Drain says how Serve stops once told to.
+type Drain struct {
+	// Delay is how long Serve keeps accepting after the stop, answering
+	// every request with Connection: close, so load balancers that still
+	// route here (their health checks lag) and clients on kept-alive
+	// connections move to another replica before the listener closes.
+	Delay time.Duration
+	// Timeout bounds the wait for requests in flight once accepting has
+	// stopped; past it they are cut off.
+	Timeout time.Duration
+}
+
+// Serve serves srv on ln until stop is closed or cancelled, keeps serving
+// for drain.Delay with connections closed after each response, then stops
+// accepting and waits up to drain.Timeout for requests in flight.
+func Serve(stop context.Context, srv *http.Server, ln net.Listener, drain Drain, inflight *InFlight, log *slog.Logger) error {
+	var draining atomic.Bool
+	srv.Handler = closeWhen(&draining, srv.Handler)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -48,8 +63,17 @@ func Serve(stop context.Context, srv *http.Server, ln net.Listener, timeout time
 		return fmt.Errorf("serve: %w", err)
 	case <-stop.Done():
 	}
-	log.Info("draining", "addr", ln.Addr().String(), "in_flight", inflight.Count(), "timeout", timeout.String())
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(stop), timeout)
+	draining.Store(true)
+	if drain.Delay > 0 {
+		log.Info("draining: still accepting", "addr", ln.Addr().String(), "delay", drain.Delay.String())
+		select {
+		case err := <-errc:
+			return fmt.Errorf("serve: %w", err)
+		case <-time.After(drain.Delay):
+		}
+	}
+	log.Info("draining", "addr", ln.Addr().String(), "in_flight", inflight.Count(), "timeout", drain.Timeout.String())
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(stop), drain.Timeout)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
 		log.Error("drain cut off requests", "in_flight", inflight.Count(), "error", err.Error())
@@ -58,6 +82,19 @@ func Serve(stop context.Context, srv *http.Server, ln net.Listener, timeout time
 	}
 	<-errc // http.ErrServerClosed once Serve has returned
 	return nil
+}
+
+// closeWhen asks net/http to close each connection after its response
+// once draining is set. Idle connections are left alone until Shutdown:
+// closing one under a client that is just sending on it would fail that
+// request, while an answer with Connection: close never does.
+func closeWhen(draining *atomic.Bool, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // InFlight counts requests being served, so a cut-off drain can say how

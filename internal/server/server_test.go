@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +22,7 @@ func TestServeDrainsInFlight(t *testing.T) {
 		got <- string(b)
 		_, _ = io.WriteString(w, "stored")
 	})
-	stop, serveErr, addr, inflight := start(t, h, 5*time.Second)
+	stop, serveErr, addr, inflight := start(t, h, Drain{Timeout: 5 * time.Second})
 
 	pr, pw := io.Pipe()
 	resp := make(chan string, 1)
@@ -57,13 +58,62 @@ func TestServeCutsOffPastTimeout(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block })
-	stop, serveErr, addr, inflight := start(t, h, 100*time.Millisecond)
+	stop, serveErr, addr, inflight := start(t, h, Drain{Timeout: 100 * time.Millisecond})
 	go func() { _, _ = http.Get("http://" + addr) }()
 	waitInFlight(t, inflight, 1)
 	stop()
 	if err := <-serveErr; !errors.Is(err, ErrCutOff) {
 		t.Errorf("Serve = %v, want ErrCutOff", err)
 	}
+}
+
+// TestServeDrainDelay: during the delay after the stop, a kept-alive
+// connection and a new one are both served, each answer closing its
+// connection; after it, the listener is closed.
+func TestServeDrainDelay(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	stop, serveErr, addr, _ := start(t, h, Drain{Delay: 300 * time.Millisecond, Timeout: time.Second})
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	if res, _ := get(t, client, addr); res.Close {
+		t.Errorf("before the stop: Connection: close, want the connection kept")
+	}
+	stop()
+	begin := time.Now()
+	for _, want := range []struct {
+		name   string
+		reused bool
+	}{{"kept-alive connection", true}, {"new connection", false}} {
+		res, reused := get(t, client, addr)
+		if !res.Close || reused != want.reused {
+			t.Errorf("%s during the delay: Connection: close %v, reused %v", want.name, res.Close, reused)
+		}
+	}
+	if time.Since(begin) >= 300*time.Millisecond {
+		t.Skip("the machine is too slow to ask within the delay")
+	}
+	waitRefused(t, addr)
+	if waited := time.Since(begin); waited < 300*time.Millisecond {
+		t.Errorf("listener closed %v after the stop, before the 300ms delay", waited)
+	}
+	if err := <-serveErr; err != nil {
+		t.Errorf("Serve = %v", err)
+	}
+}
+
+// get answers one GET and whether it went over a kept-alive connection.
+func get(t *testing.T, c *http.Client, addr string) (*http.Response, bool) {
+	t.Helper()
+	var reused bool
+	trace := &httptrace.ClientTrace{GotConn: func(info httptrace.GotConnInfo) { reused = info.Reused }}
+	req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), "GET", "http://"+addr, nil)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res, reused
 }
 
 func TestListenPortInUse(t *testing.T) {
@@ -78,7 +128,7 @@ func TestListenPortInUse(t *testing.T) {
 	}
 }
 
-func start(t *testing.T, h http.Handler, timeout time.Duration) (func(), chan error, string, *InFlight) {
+func start(t *testing.T, h http.Handler, drain Drain) (func(), chan error, string, *InFlight) {
 	t.Helper()
 	inflight := &InFlight{}
 	ln, err := Listen("127.0.0.1:0")
@@ -88,7 +138,7 @@ func start(t *testing.T, h http.Handler, timeout time.Duration) (func(), chan er
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- Serve(ctx, New(inflight.Wrap(h), log), ln, timeout, inflight, log) }()
+	go func() { errc <- Serve(ctx, New(inflight.Wrap(h), log), ln, drain, inflight, log) }()
 	return cancel, errc, ln.Addr().String(), inflight
 }
 

@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 // bucket, with a signed-up user and an API token.
 type stack struct {
 	url      string
+	opsURL   string // the operational endpoints, as on METRICS_PORT
 	services *backing.Services
 	token    string
 	userID   string
@@ -86,9 +87,10 @@ func newStackWith(t *testing.T, blobURL string, attach func(*backing.Services), 
 		Accounts: &account.Service{DB: svc.DB, Params: fastHash},
 		Redis:    svc.Redis, Settings: settings,
 	})
-	ts := httptest.NewServer(recordSecrets(srv.Handler()))
+	ts, ops := httptest.NewServer(recordSecrets(srv.Handler())), httptest.NewServer(OpsHandler(srv.Ready, srv.Registry))
 	t.Cleanup(ts.Close)
-	st := &stack{url: ts.URL, services: svc}
+	t.Cleanup(ops.Close)
+	st := &stack{url: ts.URL, opsURL: ops.URL, services: svc}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
 	return st
 }

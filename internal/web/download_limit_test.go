@@ -10,7 +10,9 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // rangeAttacks are ways to ask for a file's bytes that must not, together
@@ -110,6 +112,14 @@ func TestResumeCostsOneDownload(t *testing.T) {
 	link := st.url + pathOf(t, shareOf(file)["download_url"].(string))
 
 	got := cutShort(t, link, 4096)
+	// The server learns of the hang-up when its next write fails, and only
+	// then gives back what it did not send; a client retrying at once may
+	// come before that, as curl -C - run by hand would not.
+	waitUntil(t, func() bool {
+		var served int64
+		_ = st.services.DB.QueryRow(t.Context(), `SELECT sf.bytes_served FROM share_files sf JOIN shares s ON s.id = sf.share_id WHERE s.token = $1`, tokenOf(t, link)).Scan(&served)
+		return served < int64(len(content))
+	})
 	req, _ := http.NewRequest("GET", link, nil)
 	req.Header.Set("Range", fmt.Sprintf("bytes=%d-", len(got)))
 	res, err := http.DefaultClient.Do(req)
@@ -136,7 +146,12 @@ func TestResumeCostsOneDownload(t *testing.T) {
 func cutShort(t *testing.T, link string, n int) []byte {
 	t.Helper()
 	u, _ := url.Parse(link)
-	conn, err := net.Dial("tcp", u.Host)
+	// A receive buffer of a usual size: loopback lets it grow to 32 MiB,
+	// all of it bytes the server counts as sent and the client never read.
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 256<<10) })
+	}}
+	conn, err := d.Dial("tcp", u.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,4 +182,16 @@ func tokenOf(t *testing.T, link string) string {
 	_, rest, _ := strings.Cut(link, "/s/")
 	token, _, _ := strings.Cut(rest, "/")
 	return token
+}
+
+// waitUntil polls cond until it holds, for at most ten seconds.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

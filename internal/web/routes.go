@@ -83,11 +83,14 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", health.ServeLive)
 	mux.HandleFunc("GET /ready", s.Ready.ServeReady)
-	mux.Handle("GET /metrics", metrics.Handler(s.Registry))
-	s.pageRoutes(mux)
+	// No /metrics here: it is served on METRICS_PORT (OpsHandler), apart
+	// from the public port, where it would show traffic to anyone.
+	pages := &recordingMux{ServeMux: mux}
+	s.pageRoutes(pages)
 	api := s.registerAPI(mux)
 	api.finish()
-	s.publicRoutes(mux)
+	s.publicRoutes(pages)
+	s.metrics.Prepare(append(pages.patterns, api.patterns...))
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errNotFound) })
 	// Cross-origin state changes from browsers are refused everywhere;
 	// requests without browser headers (curl, API clients) pass.
@@ -196,7 +199,7 @@ func (s *Server) apiRoutes(mux *apiMux) {
 
 // pageRoutes lists the pages of the web UI and its form endpoints
 // (ui_*.go), for signed-in people and for signing in.
-func (s *Server) pageRoutes(mux *http.ServeMux) {
+func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /assets/{name}", serveAsset)
 	mux.HandleFunc("GET /login", s.loginPage)
@@ -217,7 +220,7 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 
 // publicRoutes lists the share links (public.go, download.go): anyone
 // with a link, no account needed.
-func (s *Server) publicRoutes(mux *http.ServeMux) {
+func (s *Server) publicRoutes(mux routeMux) {
 	mux.HandleFunc("GET /s/{token}", s.sharePage)
 	mux.HandleFunc("POST /s/{token}/unlock", s.unlock)
 	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too
@@ -231,8 +234,9 @@ func APIRoutes() []string {
 	return (&Server{}).registerAPI(http.NewServeMux()).patterns
 }
 
-// OpsHandler serves only the operational endpoints, for the worker and
-// clock, which have no API but must be probed and scraped like web.
+// OpsHandler serves only the operational endpoints on METRICS_PORT: for
+// the worker and clock, which have no API but must be probed and scraped
+// like web, and for web itself, whose /metrics is served only there.
 func OpsHandler(ready *health.Readiness, reg *prometheus.Registry) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", health.ServeLive)

@@ -18,11 +18,20 @@ import (
 
 func newTestServer(t *testing.T, logs io.Writer) *httptest.Server {
 	t.Helper()
+	ts, _ := newTestServers(t, logs)
+	return ts
+}
+
+// newTestServers serves the app and, apart, the operational endpoints
+// the way web serves them on METRICS_PORT.
+func newTestServers(t *testing.T, logs io.Writer) (app, ops *httptest.Server) {
+	t.Helper()
 	log := logging.New(logs, slog.LevelDebug, "web")
 	s := New(Deps{Log: log, Ready: health.NewReadiness(), Registry: metrics.NewRegistry(), InFlight: &server.InFlight{}})
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return ts
+	app, ops = httptest.NewServer(s.Handler()), httptest.NewServer(OpsHandler(s.Ready, s.Registry))
+	t.Cleanup(app.Close)
+	t.Cleanup(ops.Close)
+	return app, ops
 }
 
 func TestRequestID(t *testing.T) {
@@ -85,7 +94,7 @@ func TestRequestLogLine(t *testing.T) {
 }
 
 func TestMetricsUseRoutePatterns(t *testing.T) {
-	ts := newTestServer(t, io.Discard)
+	ts, ops := newTestServers(t, io.Discard)
 	for _, p := range []string{"/health", "/api/v1/x/abcdef", "/nowhere"} {
 		res, err := http.Get(ts.URL + p)
 		if err != nil {
@@ -94,6 +103,14 @@ func TestMetricsUseRoutePatterns(t *testing.T) {
 		res.Body.Close()
 	}
 	res, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics on the app's port: %d, want 404", res.StatusCode)
+	}
+	res, err = http.Get(ops.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

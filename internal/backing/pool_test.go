@@ -1,0 +1,206 @@
+package backing
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ferryhq/ferry/internal/health"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func TestPoolSize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		url  string
+		size PoolSize
+		want int32
+	}{
+		{"process default", "postgres://u@h/db", PoolSize{DefaultMaxConns: 10}, 10},
+		{"URL over the default", "postgres://u@h/db?pool_max_conns=7", PoolSize{DefaultMaxConns: 10}, 7},
+		{"DB_MAX_CONNS over the URL", "postgres://u@h/db?pool_max_conns=7", PoolSize{MaxConns: 3, DefaultMaxConns: 10}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := pgxpool.ParseConfig(tt.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.size.MaxConnIdle = time.Minute
+			tt.size.apply(cfg, tt.url)
+			if cfg.MaxConns != tt.want || cfg.MaxConnIdleTime != time.Minute {
+				t.Errorf("max %d idle %v, want %d and 1m", cfg.MaxConns, cfg.MaxConnIdleTime, tt.want)
+			}
+		})
+	}
+}
+
+// limitedRole creates a role that may hold two connections at once, so
+// its third is refused with SQLSTATE 53300 as from a full server, and
+// returns dbURL with that role as the user.
+func limitedRole(t *testing.T, dbURL string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dbtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	role := fmt.Sprintf("ferry_full_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, "CREATE ROLE "+role+" LOGIN CONNECTION LIMIT 2"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dbtest.AdminURL(t))
+		if err != nil {
+			t.Errorf("drop role %s: %v", role, err)
+			return
+		}
+		defer c.Close(context.Background())
+		// Backends of closed connections may still be exiting.
+		_, _ = c.Exec(context.Background(), "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1", role)
+		if _, err := c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role); err != nil {
+			t.Errorf("drop role %s: %v", role, err)
+		}
+	})
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	return u.String()
+}
+
+// fill takes both of the role's connections; the returned function gives
+// one back.
+func fill(t *testing.T, roleURL string) func() {
+	t.Helper()
+	var conns []*pgx.Conn
+	for range 2 {
+		c, err := pgx.Connect(context.Background(), roleURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	t.Cleanup(func() {
+		for _, c := range conns {
+			_ = c.Close(context.Background())
+		}
+	})
+	return func() { _ = conns[0].Close(context.Background()) }
+}
+
+// TestFullServer: while Postgres refuses connections as full, a query
+// waits for a slot instead of failing and runs once one frees; without
+// the wait it fails at once with 53300; and readiness calls the database
+// up either way (it is saturated, not down).
+func TestFullServer(t *testing.T) {
+	t.Parallel()
+	dbURL := dbtest.URL(t)
+	waits := func(t *testing.T, svc *Services, free func()) {
+		answered := make(chan error, 1)
+		begin := time.Now()
+		go func() {
+			var one int
+			answered <- svc.DB.QueryRow(context.Background(), "SELECT 1").Scan(&one)
+		}()
+		for !svc.full.recent() {
+			time.Sleep(10 * time.Millisecond) // until the server has refused the query's connection
+		}
+		free()
+		if err := <-answered; err != nil {
+			t.Errorf("query once a slot freed: %v", err)
+		}
+		t.Logf("the query waited %v for a slot", time.Since(begin).Round(time.Millisecond))
+	}
+	for _, tc := range []struct {
+		name    string
+		sslmode string // prefer tries TLS, then plain: two dials a pass
+		wait    time.Duration
+		check   func(t *testing.T, svc *Services, free func())
+	}{
+		{"query waits for a slot", "disable", 5 * time.Second, waits},
+		{"query waits for a slot, sslmode=prefer", "prefer", 5 * time.Second, waits},
+		{"query without the wait fails", "disable", 0, func(t *testing.T, svc *Services, _ func()) {
+			var one int
+			if err := svc.DB.QueryRow(context.Background(), "SELECT 1").Scan(&one); !IsFull(err) {
+				t.Errorf("without the wait: %v, want SQLSTATE 53300", err)
+			}
+		}},
+		{"ready while waiting", "disable", 5 * time.Second, readyWhileFull},
+		{"ready without the wait", "disable", 0, readyWhileFull},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// A role each: a connection a case let go may take a moment
+			// to leave the server's count.
+			roleURL := withSSLMode(t, limitedRole(t, dbURL), tc.sslmode)
+			svc := &Services{}
+			var err error
+			if svc.DB, err = openPool(roleURL, nil, PoolSize{MaxConns: 4, FullWait: tc.wait}, &svc.full); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(svc.DB.Close)
+			free := fill(t, roleURL)
+			defer free()
+			tc.check(t, svc, free)
+		})
+	}
+}
+
+func readyWhileFull(t *testing.T, svc *Services, _ func()) {
+	begin := time.Now()
+	if reason := health.NewReadiness(svc.Checks()...).Reason(context.Background()); reason != "" {
+		t.Errorf("readiness while full: %q, want ready", reason)
+	}
+	if took := time.Since(begin); took > 500*time.Millisecond {
+		t.Errorf("readiness took %v", took)
+	}
+}
+
+// TestDownServerFailsFast: the wait for a full server does not slow the
+// failure of one that is not there.
+func TestDownServerFailsFast(t *testing.T) {
+	t.Parallel()
+	pool, err := openPool(fmt.Sprintf("postgres://u@127.0.0.1:%d/db?sslmode=disable", closedPort(t)), nil, PoolSize{FullWait: 5 * time.Second}, &fullness{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	begin := time.Now()
+	if err := pool.Ping(context.Background()); err == nil || time.Since(begin) > time.Second {
+		t.Errorf("ping of a closed port: %v after %v, want an error within 1s", err, time.Since(begin))
+	}
+}
+
+// closedPort is a port that was just listened on and is now free.
+func closedPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func withSSLMode(t *testing.T, raw, mode string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("sslmode", mode)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
