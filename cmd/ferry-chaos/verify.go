@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/jackc/pgx/v5"
+)
+
+// sweepWait bounds the wait for the orphan sweep to clear what a scenario
+// left: a few SWEEP_INTERVALs past ORPHAN_GRACE.
+const sweepWait = 20 * time.Second
+
+// earlierSample is how many uploads of earlier scenarios are downloaded
+// again after each scenario; rows and objects are checked for all.
+const earlierSample = 40
+
+// verification is the state of the data after a scenario.
+type verification struct {
+	downloads    int // stored uploads downloaded and hashed
+	badDownloads int // of those, not 200 or not the bytes uploaded
+	lostRows     int // uploads that answered 201 whose row is gone
+	rows         int // file rows
+	objects      int // objects under files/ and thumbs/
+	missing      int // row keys with no object
+	orphans      int // objects with no row, after the sweep had its chance
+	multipart    int // incomplete multipart uploads in the bucket
+}
+
+// problems names what the verification found wrong.
+func (v verification) problems() []string {
+	var out []string
+	add := func(n int, what string) {
+		if n > 0 {
+			out = append(out, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(v.badDownloads, "uploads that answered 201 do not download with their SHA-256")
+	add(v.lostRows, "uploads that answered 201 have lost their row")
+	add(v.missing, "rows have no object")
+	add(v.orphans, "objects have no row after the sweep")
+	add(v.multipart, "incomplete multipart uploads remain")
+	return out
+}
+
+// verify waits for the sweep, then checks rows against objects, the
+// uploads of this scenario (and a sample of earlier ones) byte for byte,
+// and the bucket's multipart uploads.
+func (s *suite) verify(ctx context.Context, firstNew int) (verification, error) {
+	var v verification
+	keys, objects, err := s.waitForSweep(ctx)
+	if err != nil {
+		return v, err
+	}
+	v.rows, v.objects = len(keys), len(objects)
+	v.missing, v.orphans = countMissing(keys, objects), countMissing(objects, keys)
+	files := s.toCheck(firstNew)
+	v.downloads = len(files)
+	v.badDownloads = s.downloadAll(ctx, files)
+	if v.lostRows, err = s.lostRows(ctx, s.uploads.all()); err != nil {
+		return v, err
+	}
+	v.multipart, err = s.countMultipart(ctx)
+	return v, err
+}
+
+// waitForSweep lists rows and objects until no object lacks a row, or
+// sweepWait has passed, and returns the last lists.
+func (s *suite) waitForSweep(ctx context.Context) (keys, objects map[string]bool, err error) {
+	deadline := time.Now().Add(sweepWait)
+	for {
+		if keys, err = s.rowKeys(ctx); err != nil {
+			return nil, nil, err
+		}
+		if objects, err = s.objectKeys(ctx); err != nil {
+			return nil, nil, err
+		}
+		if countMissing(objects, keys) == 0 || time.Now().After(deadline) {
+			return keys, objects, nil
+		}
+		if !sleepCtx(ctx, time.Second) {
+			return nil, nil, ctx.Err()
+		}
+	}
+}
+
+// countMissing is how many keys of have are not in in.
+func countMissing(have, in map[string]bool) int {
+	n := 0
+	for k := range have {
+		if !in[k] {
+			n++
+		}
+	}
+	return n
+}
+
+// rowKeys is every object key the files table points to.
+func (s *suite) rowKeys(ctx context.Context) (map[string]bool, error) {
+	conn, err := connect(ctx, s.stack.pg.ferryURL())
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(ctx, `SELECT blob_key FROM files UNION ALL SELECT thumbnail_key FROM files WHERE thumbnail_key IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	return setOf(list), nil
+}
+
+// objectKeys is every object under Ferry's prefixes.
+func (s *suite) objectKeys(ctx context.Context) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, prefix := range []string{"files/", "thumbs/"} {
+		keys, err := listKeys(ctx, s.stack.s3.client, prefix)
+		if err != nil {
+			return nil, fmt.Errorf("verify: list %s: %w", prefix, err)
+		}
+		for _, k := range keys {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
+// listKeys lists the keys under prefix, a bounded number of pages.
+func listKeys(ctx context.Context, c *s3.Client, prefix string) ([]string, error) {
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	for page := 0; p.HasMorePages() && page < 1000; page++ {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range out.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+	}
+	return keys, nil
+}
+
+func setOf(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, k := range list {
+		m[k] = true
+	}
+	return m
+}
+
+// toCheck is every upload stored since index firstNew, and a random
+// sample of the earlier ones.
+func (s *suite) toCheck(firstNew int) []storedFile {
+	all := s.uploads.all()
+	earlier := slices.Clone(all[:firstNew])
+	rand.Shuffle(len(earlier), func(i, j int) { earlier[i], earlier[j] = earlier[j], earlier[i] })
+	return append(all[firstNew:], earlier[:min(len(earlier), earlierSample)]...)
+}
+
+// downloadAll fetches each file through nginx, four at a time, and counts
+// those that do not come back whole.
+func (s *suite) downloadAll(ctx context.Context, files []storedFile) int {
+	c := newClient(s.stack.token, s.uploads, 4)
+	work := make(chan storedFile)
+	var bad int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				if c.download(ctx, f).kind != kindOK {
+					mu.Lock()
+					bad++
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, f := range files {
+		work <- f
+	}
+	close(work)
+	wg.Wait()
+	return bad
+}
+
+// lostRows counts stored uploads whose row is no longer there.
+func (s *suite) lostRows(ctx context.Context, files []storedFile) (int, error) {
+	ids := make([]string, len(files))
+	for i, f := range files {
+		ids[i] = f.id
+	}
+	conn, err := connect(ctx, s.stack.pg.ferryURL())
+	if err != nil {
+		return 0, fmt.Errorf("verify: %w", err)
+	}
+	defer conn.Close(context.Background())
+	var found int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM files WHERE id::text = ANY($1)`, ids).Scan(&found); err != nil {
+		return 0, fmt.Errorf("verify: %w", err)
+	}
+	return len(ids) - found, nil
+}
+
+// countMultipart counts the bucket's incomplete multipart uploads.
+func (s *suite) countMultipart(ctx context.Context) (int, error) {
+	n := 0
+	in := &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)}
+	for page := 0; page < 100; page++ {
+		out, err := s.stack.s3.client.ListMultipartUploads(ctx, in)
+		if err != nil {
+			return 0, fmt.Errorf("verify: list multipart uploads: %w", err)
+		}
+		n += len(out.Uploads)
+		if !aws.ToBool(out.IsTruncated) {
+			return n, nil
+		}
+		in.KeyMarker, in.UploadIdMarker = out.NextKeyMarker, out.NextUploadIdMarker
+	}
+	return n, nil
+}
