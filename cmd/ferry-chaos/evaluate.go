@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -12,6 +15,7 @@ const recoverWithin = 5 * time.Second
 // window says which failures a scenario tolerates, and when.
 type window struct {
 	inject  time.Time // when the fault began; zero when the scenario injects none at an instant
+	settled time.Time // when the fault was complete (the killed process reaped); zero means inject
 	restore time.Time // when the service was back; zero when nothing was restored
 	// allow503 accepts a 503 with Retry-After from inject until
 	// recoverWithin after restore.
@@ -27,36 +31,42 @@ type loadStats struct {
 	requests         int
 	byKind           [len(kindNames)]int
 	unexpected       [len(kindNames)]int // failures the window does not allow
-	firstUnavailable time.Duration       // from inject to the first failed answer; -1 when none
+	unexpectedByOp   [len(kindNames)][len(opNames)]int
+	otherStatuses    map[int]int // the statuses of the unexpected kindOther answers
+	firstUnavailable time.Duration // from inject to the first 503; -1 when none
 	recovery         time.Duration       // from restore to the end of the last failure; -1 when not measured
 }
 
 // evaluate classifies every outcome against the window.
 func evaluate(outs []outcome, w window) loadStats {
-	st := loadStats{requests: len(outs), firstUnavailable: -1, recovery: -1}
+	st := loadStats{requests: len(outs), firstUnavailable: -1, recovery: -1, otherStatuses: map[int]int{}}
 	if !w.restore.IsZero() {
 		st.recovery = 0
 	}
 	for _, o := range outs {
 		k := o.kind
-		if k != kindOK && w.interruptible && !w.inject.IsZero() && o.inFlightAt(w.inject) && (k == kindConn || k == kindOther) {
+		if k != kindOK && w.interruptible && !w.inject.IsZero() && o.inFlightDuring(w.inject, w.settledAt()) && (k == kindConn || k == kindOther) {
 			k = kindInterrupted
 		}
 		st.byKind[k]++
 		if k == kindOK {
 			continue
 		}
-		st.noteTimes(o, w)
+		st.noteTimes(o, k, w)
 		if k != kindInterrupted && !w.allows(o, k) {
 			st.unexpected[k]++
+			st.unexpectedByOp[k][o.op]++
+			if k == kindOther {
+				st.otherStatuses[o.status]++
+			}
 		}
 	}
 	return st
 }
 
-// noteTimes updates the time to the first failure and to recovery.
-func (st *loadStats) noteTimes(o outcome, w window) {
-	if !w.inject.IsZero() && !o.end.Before(w.inject) {
+// noteTimes updates the time to the first 503 and to recovery.
+func (st *loadStats) noteTimes(o outcome, k kind, w window) {
+	if (k == kind503 || k == kind503NoRetry) && !w.inject.IsZero() && !o.end.Before(w.inject) {
 		if d := o.end.Sub(w.inject); st.firstUnavailable < 0 || d < st.firstUnavailable {
 			st.firstUnavailable = d
 		}
@@ -64,6 +74,14 @@ func (st *loadStats) noteTimes(o outcome, w window) {
 	if !w.restore.IsZero() && !o.start.Before(w.restore) {
 		st.recovery = max(st.recovery, o.end.Sub(w.restore))
 	}
+}
+
+// settledAt is when the fault was complete.
+func (w window) settledAt() time.Time {
+	if w.settled.IsZero() {
+		return w.inject
+	}
+	return w.settled
 }
 
 // allows reports whether a failure of kind k is within what the window
@@ -81,7 +99,7 @@ func (st loadStats) problems() []string {
 	var out []string
 	for k, n := range st.unexpected {
 		if n > 0 {
-			out = append(out, fmt.Sprintf("%d requests failed with %s", n, kind(k)))
+			out = append(out, fmt.Sprintf("%d requests failed with %s (%s%s)", n, kind(k), byOp(st.unexpectedByOp[k]), st.statuses(kind(k))))
 		}
 	}
 	if st.recovery > recoverWithin {
@@ -92,3 +110,28 @@ func (st loadStats) problems() []string {
 
 // seconds formats a duration as seconds with one decimal.
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
+// byOp lists the non-zero counts per op, such as "upload 12, download 8".
+func byOp(counts [len(opNames)]int) string {
+	var parts []string
+	for o, n := range counts {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", op(o), n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// statuses lists the statuses of unexpected other answers, such as
+// "; status 502 ×86".
+func (st loadStats) statuses(k kind) string {
+	if k != kindOther {
+		return ""
+	}
+	codes := slices.Sorted(maps.Keys(st.otherStatuses))
+	var parts []string
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d ×%d", c, st.otherStatuses[c]))
+	}
+	return "; status " + strings.Join(parts, ", ")
+}

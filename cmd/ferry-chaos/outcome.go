@@ -84,7 +84,8 @@ func wantStatus(o op) int {
 	return http.StatusOK
 }
 
-// inFlightAt reports whether the request was under way at t.
-func (o outcome) inFlightAt(t time.Time) bool {
-	return !o.start.After(t) && o.end.After(t)
+// inFlightDuring reports whether the request was under way at some time
+// from from to until: it began by until and ended after from.
+func (o outcome) inFlightDuring(from, until time.Time) bool {
+	return !o.start.After(until) && o.end.After(from)
 }

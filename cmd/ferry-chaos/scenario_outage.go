@@ -28,6 +28,7 @@ func (s *suite) postgresOutage(ctx context.Context, w *window) error {
 	if err := s.stack.pg.stop(ctx); err != nil {
 		return err
 	}
+	w.settled = time.Now()
 	sleepCtx(ctx, outageFor)
 	err := s.stack.pg.start(ctx)
 	w.restore = time.Now()
@@ -42,6 +43,7 @@ func (s *suite) redisOutage(ctx context.Context, w *window) error {
 	if err := s.stack.redis.stop(); err != nil {
 		return err
 	}
+	w.settled = time.Now()
 	sleepCtx(ctx, outageFor)
 	err := s.stack.redis.start(ctx)
 	w.restore = time.Now()
@@ -55,6 +57,7 @@ func (s *suite) storageOutage(ctx context.Context, w *window) error {
 	s.logf("killing versitygw for %v", outageFor)
 	w.inject = time.Now()
 	s.stack.s3.gw.kill()
+	w.settled = time.Now()
 	sleepCtx(ctx, outageFor)
 	err := s.stack.s3.start(ctx)
 	w.restore = time.Now()

@@ -53,10 +53,16 @@ func (s *suite) killWeb(ctx context.Context) (scenarioRun, error) {
 	load := s.startLoad(ctx, defaultLoad)
 	sleepCtx(ctx, settle)
 	slow := s.startSlowUploads(ctx, fmt.Sprintf("http://127.0.0.1:%d", victim.port))
-	sleepCtx(ctx, 2*time.Second)
+	sleepCtx(ctx, killAfter)
 	s.logf("kill -9 %s", victim.name)
 	inject := time.Now()
 	victim.proc.kill()
+	settled := time.Now()
+	open, err := s.countMultipart(ctx)
+	if err != nil {
+		load.stop()
+		return scenarioRun{}, err
+	}
 	sleepCtx(ctx, settle)
 	if err := s.startFerry(ctx, victim); err != nil {
 		load.stop()
@@ -65,7 +71,8 @@ func (s *suite) killWeb(ctx context.Context) (scenarioRun, error) {
 	outs := slow.wait()
 	sleepCtx(ctx, settle)
 	outs = append(outs, load.stop()...)
-	return scenarioRun{outcomes: outs, window: window{inject: inject, interruptible: true}, dupJobs: -1}, nil
+	note := fmt.Sprintf("%d multipart uploads open right after the kill", open)
+	return scenarioRun{outcomes: outs, window: window{inject: inject, settled: settled, interruptible: true}, dupJobs: -1, notes: []string{note}}, nil
 }
 
 // slowUploads are uploads that take seconds, so a kill finds them in flight.
@@ -75,11 +82,14 @@ type slowUploads struct {
 	outcomes []outcome
 }
 
-// slowSize and slowRate make an upload of 24 MiB take 6 s: three 8 MiB
-// parts when its length is unknown.
+// slowSize and slowRate make an upload of 64 MiB take 8 s: eight 8 MiB
+// parts when its length is unknown. killAfter is when the kill comes, 44
+// MiB in: the S3 driver reads the first few parts before it starts a
+// multipart upload, so by then such an upload has surely begun one.
 const (
-	slowSize = 24 << 20
-	slowRate = 4 << 20
+	slowSize  = 64 << 20
+	slowRate  = 8 << 20
+	killAfter = 5500 * time.Millisecond
 )
 
 // startSlowUploads starts, for the direct web and for nginx each, one
