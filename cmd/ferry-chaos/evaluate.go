@@ -32,9 +32,9 @@ type loadStats struct {
 	byKind           [len(kindNames)]int
 	unexpected       [len(kindNames)]int // failures the window does not allow
 	unexpectedByOp   [len(kindNames)][len(opNames)]int
-	otherStatuses    map[int]int // the statuses of the unexpected kindOther answers
+	otherStatuses    map[int]int   // the statuses of the unexpected kindOther answers
 	firstUnavailable time.Duration // from inject to the first 503; -1 when none
-	recovery         time.Duration       // from restore to the end of the last failure; -1 when not measured
+	recovery         time.Duration // from restore to the end of the last failure; -1 when not measured
 }
 
 // evaluate classifies every outcome against the window.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // poolMaxConns is each web's pool in the pools scenario: together more
@@ -46,13 +48,21 @@ type readyWatch struct {
 	peak     int
 }
 
-// watchReady polls every 250ms until stopped.
+// watchReady polls every 250ms until stopped. It counts connections on
+// one it opens first and keeps, since a new one may well be refused.
 func (s *suite) watchReady(ctx context.Context) *readyWatch {
 	ctx, cancel := context.WithCancel(ctx)
 	rw := &readyWatch{cancel: cancel}
+	conn, err := connect(ctx, s.stack.pg.adminURL())
+	if err != nil {
+		s.logf("cannot count connections: %v", err)
+	}
 	rw.wg.Add(1)
 	go func() {
 		defer rw.wg.Done()
+		if conn != nil {
+			defer conn.Close(context.Background())
+		}
 		for sleepCtx(ctx, 250*time.Millisecond) {
 			for _, w := range s.stack.webs {
 				if err := getOK(ctx, w.readyURL()); err != nil && ctx.Err() == nil {
@@ -60,9 +70,7 @@ func (s *suite) watchReady(ctx context.Context) *readyWatch {
 					rw.notReady++
 				}
 			}
-			if n, err := s.queryIntAdmin(ctx, `SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'`); err == nil {
-				rw.peak = max(rw.peak, n)
-			}
+			rw.peak = max(rw.peak, countBackends(ctx, conn))
 		}
 	}()
 	return rw
@@ -75,14 +83,12 @@ func (rw *readyWatch) stop() (notReady, peak int) {
 	return rw.notReady, rw.peak
 }
 
-// queryIntAdmin runs a count on the maintenance database.
-func (s *suite) queryIntAdmin(ctx context.Context, sql string) (int, error) {
-	conn, err := connect(ctx, s.stack.pg.adminURL())
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close(context.Background())
+// countBackends is the number of client connections the server has, or
+// 0 without a connection to ask on.
+func countBackends(ctx context.Context, conn *pgx.Conn) int {
 	var n int
-	err = conn.QueryRow(ctx, sql).Scan(&n)
-	return n, err
+	if conn != nil {
+		_ = conn.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'`).Scan(&n)
+	}
+	return n
 }
