@@ -13,9 +13,11 @@ import (
 // describe says what the run ran on, for the report's first line.
 func (s *suite) describe() string {
 	commit := "unknown commit"
+	// twelve-factor:ignore TF2-SHELL-OUT a development tool naming the commit it measured, not part of the app
 	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
 		commit = "commit " + strings.TrimSpace(string(out))
 	}
+	// twelve-factor:ignore TF2-SHELL-OUT as above: whether the checkout had uncommitted changes
 	if out, err := exec.Command("git", "status", "--porcelain").Output(); err == nil && len(out) > 0 {
 		commit += " (with uncommitted changes)"
 	}
@@ -68,7 +70,7 @@ func row(r result) []string {
 		fmt.Sprintf("%d / %d", v.rows, v.objects),
 		fmt.Sprintf("%d of %d", v.downloads-v.badDownloads, v.downloads),
 		fmt.Sprint(v.orphans),
-		fmt.Sprint(v.multipart),
+		newOfTotal(v.newMultipart, v.multipart),
 		dupJobs(r.dupJobs),
 		passFail(r.passed()),
 	}
@@ -88,6 +90,15 @@ func duration(d time.Duration) string {
 		return "—"
 	}
 	return seconds(d)
+}
+
+// newOfTotal shows what a scenario added, and the total when earlier
+// scenarios left some too.
+func newOfTotal(added, total int) string {
+	if added == total {
+		return fmt.Sprint(total)
+	}
+	return fmt.Sprintf("%d (%d in all)", added, total)
 }
 
 func dupJobs(n int) string {

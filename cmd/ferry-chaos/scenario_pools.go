@@ -66,7 +66,9 @@ func (s *suite) watchReady(ctx context.Context) *readyWatch {
 		for sleepCtx(ctx, 250*time.Millisecond) {
 			for _, w := range s.stack.webs {
 				if err := getOK(ctx, w.readyURL()); err != nil && ctx.Err() == nil {
-					s.logf("%s /ready: %v", w.name, err)
+					if rw.notReady < 3 {
+						s.logf("%s /ready: %v", w.name, err)
+					}
 					rw.notReady++
 				}
 			}

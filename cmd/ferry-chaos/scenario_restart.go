@@ -13,6 +13,10 @@ import (
 // whole again, so each scenario sees the stack healthy at both ends.
 const settle = 3 * time.Second
 
+// readyHold is how long a new web serves before the next is replaced,
+// like a Deployment's minReadySeconds.
+const readyHold = time.Second
+
 // rollingRestart replaces each web in turn, rounds times, under load:
 // SIGTERM, wait for the exit, start a new one on the same port, wait for
 // /ready, then the other. nginx sends new requests to the web still
@@ -27,6 +31,7 @@ func (s *suite) rollingRestart(ctx context.Context, rounds int) (scenarioRun, er
 				load.stop()
 				return scenarioRun{}, err
 			}
+			sleepCtx(ctx, readyHold)
 		}
 	}
 	sleepCtx(ctx, settle)

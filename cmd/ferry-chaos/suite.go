@@ -19,7 +19,9 @@ type suite struct {
 	mu      sync.Mutex
 	undo    []step // what to stop, in the order it started
 	stack   *stack
-	uploads *registry // every upload that answered 201, across scenarios
+	uploads *registry       // every upload that answered 201, across scenarios
+	broken  map[string]bool // ids of uploads found broken, reported once
+	last    verification    // the previous scenario's, to tell what is new
 }
 
 // step is one thing to undo at the end.
@@ -38,7 +40,7 @@ func newSuite(opts options, out io.Writer) (*suite, error) {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return nil, errors.Join(fmt.Errorf("temp folder: %w", err), os.RemoveAll(dir))
 	}
-	s := &suite{opts: opts, out: out, dir: dir, uploads: &registry{}}
+	s := &suite{opts: opts, out: out, dir: dir, uploads: &registry{}, broken: map[string]bool{}}
 	s.onClose("remove "+dir, func(context.Context) error {
 		if opts.keep {
 			s.logf("kept %s", dir)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"time"
 
@@ -31,6 +30,9 @@ type verification struct {
 	missing      int // row keys with no object
 	orphans      int // objects with no row, after the sweep had its chance
 	multipart    int // incomplete multipart uploads in the bucket
+	// newMissing and newMultipart are those not there after the scenario
+	// before: what this scenario did.
+	newMissing, newMultipart int
 }
 
 // problems names what the verification found wrong.
@@ -43,15 +45,16 @@ func (v verification) problems() []string {
 	}
 	add(v.badDownloads, "uploads that answered 201 do not download with their SHA-256")
 	add(v.lostRows, "uploads that answered 201 have lost their row")
-	add(v.missing, "rows have no object")
+	add(v.newMissing, "rows have lost their object")
 	add(v.orphans, "objects have no row after the sweep")
-	add(v.multipart, "incomplete multipart uploads remain")
+	add(v.newMultipart, "incomplete multipart uploads remain")
 	return out
 }
 
 // verify waits for the sweep, then checks rows against objects, the
 // uploads of this scenario (and a sample of earlier ones) byte for byte,
-// and the bucket's multipart uploads.
+// and the bucket's multipart uploads. What an earlier scenario broke is
+// reported there, not again.
 func (s *suite) verify(ctx context.Context, firstNew int) (verification, error) {
 	var v verification
 	keys, objects, err := s.waitForSweep(ctx)
@@ -62,12 +65,27 @@ func (s *suite) verify(ctx context.Context, firstNew int) (verification, error) 
 	v.missing, v.orphans = countMissing(keys, objects), countMissing(objects, keys)
 	files := s.toCheck(firstNew)
 	v.downloads = len(files)
-	v.badDownloads = s.downloadAll(ctx, files)
-	if v.lostRows, err = s.lostRows(ctx, s.uploads.all()); err != nil {
+	v.badDownloads = s.markBroken(s.downloadAll(ctx, files))
+	lost, err := s.lostRows(ctx, s.toCheck(0))
+	if err != nil {
 		return v, err
 	}
-	v.multipart, err = s.countMultipart(ctx)
-	return v, err
+	v.lostRows = s.markBroken(lost)
+	if v.multipart, err = s.countMultipart(ctx); err != nil {
+		return v, err
+	}
+	v.newMissing, v.newMultipart = max(v.missing-s.last.missing, 0), max(v.multipart-s.last.multipart, 0)
+	s.last = v
+	return v, nil
+}
+
+// markBroken remembers files found broken, so that later scenarios
+// neither check nor count them again, and returns how many there are.
+func (s *suite) markBroken(ids []string) int {
+	for _, id := range ids {
+		s.broken[id] = true
+	}
+	return len(ids)
 }
 
 // waitForSweep lists rows and objects until no object lacks a row, or
@@ -159,20 +177,32 @@ func setOf(list []string) map[string]bool {
 }
 
 // toCheck is every upload stored since index firstNew, and a random
-// sample of the earlier ones.
+// sample of the earlier ones; none found broken before. With firstNew 0
+// it is every upload not known broken.
 func (s *suite) toCheck(firstNew int) []storedFile {
-	all := s.uploads.all()
-	earlier := slices.Clone(all[:firstNew])
+	var earlier, recent []storedFile
+	for i, f := range s.uploads.all() {
+		switch {
+		case s.broken[f.id]:
+		case i < firstNew:
+			earlier = append(earlier, f)
+		default:
+			recent = append(recent, f)
+		}
+	}
 	rand.Shuffle(len(earlier), func(i, j int) { earlier[i], earlier[j] = earlier[j], earlier[i] })
-	return append(all[firstNew:], earlier[:min(len(earlier), earlierSample)]...)
+	if firstNew > 0 {
+		earlier = earlier[:min(len(earlier), earlierSample)]
+	}
+	return append(recent, earlier...)
 }
 
-// downloadAll fetches each file through nginx, four at a time, and counts
-// those that do not come back whole.
-func (s *suite) downloadAll(ctx context.Context, files []storedFile) int {
+// downloadAll fetches each file through nginx, four at a time, and
+// returns the ids of those that do not come back whole.
+func (s *suite) downloadAll(ctx context.Context, files []storedFile) []string {
 	c := newClient(s.stack.token, s.uploads, 4)
 	work := make(chan storedFile)
-	var bad int
+	var bad []string
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for range 4 {
@@ -182,7 +212,7 @@ func (s *suite) downloadAll(ctx context.Context, files []storedFile) int {
 			for f := range work {
 				if c.download(ctx, f).kind != kindOK {
 					mu.Lock()
-					bad++
+					bad = append(bad, f.id)
 					mu.Unlock()
 				}
 			}
@@ -196,22 +226,26 @@ func (s *suite) downloadAll(ctx context.Context, files []storedFile) int {
 	return bad
 }
 
-// lostRows counts stored uploads whose row is no longer there.
-func (s *suite) lostRows(ctx context.Context, files []storedFile) (int, error) {
+// lostRows returns the ids of stored uploads whose row is gone.
+func (s *suite) lostRows(ctx context.Context, files []storedFile) ([]string, error) {
 	ids := make([]string, len(files))
 	for i, f := range files {
 		ids[i] = f.id
 	}
 	conn, err := connect(ctx, s.stack.pg.ferryURL())
 	if err != nil {
-		return 0, fmt.Errorf("verify: %w", err)
+		return nil, fmt.Errorf("verify: %w", err)
 	}
 	defer conn.Close(context.Background())
-	var found int
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM files WHERE id::text = ANY($1)`, ids).Scan(&found); err != nil {
-		return 0, fmt.Errorf("verify: %w", err)
+	rows, err := conn.Query(ctx, `SELECT u.id FROM unnest($1::text[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.id::text = u.id)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
 	}
-	return len(ids) - found, nil
+	lost, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	return lost, nil
 }
 
 // countMultipart counts the bucket's incomplete multipart uploads.
