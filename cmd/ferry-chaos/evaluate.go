@@ -33,6 +33,7 @@ type loadStats struct {
 	unexpected       [len(kindNames)]int // failures the window does not allow
 	unexpectedByOp   [len(kindNames)][len(opNames)]int
 	otherStatuses    map[int]int   // the statuses of the unexpected kindOther answers
+	connErrors       []string      // a few distinct texts of unexpected connection errors
 	firstUnavailable time.Duration // from inject to the first 503; -1 when none
 	recovery         time.Duration // from restore to the end of the last failure; -1 when not measured
 }
@@ -56,9 +57,7 @@ func evaluate(outs []outcome, w window) loadStats {
 		if k != kindInterrupted && !w.allows(o, k) {
 			st.unexpected[k]++
 			st.unexpectedByOp[k][o.op]++
-			if k == kindOther {
-				st.otherStatuses[o.status]++
-			}
+			st.noteDetail(o, k)
 		}
 	}
 	return st
@@ -73,6 +72,17 @@ func (st *loadStats) noteTimes(o outcome, k kind, w window) {
 	}
 	if !w.restore.IsZero() && !o.start.Before(w.restore) {
 		st.recovery = max(st.recovery, o.end.Sub(w.restore))
+	}
+}
+
+// noteDetail keeps what tells failures of one kind apart: the status of
+// an other answer, the text of a connection error.
+func (st *loadStats) noteDetail(o outcome, k kind) {
+	switch {
+	case k == kindOther:
+		st.otherStatuses[o.status]++
+	case k == kindConn && o.errText != "" && len(st.connErrors) < 3 && !slices.Contains(st.connErrors, o.errText):
+		st.connErrors = append(st.connErrors, o.errText)
 	}
 }
 
@@ -123,8 +133,11 @@ func byOp(counts [len(opNames)]int) string {
 }
 
 // statuses lists the statuses of unexpected other answers, such as
-// "; status 502 ×86".
+// "; status 502 ×86", or what the connection errors said.
 func (st loadStats) statuses(k kind) string {
+	if k == kindConn && len(st.connErrors) > 0 {
+		return "; such as: " + strings.Join(st.connErrors, "; ")
+	}
 	if k != kindOther {
 		return ""
 	}

@@ -53,6 +53,7 @@ type outcome struct {
 	corrupt    bool // the bytes read do not match
 	kind       kind
 	fileID     string // the stored file, for an upload that answered 201
+	errText    string // what the client said went wrong, for a connection error
 }
 
 // classify names how a request ended from what came back. want is the

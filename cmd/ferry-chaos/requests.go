@@ -42,7 +42,7 @@ func (c *client) upload(ctx context.Context, base, name string, body io.Reader, 
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, base+"/api/v1/files/"+url.PathEscape(name), h)
 	if err != nil {
-		return finish(o, 0, false, true, false)
+		return finish(o, 0, false, err, false)
 	}
 	req.ContentLength = size
 	if chunked {
@@ -51,7 +51,7 @@ func (c *client) upload(ctx context.Context, base, name string, body io.Reader, 
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return finish(o, 0, false, true, false)
+		return finish(o, 0, false, err, false)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
@@ -73,14 +73,14 @@ func (c *client) register(o outcome, resp *http.Response, name, sum string, size
 		} `json:"share"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&f); err != nil {
-		return finish(o, resp.StatusCode, false, true, false)
+		return finish(o, resp.StatusCode, false, err, false)
 	}
 	if f.SHA256 != sum || f.Size != size {
-		return finish(o, resp.StatusCode, false, false, true)
+		return finish(o, resp.StatusCode, false, nil, true)
 	}
 	c.uploads.add(storedFile{id: f.ID, name: name, downloadURL: f.Share.DownloadURL, shareToken: f.Share.Token, sha256: sum, size: size})
 	o.fileID = f.ID
-	return finish(o, resp.StatusCode, false, false, false)
+	return finish(o, resp.StatusCode, false, nil, false)
 }
 
 // download fetches a stored file and checks its SHA-256.
@@ -89,7 +89,7 @@ func (c *client) download(ctx context.Context, f storedFile) outcome {
 	resp, cancel, err := c.get(ctx, f.downloadURL, "")
 	defer cancel()
 	if err != nil {
-		return finish(o, 0, false, true, false)
+		return finish(o, 0, false, err, false)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -98,10 +98,10 @@ func (c *client) download(ctx context.Context, f storedFile) outcome {
 	h := sha256.New()
 	n, err := io.Copy(h, resp.Body)
 	if err != nil {
-		return finish(o, resp.StatusCode, false, true, false)
+		return finish(o, resp.StatusCode, false, err, false)
 	}
 	corrupt := n != f.size || hex.EncodeToString(h.Sum(nil)) != f.sha256
-	return finish(o, resp.StatusCode, false, false, corrupt)
+	return finish(o, resp.StatusCode, false, nil, corrupt)
 }
 
 // small sends one small GET and reads the answer.
@@ -110,7 +110,7 @@ func (c *client) small(ctx context.Context, o op, url, accept string) outcome {
 	resp, cancel, err := c.get(ctx, url, accept)
 	defer cancel()
 	if err != nil {
-		return finish(out, 0, false, true, false)
+		return finish(out, 0, false, err, false)
 	}
 	defer resp.Body.Close()
 	return c.drainAnswer(out, resp)
@@ -135,14 +135,18 @@ func (c *client) get(ctx context.Context, url, accept string) (*http.Response, c
 // counts as a connection error, and classifies it.
 func (c *client) drainAnswer(o outcome, resp *http.Response) outcome {
 	_, err := io.Copy(io.Discard, resp.Body)
-	return finish(o, resp.StatusCode, resp.Header.Get("Retry-After") != "", err != nil, false)
+	return finish(o, resp.StatusCode, resp.Header.Get("Retry-After") != "", err, false)
 }
 
-// finish stamps the end and the kind.
-func finish(o outcome, status int, retryAfter, connErr, corrupt bool) outcome {
+// finish stamps the end and the kind; err is the failure to send the
+// request or to read the answer, if any.
+func finish(o outcome, status int, retryAfter bool, err error, corrupt bool) outcome {
 	o.end = time.Now()
-	o.status, o.retryAfter, o.connErr, o.corrupt = status, retryAfter, connErr, corrupt
-	o.kind = classify(wantStatus(o.op), status, retryAfter, connErr, corrupt)
+	o.status, o.retryAfter, o.connErr, o.corrupt = status, retryAfter, err != nil, corrupt
+	if err != nil {
+		o.errText = err.Error()
+	}
+	o.kind = classify(wantStatus(o.op), status, retryAfter, o.connErr, corrupt)
 	return o
 }
 
