@@ -58,16 +58,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	results, err := s.run(ctx)
 	s.close()
-	if ctx.Err() != nil {
+	if len(results) > 0 {
+		// Print what was measured, even when a later scenario could not run.
+		if werr := writeReport(stdout, s.describe(), results); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
 		return errors.New("interrupted")
-	}
-	if err != nil {
+	case err != nil:
 		return err
-	}
-	if werr := writeReport(stdout, s.describe(), results); werr != nil {
-		return werr
-	}
-	if !allPassed(results) {
+	case !allPassed(results):
 		return errScenariosFailed
 	}
 	return nil

@@ -19,14 +19,11 @@ var poolsLoad = loadConfig{workers: 40, maxRequests: 20000, maxDuration: 20 * ti
 
 // pools restarts both webs with pools of poolMaxConns, then hammers them:
 // a request must wait for a connection rather than fail, and /ready of
-// each web must stay 200 throughout.
+// each web must stay 200 throughout. The webs get their default pools
+// back at the end.
 func (s *suite) pools(ctx context.Context) (scenarioRun, error) {
-	for _, w := range s.stack.webs {
-		w.extra = []string{"DATABASE_URL=" + s.stack.pg.ferryURL() + "&pool_max_conns=" + fmt.Sprint(poolMaxConns)}
-		s.logf("restarting %s with pool_max_conns=%d", w.name, poolMaxConns)
-		if err := s.replaceWeb(ctx, w); err != nil {
-			return scenarioRun{}, err
-		}
+	if err := s.setPools(ctx, fmt.Sprintf("pool_max_conns=%d", poolMaxConns), []string{"DATABASE_URL=" + s.stack.pg.ferryURL() + "&pool_max_conns=" + fmt.Sprint(poolMaxConns)}); err != nil {
+		return scenarioRun{}, err
 	}
 	watch := s.watchReady(ctx)
 	load := s.startLoad(ctx, poolsLoad)
@@ -37,7 +34,20 @@ func (s *suite) pools(ctx context.Context) (scenarioRun, error) {
 	if notReady > 0 {
 		run.problems = append(run.problems, fmt.Sprintf("/ready answered other than 200 %d times", notReady))
 	}
-	return run, nil
+	return run, s.setPools(ctx, "the default pool", nil)
+}
+
+// setPools restarts each web in turn with extra settings on top of the
+// suite's, named by label in the log; nil gives back the defaults.
+func (s *suite) setPools(ctx context.Context, label string, extra []string) error {
+	for _, w := range s.stack.webs {
+		w.extra = extra
+		s.logf("restarting %s with %s", w.name, label)
+		if err := s.replaceWeb(ctx, w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readyWatch polls each web's /ready and the server's connection count.
