@@ -94,8 +94,23 @@ func (s *suite) runScenario(ctx context.Context, sc scenario) (result, error) {
 		return res, err
 	}
 	res.problems = append(append(res.stats.problems(), run.problems...), res.verified.problems()...)
+	res.notes = append(res.notes, brokenUploads(run.outcomes, res.verified.brokenIDs)...)
 	if run.dupJobs > 0 {
 		res.problems = append(res.problems, fmt.Sprintf("%d duplicate jobs", run.dupJobs))
 	}
 	return res, nil
+}
+
+// brokenUploads says, for each upload found broken, how long its request
+// took: one that took longer than ORPHAN_GRACE may have had its object
+// swept before its row was committed.
+func brokenUploads(outs []outcome, ids []string) []string {
+	broken := setOf(ids)
+	var notes []string
+	for _, o := range outs {
+		if o.fileID != "" && broken[o.fileID] && len(notes) < 10 {
+			notes = append(notes, fmt.Sprintf("broken upload %s took %s from first byte to answer", o.fileID, seconds(o.end.Sub(o.start))))
+		}
+	}
+	return notes
 }

@@ -33,6 +33,7 @@ type verification struct {
 	// newMissing and newMultipart are those not there after the scenario
 	// before: what this scenario did.
 	newMissing, newMultipart int
+	brokenIDs                []string // the uploads found broken now
 }
 
 // problems names what the verification found wrong.
@@ -65,12 +66,13 @@ func (s *suite) verify(ctx context.Context, firstNew int) (verification, error) 
 	v.missing, v.orphans = countMissing(keys, objects), countMissing(objects, keys)
 	files := s.toCheck(firstNew)
 	v.downloads = len(files)
-	v.badDownloads = s.markBroken(s.downloadAll(ctx, files))
+	bad := s.downloadAll(ctx, files)
 	lost, err := s.lostRows(ctx, s.toCheck(0))
 	if err != nil {
 		return v, err
 	}
-	v.lostRows = s.markBroken(lost)
+	v.badDownloads, v.lostRows = s.markBroken(bad), s.markBroken(lost)
+	v.brokenIDs = append(bad, lost...)
 	if v.multipart, err = s.countMultipart(ctx); err != nil {
 		return v, err
 	}
