@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -35,12 +36,38 @@ func (s *suite) prepareFerry(ctx context.Context) error {
 	if _, err := s.ferryOnce(ctx, "", "migrate"); err != nil {
 		return err
 	}
-	if _, err := s.ferryOnce(ctx, randomHex(16)+"\n", "admin", "create-user", "--email", chaosEmail, "--password-stdin"); err != nil {
+	s.stack.pass = randomHex(16)
+	if _, err := s.ferryOnce(ctx, s.stack.pass+"\n", "admin", "create-user", "--email", chaosEmail, "--password-stdin"); err != nil {
 		return err
 	}
 	token, err := s.ferryOnce(ctx, "", "admin", "create-token", "--email", chaosEmail, "--name", "chaos")
 	s.stack.token = strings.TrimSpace(token)
 	return err
+}
+
+// signIn logs the suite user in through nginx, as a browser would, and
+// keeps the session cookie.
+func (s *suite) signIn(ctx context.Context) error {
+	body, _ := json.Marshal(map[string]string{"email": chaosEmail, "password": s.stack.pass})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.stack.baseURL+"/api/v1/login", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(resp.Cookies()) == 0 {
+		return fmt.Errorf("login: %s, %d cookies", resp.Status, len(resp.Cookies()))
+	}
+	var pairs []string
+	for _, c := range resp.Cookies() {
+		pairs = append(pairs, c.Name+"="+c.Value)
+	}
+	s.stack.cookie = strings.Join(pairs, "; ")
+	return nil
 }
 
 // ferryOnce runs a one-off ferry command and returns its stdout.

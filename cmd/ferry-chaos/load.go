@@ -33,7 +33,7 @@ type loadRun struct {
 func (s *suite) startLoad(ctx context.Context, cfg loadConfig) *loadRun {
 	ctx, cancel := context.WithTimeout(ctx, cfg.maxDuration)
 	l := &loadRun{cancel: cancel}
-	c := newClient(s.stack.token, s.uploads, cfg.workers)
+	c := newClient(s.stack, s.uploads, cfg.workers)
 	budget := make(chan struct{}, cfg.maxRequests)
 	for range cfg.maxRequests {
 		budget <- struct{}{}
@@ -92,7 +92,8 @@ type loadWorker struct {
 }
 
 // next sends one request, chosen by weight: uploads of both kinds,
-// downloads of earlier uploads, and small requests.
+// downloads of earlier uploads, and small requests, with the API token
+// and (one in ten) with a session cookie, whose session lives in Redis.
 func (w *loadWorker) next(ctx context.Context) outcome {
 	w.n++
 	f, have := w.c.uploads.pick(w.rng)
@@ -103,11 +104,13 @@ func (w *loadWorker) next(ctx context.Context) outcome {
 		return w.upload(ctx, true)
 	case r < 50:
 		return w.c.download(ctx, f)
-	case r < 70:
+	case r < 65:
 		return w.c.small(ctx, opMe, w.base+"/api/v1/me", "")
-	case r < 80:
+	case r < 75:
+		return w.c.small(ctx, opMeSession, w.base+"/api/v1/me", "")
+	case r < 85:
 		return w.c.small(ctx, opSharePage, w.base+"/s/"+f.shareToken, "application/json")
-	case r < 90:
+	case r < 95:
 		return w.c.small(ctx, opSharePage, w.base+"/s/"+f.shareToken, "text/html")
 	default:
 		return w.c.small(ctx, opHealth, w.base+"/health", "")

@@ -31,12 +31,13 @@ const (
 	opUploadKnown   op = iota // PUT with Content-Length
 	opUploadChunked           // PUT with chunked transfer encoding, length unknown
 	opDownload                // GET of an earlier upload, SHA-256 checked
-	opMe                      // GET /api/v1/me
+	opMe                      // GET /api/v1/me with the API token
+	opMeSession               // GET /api/v1/me with a session cookie, as a browser
 	opSharePage               // GET /s/{token}, HTML or JSON
 	opHealth                  // GET /health
 )
 
-var opNames = [...]string{"upload", "chunked upload", "download", "me", "share page", "health"}
+var opNames = [...]string{"upload", "chunked upload", "download", "me", "me (session)", "share page", "health"}
 
 func (o op) String() string { return opNames[o] }
 

@@ -2,51 +2,68 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	"github.com/ferryhq/ferry/internal/devstack"
 )
 
-// redisServer is the private Redis, restarted on the same port for
-// outages. It keeps nothing on disk: sessions and rate-limit counters are
-// lost with it, as they would be with a Redis that lost its memory.
+// redisServer is a private redis-server, stopped and started again on the
+// same port and folder for outages. It keeps an append-only file, as a
+// production Redis would, so sessions survive its restart; what an outage
+// tests is the time it is away, not a Redis that forgets.
 type redisServer struct {
-	dir  string
-	port int
-	r    *devstack.Redis
+	bin, dir, logDir string
+	port             int
+	proc             *child
 }
 
 // startRedis starts the private Redis.
 func (s *suite) startRedis(ctx context.Context) error {
-	s.logf("starting redis")
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return errors.New("no redis-server on PATH (apt-get install redis-server)")
+	}
 	port, err := devstack.FreePort()
 	if err != nil {
 		return err
 	}
-	r := &redisServer{dir: filepath.Join(s.dir, "redis"), port: port}
+	r := &redisServer{bin: bin, dir: filepath.Join(s.dir, "redis"), logDir: s.logDir(), port: port}
+	if err := os.Mkdir(r.dir, 0o755); err != nil {
+		return fmt.Errorf("redis folder: %w", err)
+	}
+	s.logf("starting redis on %s", r.addr())
 	s.stack.redis = r
-	s.onClose("stop redis", func(context.Context) error { return r.stop() })
+	s.onClose("stop redis", r.stop)
 	return r.start(ctx)
 }
 
+// start runs redis-server and waits until it takes connections.
 func (r *redisServer) start(ctx context.Context) error {
-	rd, err := devstack.StartRedis(ctx, devstack.RedisOptions{Dir: r.dir, Port: r.port})
+	cmd := exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "yes", "--appendfsync", "always", "--dir", r.dir)
+	p, err := startChild("redis", r.logDir, cmd)
 	if err != nil {
 		return err
 	}
-	r.r = rd
-	return nil
+	r.proc = p
+	return p.waitTCP(ctx, r.addr(), 10*time.Second)
 }
 
-func (r *redisServer) stop() error {
-	if r.r == nil {
+// stop ends the server with SIGTERM, which writes what it holds first.
+func (r *redisServer) stop(ctx context.Context) error {
+	if r.proc == nil {
 		return nil
 	}
-	err := r.r.Stop()
-	r.r = nil
-	return err
+	return r.proc.stop(ctx)
 }
 
+func (r *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
+
 // url reaches database 0.
-func (r *redisServer) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
+func (r *redisServer) url() string { return "redis://" + r.addr() + "/0" }

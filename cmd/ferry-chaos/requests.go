@@ -19,14 +19,15 @@ const requestTimeout = 30 * time.Second
 // client sends the suite's requests, only to 127.0.0.1.
 type client struct {
 	http    *http.Client
-	token   string
+	token   string // the API token most requests carry
+	cookie  string // the session cookie opMeSession carries instead
 	uploads *registry
 }
 
 // newClient keeps a few connections alive to nginx, as a browser would.
-func newClient(token string, uploads *registry, conns int) *client {
+func newClient(st *stack, uploads *registry, conns int) *client {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, DisableCompression: true, ResponseHeaderTimeout: requestTimeout}
-	return &client{http: &http.Client{Transport: tr}, token: token, uploads: uploads}
+	return &client{http: &http.Client{Transport: tr}, token: st.token, cookie: st.cookie, uploads: uploads}
 }
 
 // upload sends body (size bytes) as name to base (nginx or one web), with
@@ -86,7 +87,7 @@ func (c *client) register(o outcome, resp *http.Response, name, sum string, size
 // download fetches a stored file and checks its SHA-256.
 func (c *client) download(ctx context.Context, f storedFile) outcome {
 	o := outcome{op: opDownload, start: time.Now()}
-	resp, cancel, err := c.get(ctx, f.downloadURL, "")
+	resp, cancel, err := c.get(ctx, opDownload, f.downloadURL, "")
 	defer cancel()
 	if err != nil {
 		return finish(o, 0, false, err, false)
@@ -107,7 +108,7 @@ func (c *client) download(ctx context.Context, f storedFile) outcome {
 // small sends one small GET and reads the answer.
 func (c *client) small(ctx context.Context, o op, url, accept string) outcome {
 	out := outcome{op: o, start: time.Now()}
-	resp, cancel, err := c.get(ctx, url, accept)
+	resp, cancel, err := c.get(ctx, o, url, accept)
 	defer cancel()
 	if err != nil {
 		return finish(out, 0, false, err, false)
@@ -116,14 +117,19 @@ func (c *client) small(ctx context.Context, o op, url, accept string) outcome {
 	return c.drainAnswer(out, resp)
 }
 
-// get sends a GET with the token; cancel ends its deadline.
-func (c *client) get(ctx context.Context, url, accept string) (*http.Response, context.CancelFunc, error) {
+// get sends a GET with the token, or for opMeSession with the session
+// cookie; cancel ends its deadline.
+func (c *client) get(ctx context.Context, o op, url, accept string) (*http.Response, context.CancelFunc, error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, cancel, err
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	if o == opMeSession {
+		req.Header.Set("Cookie", c.cookie)
+	} else {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}

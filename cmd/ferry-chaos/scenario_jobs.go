@@ -52,7 +52,7 @@ func (s *suite) killWorker(ctx context.Context) (scenarioRun, error) {
 // uploadPNGs uploads pngCount images and returns the ids of those stored.
 func (s *suite) uploadPNGs(ctx context.Context) ([]string, []outcome) {
 	s.logf("uploading %d PNGs", pngCount)
-	c := newClient(s.stack.token, s.uploads, 1)
+	c := newClient(s.stack, s.uploads, 1)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	var ids []string
 	var outs []outcome

@@ -40,7 +40,7 @@ func (s *suite) postgresOutage(ctx context.Context, w *window) error {
 func (s *suite) redisOutage(ctx context.Context, w *window) error {
 	s.logf("stopping redis for %v", outageFor)
 	w.inject = time.Now()
-	if err := s.stack.redis.stop(); err != nil {
+	if err := s.stack.redis.stop(ctx); err != nil {
 		return err
 	}
 	w.settled = time.Now()

@@ -101,7 +101,7 @@ const (
 // upload of known and one of unknown length.
 func (s *suite) startSlowUploads(ctx context.Context, direct string) *slowUploads {
 	u := &slowUploads{}
-	c := newClient(s.stack.token, s.uploads, 4)
+	c := newClient(s.stack, s.uploads, 4)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	for i, base := range []string{direct, direct, s.stack.baseURL, s.stack.baseURL} {
 		body := &throttled{r: randomBody(rng, slowSize), rate: slowRate}

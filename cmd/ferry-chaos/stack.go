@@ -23,6 +23,8 @@ type stack struct {
 	clocks  []*ferryProc // one, two during the clocks scenario
 	baseURL string       // nginx
 	token   string       // the suite user's API token
+	cookie  string       // the suite user's session cookie, from POST /api/v1/login
+	pass    string       // the suite user's password
 }
 
 // setup builds Ferry, starts the backing services, migrates, creates the
@@ -34,7 +36,7 @@ func (s *suite) setup(ctx context.Context) error {
 	}
 	for _, start := range []func(context.Context) error{
 		s.buildFerry, s.startPostgres, s.startRedis, s.startS3, s.prepareFerry,
-		s.planWebs, s.startNginx, s.startProcesses,
+		s.planWebs, s.startNginx, s.startProcesses, s.signIn,
 	} {
 		if err := start(ctx); err != nil {
 			return err

@@ -202,7 +202,7 @@ func (s *suite) toCheck(firstNew int) []storedFile {
 // downloadAll fetches each file through nginx, four at a time, and
 // returns the ids of those that do not come back whole.
 func (s *suite) downloadAll(ctx context.Context, files []storedFile) []string {
-	c := newClient(s.stack.token, s.uploads, 4)
+	c := newClient(s.stack, s.uploads, 4)
 	work := make(chan storedFile)
 	var bad []string
 	var mu sync.Mutex
