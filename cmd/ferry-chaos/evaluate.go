@@ -32,10 +32,11 @@ type loadStats struct {
 	byKind           [len(kindNames)]int
 	unexpected       [len(kindNames)]int // failures the window does not allow
 	unexpectedByOp   [len(kindNames)][len(opNames)]int
-	otherStatuses    map[int]int   // the statuses of the unexpected kindOther answers
-	connErrors       []string      // a few distinct texts of unexpected connection errors
-	firstUnavailable time.Duration // from inject to the first 503; -1 when none
-	recovery         time.Duration // from restore to the end of the last failure; -1 when not measured
+	byKindOp         [len(kindNames)][len(opNames)]int // every outcome, by kind and op
+	otherStatuses    map[int]int                       // the statuses of the unexpected kindOther answers
+	connErrors       []string                          // a few distinct texts of unexpected connection errors
+	firstUnavailable time.Duration                     // from inject to the first 503; -1 when none
+	recovery         time.Duration                     // from restore to the end of the last failure; -1 when not measured
 }
 
 // evaluate classifies every outcome against the window.
@@ -50,6 +51,7 @@ func evaluate(outs []outcome, w window) loadStats {
 			k = kindInterrupted
 		}
 		st.byKind[k]++
+		st.byKindOp[k][o.op]++
 		if k == kindOK {
 			continue
 		}
@@ -120,6 +122,14 @@ func (st loadStats) problems() []string {
 
 // seconds formats a duration as seconds with one decimal.
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
+
+// notes says which requests the tolerated 503s were.
+func (st loadStats) notes() []string {
+	if st.byKind[kind503] == 0 {
+		return nil
+	}
+	return []string{"503s with Retry-After by request: " + byOp(st.byKindOp[kind503])}
+}
 
 // byOp lists the non-zero counts per op, such as "upload 12, download 8".
 func byOp(counts [len(opNames)]int) string {

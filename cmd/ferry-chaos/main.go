@@ -56,11 +56,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	about := describe() // before the run, which the checkout may outlast
 	results, err := s.run(ctx)
 	s.close()
 	if len(results) > 0 {
 		// Print what was measured, even when a later scenario could not run.
-		if werr := writeReport(stdout, s.describe(), results); werr != nil && err == nil {
+		if werr := writeReport(stdout, about, results); werr != nil && err == nil {
 			err = werr
 		}
 	}

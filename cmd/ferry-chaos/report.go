@@ -11,7 +11,7 @@ import (
 )
 
 // describe says what the run ran on, for the report's first line.
-func (s *suite) describe() string {
+func describe() string {
 	commit := "unknown commit"
 	// twelve-factor:ignore TF2-SHELL-OUT a development tool naming the commit it measured, not part of the app
 	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {

@@ -94,7 +94,7 @@ func (s *suite) runScenario(ctx context.Context, sc scenario) (result, error) {
 		return res, err
 	}
 	res.problems = append(append(res.stats.problems(), run.problems...), res.verified.problems()...)
-	res.notes = append(res.notes, brokenUploads(run.outcomes, res.verified.brokenIDs)...)
+	res.notes = append(append(res.notes, res.stats.notes()...), brokenUploads(run.outcomes, res.verified.brokenIDs)...)
 	if run.dupJobs > 0 {
 		res.problems = append(res.problems, fmt.Sprintf("%d duplicate jobs", run.dupJobs))
 	}
