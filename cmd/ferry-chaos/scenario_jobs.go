@@ -34,9 +34,11 @@ func (s *suite) killWorker(ctx context.Context) (scenarioRun, error) {
 		run.problems = append(run.problems, "no PNG upload succeeded")
 		return run, nil
 	}
-	if err := s.killWorkerMidJob(ctx, ids); err != nil {
+	running, err := s.killWorkerMidJob(ctx, ids)
+	if err != nil {
 		return run, err
 	}
+	run.notes = append(run.notes, fmt.Sprintf("the worker was killed with %d thumbnail jobs running", running))
 	start := time.Now()
 	left, err := s.waitJobsDone(ctx, ids)
 	if err != nil {
@@ -83,22 +85,20 @@ func makePNG(rng *rand.Rand) []byte {
 }
 
 // killWorkerMidJob waits (bounded) for one of the files' jobs to run,
-// kills the worker, and starts a new one.
-func (s *suite) killWorkerMidJob(ctx context.Context, ids []string) error {
+// kills the worker, starts a new one, and says how many were running.
+func (s *suite) killWorkerMidJob(ctx context.Context, ids []string) (int, error) {
 	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
+	running := 0
+	for running == 0 && time.Now().Before(deadline) && sleepCtx(ctx, 20*time.Millisecond) {
 		n, err := s.countJobs(ctx, ids, "state = 'running'")
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if n > 0 {
-			s.logf("kill -9 worker with %d thumbnail jobs running", n)
-			break
-		}
-		sleepCtx(ctx, 20*time.Millisecond)
+		running = n
 	}
+	s.logf("kill -9 worker with %d thumbnail jobs running", running)
 	s.stack.worker.proc.kill()
-	return s.startFerry(ctx, s.stack.worker)
+	return running, s.startFerry(ctx, s.stack.worker)
 }
 
 // waitJobsDone waits until every file's job has completed, and returns
