@@ -55,6 +55,7 @@ type outcome struct {
 	kind       kind
 	fileID     string // the stored file, for an upload that answered 201
 	errText    string // what the client said went wrong, for a connection error
+	name       string // the file name an upload sent
 }
 
 // classify names how a request ended from what came back. want is the

@@ -34,7 +34,7 @@ func newClient(st *stack, uploads *registry, conns int) *client {
 // its length or chunked. A 201 whose SHA-256 and size match ours is
 // registered.
 func (c *client) upload(ctx context.Context, base, name string, body io.Reader, size int64, chunked bool) outcome {
-	o := outcome{op: opUploadKnown, start: time.Now()}
+	o := outcome{op: opUploadKnown, start: time.Now(), name: name}
 	if chunked {
 		o.op = opUploadChunked
 	}

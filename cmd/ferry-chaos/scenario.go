@@ -95,6 +95,7 @@ func (s *suite) runScenario(ctx context.Context, sc scenario) (result, error) {
 	}
 	res.problems = append(append(res.stats.problems(), run.problems...), res.verified.problems()...)
 	res.notes = append(append(res.notes, res.stats.notes()...), brokenUploads(run.outcomes, res.verified.brokenIDs)...)
+	res.notes = append(res.notes, missingNotes(run.outcomes, res.verified.missingRows)...)
 	if run.dupJobs > 0 {
 		res.problems = append(res.problems, fmt.Sprintf("%d duplicate jobs", run.dupJobs))
 	}
@@ -111,6 +112,22 @@ func brokenUploads(outs []outcome, ids []string) []string {
 		if o.fileID != "" && broken[o.fileID] && len(notes) < 10 {
 			notes = append(notes, fmt.Sprintf("broken upload %s took %s from first byte to answer", o.fileID, seconds(o.end.Sub(o.start))))
 		}
+	}
+	return notes
+}
+
+// missingNotes says, for each row found without its object, how the
+// upload that made it ended as the client saw it.
+func missingNotes(outs []outcome, rows []missingRow) []string {
+	var notes []string
+	for _, m := range rows {
+		seen := "no upload of this scenario sent it"
+		for _, o := range outs {
+			if o.name == m.name {
+				seen = fmt.Sprintf("its upload ended %s (status %d) after %s", o.kind, o.status, seconds(o.end.Sub(o.start)))
+			}
+		}
+		notes = append(notes, fmt.Sprintf("row %s (%s, %s) has no object; %s", m.id, m.name, m.key, seen))
 	}
 	return notes
 }

@@ -33,8 +33,12 @@ type verification struct {
 	// newMissing and newMultipart are those not there after the scenario
 	// before: what this scenario did.
 	newMissing, newMultipart int
-	brokenIDs                []string // the uploads found broken now
+	brokenIDs                []string     // the uploads found broken now
+	missingRows              []missingRow // rows without an object not reported before, a few
 }
+
+// missingRow is a file row whose object is gone.
+type missingRow struct{ id, name, key string }
 
 // problems names what the verification found wrong.
 func (v verification) problems() []string {
@@ -77,8 +81,40 @@ func (s *suite) verify(ctx context.Context, firstNew int) (verification, error) 
 		return v, err
 	}
 	v.newMissing, v.newMultipart = max(v.missing-s.last.missing, 0), max(v.multipart-s.last.multipart, 0)
+	if v.missingRows, err = s.newMissingRows(ctx, keys, objects); err != nil {
+		return v, err
+	}
 	s.last = v
 	return v, nil
+}
+
+// newMissingRows names up to ten rows whose object is gone, leaving out
+// those an earlier scenario named.
+func (s *suite) newMissingRows(ctx context.Context, keys, objects map[string]bool) ([]missingRow, error) {
+	var gone []string
+	for k := range keys {
+		if !objects[k] && !s.broken["key:"+k] && len(gone) < 10 {
+			gone = append(gone, k)
+			s.broken["key:"+k] = true
+		}
+	}
+	if len(gone) == 0 {
+		return nil, nil
+	}
+	conn, err := connect(ctx, s.stack.pg.ferryURL())
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(ctx, `SELECT id::text, name, blob_key FROM files WHERE blob_key = ANY($1) OR thumbnail_key = ANY($1)`, gone)
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (missingRow, error) {
+		var m missingRow
+		err := r.Scan(&m.id, &m.name, &m.key)
+		return m, err
+	})
 }
 
 // markBroken remembers files found broken, so that later scenarios
