@@ -11,7 +11,7 @@
 // Everything it starts is stopped, and its temp folder removed, also on
 // Ctrl-C.
 //
-//	go run ./cmd/ferry-chaos          # every scenario, about 6 minutes
+//	go run ./cmd/ferry-chaos          # every scenario, about 4 minutes
 //	go run ./cmd/ferry-chaos -short   # one rolling restart and one storage outage, for CI
 package main
 
