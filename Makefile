@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test lint audit unit build dev env-example fuzz bench release
+.PHONY: test lint audit unit build dev env-example fuzz bench chaos chaos-short release
 
 # go.work joins the twelvefactor module to Ferry's, but `./...` at the root
 # still names Ferry's packages only (a folder with its own go.mod is another
@@ -54,6 +54,14 @@ fuzz:
 ## bench: start the real stack and print throughput, memory and round-trip figures (docs/benchmarks.md); flags in BENCH_FLAGS
 bench:
 	@go run ./cmd/ferry-bench $(BENCH_FLAGS)
+
+## chaos: break the real stack behind nginx scenario by scenario under load and verify the data (docs/reliability.md); flags in CHAOS_FLAGS
+chaos:
+	@go run ./cmd/ferry-chaos $(CHAOS_FLAGS)
+
+## chaos-short: the CI form of the chaos suite: one rolling restart and one storage outage, about 2 minutes
+chaos-short:
+	@go run ./cmd/ferry-chaos -short $(CHAOS_FLAGS)
 
 ## release: static binaries for linux/amd64, linux/arm64 and darwin/arm64 in dist/, version stamped, with dist/SHA256SUMS; `make release VERSION=v1.2.3`
 RELEASE_PLATFORMS := linux/amd64 linux/arm64 darwin/arm64

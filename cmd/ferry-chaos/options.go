@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// options are the command's flags.
+type options struct {
+	short bool     // the CI form: one rolling restart and one storage outage
+	only  []string // scenario names to run; empty runs the form's list
+	keep  bool     // keep the temp folder (process logs, nginx config) for a look afterwards
+}
+
+// parseFlags reads the flags. A mistake comes back as one line; only -h
+// prints the usage.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	var only string
+	fs := flag.NewFlagSet("ferry-chaos", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&o.short, "short", false, "the CI form: one rolling restart and one storage outage, about 2 minutes")
+	fs.StringVar(&only, "run", "", "comma-separated `names` of the scenarios to run ("+strings.Join(scenarioNames(), ", ")+")")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temp folder with every process's log")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(fs, stderr)
+		}
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if only != "" {
+		o.only = strings.Split(only, ",")
+	}
+	return o, o.validate()
+}
+
+// usage prints what the command does and its flags.
+func usage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintln(w, "Usage: ferry-chaos [flags]\n\nStarts the real stack behind nginx, breaks it scenario by scenario under load,\nverifies the data after each and prints a table. Exit 1 when a scenario fails.\n\nFlags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+func (o options) validate() error {
+	known := scenarioNames()
+	for _, name := range o.only {
+		if !slices.Contains(known, name) {
+			return fmt.Errorf("-run: no scenario %q (have %s)", name, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
