@@ -160,34 +160,3 @@ func (s *Server) deleteFileForm(w http.ResponseWriter, r *http.Request, u accoun
 	}
 	http.Redirect(w, r, "/files", http.StatusSeeOther)
 }
-
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.showTokens(w, r, u, nil, "")
-}
-
-func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, u account.User, created *account.Token, secret string) {
-	list, err := s.Accounts.Tokens(r.Context(), u.ID)
-	if err != nil {
-		s.failPage(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "tokens", map[string]any{"Tokens": list, "New": created, "Secret": secret, "Base": s.baseURL(r)})
-}
-
-// createTokenForm makes a token and shows its secret this once.
-func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, u account.User) {
-	t, secret, err := s.Accounts.CreateToken(r.Context(), u.ID, r.PostFormValue("name"))
-	if err != nil {
-		s.failPage(w, r, err)
-		return
-	}
-	s.showTokens(w, r, u, &t, secret)
-}
-
-func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := s.Accounts.RevokeToken(r.Context(), u.ID, r.PathValue("id")); err != nil {
-		s.failPage(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/tokens", http.StatusSeeOther)
-}
