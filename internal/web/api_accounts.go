@@ -31,6 +31,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	logging.SetUserID(r.Context(), u.ID)
+	s.securityEvent(r, eventSignup)
 	writeJSON(w, http.StatusCreated, s.userJSON(u))
 }
 
@@ -51,6 +52,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.signIn(r, u)
 	}
+	s.loginEvent(r, c.Email, err)
 	if err != nil {
 		s.fail(w, r, err)
 		return

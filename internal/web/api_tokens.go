@@ -40,13 +40,18 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u account.U
 	writeJSON(w, http.StatusCreated, toTokenJSON(t, secret))
 }
 
-// newToken makes a token of u's from what the API or the form asked for.
+// newToken makes a token of u's from what the API or the form asked for,
+// and records it as a security event.
 func (s *Server) newToken(r *http.Request, u account.User, name string, scopes []string, expiresIn string) (account.Token, string, error) {
 	o, err := account.ParseTokenOptions(scopes, expiresIn)
 	if err != nil {
 		return account.Token{}, "", err
 	}
-	return s.Accounts.CreateToken(r.Context(), u.ID, name, o)
+	t, secret, err := s.Accounts.CreateToken(r.Context(), u.ID, name, o)
+	if err == nil {
+		s.tokenCreated(r, t)
+	}
+	return t, secret, err
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -70,7 +75,11 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u account.U
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// dropToken revokes one of u's tokens.
+// dropToken revokes one of u's tokens and records it as a security event.
 func (s *Server) dropToken(r *http.Request, u account.User, id string) error {
-	return s.Accounts.RevokeToken(r.Context(), u.ID, id)
+	err := s.Accounts.RevokeToken(r.Context(), u.ID, id)
+	if err == nil {
+		s.securityEvent(r, eventTokenRevoked, "token_id", id)
+	}
+	return err
 }

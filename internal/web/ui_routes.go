@@ -85,12 +85,14 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		u, err = s.Accounts.SignIn(r.Context(), email, r.PostFormValue("password"))
 	}
 	if errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrWrongPassword) {
+		s.loginEvent(r, email, err)
 		s.render(w, r, http.StatusUnauthorized, "login", loginView{SignupEnabled: s.Settings.SignupEnabled, Email: email, Next: next, Message: "That email and password do not match."})
 		return
 	}
 	if err == nil {
 		err = s.signIn(r, u)
 	}
+	s.loginEvent(r, email, err)
 	if err != nil {
 		s.failPage(w, r, err)
 		return
@@ -117,6 +119,7 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, err)
 		return
 	}
+	s.securityEvent(r, eventSignup)
 	http.Redirect(w, r, "/files", http.StatusSeeOther)
 }
 
