@@ -25,10 +25,10 @@ func (s *Service) ByID(ctx context.Context, id string) (User, error) {
 	return UserByID(ctx, s.DB, id)
 }
 
-// ByToken returns the user an API token belongs to.
-func (s *Service) ByToken(ctx context.Context, plaintext string) (User, error) {
-	u, _, err := Authenticate(ctx, s.DB, plaintext)
-	return u, err
+// ByToken returns the user an API token belongs to, and the token, whose
+// scopes bound what the request may do.
+func (s *Service) ByToken(ctx context.Context, plaintext string) (User, Token, error) {
+	return AuthenticateToken(ctx, s.DB, plaintext)
 }
 
 // ChangePassword sets u's password to next once current proves it is u.
@@ -36,10 +36,10 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current, next stri
 	return ChangePassword(ctx, s.DB, u, current, next, s.Params)
 }
 
-// CreateToken makes an API token for userID; the plaintext is returned
-// this once.
-func (s *Service) CreateToken(ctx context.Context, userID, name string) (Token, string, error) {
-	return CreateToken(ctx, s.DB, userID, name)
+// CreateToken makes an API token for userID with the scopes and lifetime
+// of o; the plaintext is returned this once.
+func (s *Service) CreateToken(ctx context.Context, userID, name string, o TokenOptions) (Token, string, error) {
+	return CreateTokenWith(ctx, s.DB, userID, name, o)
 }
 
 // Tokens lists userID's API tokens.

@@ -25,18 +25,37 @@ type Token struct {
 	Name       string
 	CreatedAt  time.Time
 	LastUsedAt *time.Time // nil: never used
+	Scopes     Scopes     // nil: every scope (a token made before scopes existed)
+	ExpiresAt  *time.Time // nil: never expires
 }
 
-const tokenColumns = "id, user_id, name, created_at, last_used_at"
+const tokenColumns = "id, user_id, name, created_at, last_used_at, scopes, expires_at"
 
 func scanToken(row pgx.Row) (Token, error) {
 	var t Token
-	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt)
+	var scopes []string
+	err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &scopes, &t.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Token{}, ErrNotFound
 	}
+	t.Scopes = toScopes(scopes)
 	return t, err
 }
+
+// toScopes keeps SQL NULL as nil, every scope, and an empty array as none.
+func toScopes(names []string) Scopes {
+	if names == nil {
+		return nil
+	}
+	s := make(Scopes, len(names))
+	for i, n := range names {
+		s[i] = Scope(n)
+	}
+	return s
+}
+
+// liveToken is the SQL condition of a token that has not expired.
+const liveToken = "(t.expires_at IS NULL OR t.expires_at > now())"
 
 // hashToken is SHA-256 of the secret. A slow password hash is for secrets
 // people choose; a token is 256 random bits, out of reach of brute force
@@ -47,9 +66,17 @@ func hashToken(secret []byte) []byte {
 	return sum[:]
 }
 
-// CreateToken makes an API token for userID and returns its record and the
-// plaintext, which exists only in this answer.
+// CreateToken makes an API token for userID with every scope and no
+// expiry, and returns its record and the plaintext, which exists only in
+// this answer.
 func CreateToken(ctx context.Context, db DBTX, userID, name string) (Token, string, error) {
+	return CreateTokenWith(ctx, db, userID, name, TokenOptions{})
+}
+
+// CreateTokenWith is CreateToken with the scopes and lifetime of o. A
+// token asked for with every scope (nil) is stored with each one named, so
+// that a scope added to Ferry later is not granted to it unasked.
+func CreateTokenWith(ctx context.Context, db DBTX, userID, name string, o TokenOptions) (Token, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return Token{}, "", ErrInvalidTokenName
@@ -61,8 +88,18 @@ func CreateToken(ctx context.Context, db DBTX, userID, name string) (Token, stri
 	if _, err := rand.Read(secret); err != nil {
 		return Token{}, "", fmt.Errorf("token secret: %w", err)
 	}
-	t, err := scanToken(db.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash)
-		SELECT id, $2, $3 FROM users WHERE id = $1 RETURNING `+tokenColumns, userID, name, hashToken(secret)))
+	scopes := make([]string, 0, len(o.Scopes.List()))
+	for _, sc := range o.Scopes.List() {
+		scopes = append(scopes, string(sc))
+	}
+	var expires *time.Time
+	if o.ExpiresIn > 0 {
+		at := time.Now().Add(o.ExpiresIn)
+		expires = &at
+	}
+	t, err := scanToken(db.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, scopes, expires_at)
+		SELECT id, $2, $3, $4, $5 FROM users WHERE id = $1 RETURNING `+tokenColumns,
+		userID, name, hashToken(secret), scopes, expires))
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return Token{}, "", err
@@ -73,25 +110,38 @@ func CreateToken(ctx context.Context, db DBTX, userID, name string) (Token, stri
 }
 
 // Authenticate finds the user a token belongs to and returns it with the
-// token's id. Unknown or malformed tokens give ErrNotFound.
+// token's id. Unknown, malformed and expired tokens give ErrNotFound.
 func Authenticate(ctx context.Context, db DBTX, plaintext string) (User, string, error) {
+	u, t, err := AuthenticateToken(ctx, db, plaintext)
+	return u, t.ID, err
+}
+
+// AuthenticateToken is Authenticate returning the token's whole record,
+// whose scopes say what the request may do.
+func AuthenticateToken(ctx context.Context, db DBTX, plaintext string) (User, Token, error) {
 	secret, ok := strings.CutPrefix(plaintext, TokenPrefix)
 	raw, err := base64.RawURLEncoding.DecodeString(secret)
 	if !ok || err != nil || len(raw) != 32 {
-		return User{}, "", ErrNotFound
+		return User{}, Token{}, ErrNotFound
 	}
-	var tokenID string
 	var u User
-	err = db.QueryRow(ctx, `SELECT t.id, u.id, u.email, u.quota_bytes, u.usage_bytes, u.created_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hashToken(raw)).
-		Scan(&tokenID, &u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt)
+	var t Token
+	var scopes []string
+	// An expired token is not found, like an unknown one: a caller learns
+	// nothing from a token it should no longer hold.
+	err = db.QueryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.scopes, t.expires_at,
+		u.id, u.email, u.quota_bytes, u.usage_bytes, u.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND `+liveToken, hashToken(raw)).
+		Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &scopes, &t.ExpiresAt,
+			&u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return User{}, "", ErrNotFound
+		return User{}, Token{}, ErrNotFound
 	}
 	if err != nil {
-		return User{}, "", fmt.Errorf("authenticate token: %w", err)
+		return User{}, Token{}, fmt.Errorf("authenticate token: %w", err)
 	}
-	return u, tokenID, touchToken(ctx, db, tokenID)
+	t.Scopes = toScopes(scopes)
+	return u, t, touchToken(ctx, db, t.ID)
 }
 
 // touchToken records a use, at most once a minute per token: a row write

@@ -42,7 +42,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"create-user", "--email E (--password-stdin | --password-file F)", createUser},
-		{"create-token", "--email E --name N", createToken},
+		{"create-token", "--email E --name N [--scopes S,S] [--expires D]", createToken},
 		{"stats", "", stats},
 		{"jobs", "[--retry ID]", jobsCmd},
 	}

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -132,6 +134,49 @@ func TestCreateToken(t *testing.T) {
 	r = run(t, db, "", "create-token", "--email", "dev@x.example")
 	if errText(r.err) != "create-token: --email and --name are required" || !isUsage(r.err) {
 		t.Errorf("missing name: %+v", r)
+	}
+}
+
+func TestCreateTokenScopes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.Pool(t)
+	if _, err := account.CreateUser(ctx, db, "dev@x.example", "long enough pw"); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		scopes  account.Scopes
+		expires time.Duration // 0: never
+		err     string
+	}{
+		{name: "every scope, never expires", scopes: account.AllScopes},
+		{name: "scoped", args: []string{"--scopes", "files:read, files:write"}, scopes: account.Scopes{account.ScopeFilesRead, account.ScopeFilesWrite}},
+		{name: "expiring", args: []string{"--scopes=account", "--expires", "30d"}, scopes: account.Scopes{account.ScopeAccount}, expires: 30 * 24 * time.Hour},
+		{name: "unknown scope", args: []string{"--scopes", "files:read,admin"},
+			err: "create-token: --scopes: scopes must be some of files:read, files:write, files:delete, shares:write, requests:write, account"},
+		{name: "empty scope", args: []string{"--scopes", ","},
+			err: "create-token: --scopes: scopes must be some of files:read, files:write, files:delete, shares:write, requests:write, account"},
+		{name: "bad expiry", args: []string{"--expires", "soon"}, err: "create-token: --expires must be a duration such as 90m, 24h or 30d"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, db, "", append([]string{"create-token", "--email", "dev@x.example", "--name", "ci"}, tc.args...)...)
+			if errText(r.err) != tc.err || (tc.err != "") != isUsage(r.err) {
+				t.Fatalf("error %q (usage %v), want %q", errText(r.err), isUsage(r.err), tc.err)
+			}
+			if tc.err != "" {
+				return
+			}
+			_, tok, err := account.AuthenticateToken(ctx, db, strings.TrimSpace(r.stdout))
+			if err != nil || !slices.Equal(tok.Scopes, tc.scopes) {
+				t.Fatalf("token %+v, %v; want scopes %v", tok, err, tc.scopes)
+			}
+			if tc.expires == 0 && tok.ExpiresAt != nil || tc.expires != 0 && (tok.ExpiresAt == nil || time.Until(*tok.ExpiresAt) > tc.expires || time.Until(*tok.ExpiresAt) < tc.expires-time.Minute) {
+				t.Errorf("expires_at %v, want in %v", tok.ExpiresAt, tc.expires)
+			}
+		})
 	}
 }
 

@@ -73,17 +73,24 @@ func readPassword(stdin io.Reader, file string) (string, error) {
 	return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), nil
 }
 
-// createToken: create-token --email E --name N. Only the token goes to
-// stdout, so that TOKEN=$(ferry admin create-token ...) works.
+// createToken: create-token --email E --name N [--scopes S,S] [--expires D].
+// Only the token goes to stdout, so that TOKEN=$(ferry admin create-token
+// ...) works.
 func createToken(ctx context.Context, args []string, s IO, connect Connect) error {
 	fs := newFlags("create-token")
 	email := fs.String("email", "", "the email of the user the token acts as")
 	name := fs.String("name", "", "what the token is for, such as \"ci\"")
+	scopes := fs.String("scopes", "", "comma-separated scopes (files:read, files:write, files:delete, shares:write, requests:write, account); every scope if unset")
+	expires := fs.String("expires", "", "lifetime such as 90m, 24h or 30d; never expires if unset")
 	if err := parse(fs, args, s); err != nil {
 		return err
 	}
 	if *email == "" || *name == "" {
 		return usagef("create-token: --email and --name are required")
+	}
+	opts, err := tokenOptions(*scopes, *expires)
+	if err != nil {
+		return err
 	}
 	db, err := connect(ctx)
 	if err != nil {
@@ -96,7 +103,7 @@ func createToken(ctx context.Context, args []string, s IO, connect Connect) erro
 	if err != nil {
 		return err
 	}
-	_, plain, err := account.CreateToken(ctx, db, u.ID, *name)
+	_, plain, err := account.CreateTokenWith(ctx, db, u.ID, *name, opts)
 	if err != nil {
 		return err
 	}
@@ -105,6 +112,23 @@ func createToken(ctx context.Context, args []string, s IO, connect Connect) erro
 	}
 	fmt.Fprintf(s.Stderr, "created token %q for %s; it is shown only this once\n", strings.TrimSpace(*name), u.Email)
 	return nil
+}
+
+// tokenOptions reads --scopes and --expires; a mistake in either is a
+// usage error, found before the database is asked anything.
+func tokenOptions(scopes, expires string) (account.TokenOptions, error) {
+	var list []string
+	if scopes != "" {
+		list = strings.Split(scopes, ",")
+	}
+	o, err := account.ParseTokenOptions(list, expires)
+	switch {
+	case errors.Is(err, account.ErrUnknownScope):
+		return o, usagef("create-token: --scopes: %v", err)
+	case errors.Is(err, account.ErrInvalidExpiresIn):
+		return o, usagef("create-token: --expires must be a duration such as 90m, 24h or 30d")
+	}
+	return o, err
 }
 
 // stats prints instance-wide counts.

@@ -19,16 +19,28 @@ const (
 	IdleTimeout = 7 * 24 * time.Hour
 )
 
+// The session cookie's names. Over https it carries the __Host- prefix,
+// which browsers accept only when Secure, for Path=/ and without Domain: a
+// subdomain or a plain-http page on the same host cannot set or shadow it.
+const (
+	CookieName       = "ferry_session"
+	SecureCookieName = "__Host-ferry_session"
+)
+
 // New returns a session manager keeping sessions under prefix, whose
-// cookie is HttpOnly, SameSite=Lax and, over https, Secure.
+// cookie is HttpOnly, SameSite=Lax, Path=/ with no Domain and, over https,
+// Secure and named SecureCookieName.
 func New(rdb *redis.Client, prefix, publicURL string) *scs.SessionManager {
 	m := scs.New()
 	m.Store = &Store{rdb: rdb, prefix: prefix}
 	m.Lifetime, m.IdleTimeout = Lifetime, IdleTimeout
-	m.Cookie.Name = "ferry_session"
+	m.Cookie.Name = CookieName
 	m.Cookie.HttpOnly = true
 	m.Cookie.SameSite = http.SameSiteLaxMode
-	m.Cookie.Secure = strings.HasPrefix(publicURL, "https://")
+	m.Cookie.Path, m.Cookie.Domain = "/", ""
+	if strings.HasPrefix(publicURL, "https://") {
+		m.Cookie.Name, m.Cookie.Secure = SecureCookieName, true
+	}
 	return m
 }
 

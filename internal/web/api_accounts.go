@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/logging"
@@ -32,6 +31,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	logging.SetUserID(r.Context(), u.ID)
+	s.securityEvent(r, eventSignup)
 	writeJSON(w, http.StatusCreated, s.userJSON(u))
 }
 
@@ -52,6 +52,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.signIn(r, u)
 	}
+	s.loginEvent(r, c.Email, err)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -84,53 +85,4 @@ func (s *Server) userJSON(u account.User) userJSON {
 		quota = *u.QuotaBytes
 	}
 	return userJSON{ID: u.ID, Email: u.Email, UsageBytes: u.UsageBytes, QuotaBytes: quota}
-}
-
-type tokenJSON struct {
-	ID         string     `json:"id"`
-	Name       string     `json:"name"`
-	Token      string     `json:"token,omitempty"` // only in the answer that creates it
-	CreatedAt  time.Time  `json:"created_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-}
-
-func toTokenJSON(t account.Token, secret string) tokenJSON {
-	return tokenJSON{ID: t.ID, Name: t.Name, Token: secret, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
-}
-
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u account.User) {
-	var body struct {
-		Name string `json:"name"`
-	}
-	if err := readJSON(w, r, &body); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, secret, err := s.Accounts.CreateToken(r.Context(), u.ID, body.Name)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, toTokenJSON(t, secret))
-}
-
-func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, u account.User) {
-	list, err := s.Accounts.Tokens(r.Context(), u.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := make([]tokenJSON, 0, len(list))
-	for _, t := range list {
-		out = append(out, toTokenJSON(t, ""))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": out})
-}
-
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := s.Accounts.RevokeToken(r.Context(), u.ID, r.PathValue("id")); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
+	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
 	"github.com/ferryhq/ferry/internal/units"
 )
 
@@ -43,6 +44,7 @@ type stack struct {
 	services *backing.Services
 	token    string
 	userID   string
+	logs     *syncbuf.Buffer // what the server logged
 }
 
 var fastHash = account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
@@ -80,7 +82,8 @@ func newStackWith(t *testing.T, blobURL string, attach func(*backing.Services), 
 	if tweak != nil {
 		tweak(&settings)
 	}
-	log := logging.New(suite.Log(), slog.LevelDebug, "web")
+	logs := suite.Log()
+	log := logging.New(logs, slog.LevelDebug, "web")
 	srv := New(Deps{
 		Log: log, Ready: health.NewReadiness(), Registry: metrics.NewRegistry(), InFlight: &server.InFlight{},
 		Sharing:  services(svc, log, settings),
@@ -90,7 +93,7 @@ func newStackWith(t *testing.T, blobURL string, attach func(*backing.Services), 
 	ts, ops := httptest.NewServer(recordSecrets(srv.Handler())), httptest.NewServer(OpsHandler(srv.Ready, srv.Registry))
 	t.Cleanup(ts.Close)
 	t.Cleanup(ops.Close)
-	st := &stack{url: ts.URL, opsURL: ops.URL, services: svc}
+	st := &stack{url: ts.URL, opsURL: ops.URL, services: svc, logs: logs}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
 	return st
 }

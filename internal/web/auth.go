@@ -21,9 +21,12 @@ func (s *Server) user(r *http.Request) (account.User, error) {
 		if !ok {
 			return account.User{}, errUnauthorized
 		}
-		u, err := s.Accounts.ByToken(r.Context(), strings.TrimSpace(token))
+		u, t, err := s.Accounts.ByToken(r.Context(), strings.TrimSpace(token))
 		if errors.Is(err, account.ErrNotFound) {
 			return account.User{}, errUnauthorized
+		}
+		if err == nil {
+			err = allowed(r, t.Scopes)
 		}
 		return s.identified(r, u, err)
 	}
@@ -45,6 +48,24 @@ func (s *Server) user(r *http.Request) (account.User, error) {
 		return account.User{}, errUnauthorized // the account was deleted
 	}
 	return s.identified(r, u, err)
+}
+
+// allowed checks that a token's scopes cover the route: the scope apiScopes
+// names for it, or every scope for a route it does not name (the pages).
+func allowed(r *http.Request, have account.Scopes) error {
+	need, ok := apiScopes[r.Pattern]
+	if !ok {
+		for _, sc := range account.AllScopes {
+			if !have.Has(sc) {
+				return insufficientScope(sc)
+			}
+		}
+		return nil
+	}
+	if need != anyScope && !have.Has(need) {
+		return insufficientScope(need)
+	}
+	return nil
 }
 
 // identified records who the request is from, for its log line.

@@ -43,6 +43,11 @@ var (
 	errUnavailable  = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
 )
 
+// insufficientScope is the answer to a token that lacks the scope need.
+func insufficientScope(need account.Scope) *Error {
+	return apiError(http.StatusForbidden, "insufficient_scope", "this API token lacks the scope "+string(need)+" this request needs")
+}
+
 // domainErrors maps the errors of the packages below web to answers; this
 // table and toHTTP are the only place an error becomes a status, and
 // TestErrorMapping holds every row to its answer.
@@ -55,6 +60,8 @@ var domainErrors = []struct {
 	{account.ErrWeakPassword, apiError(http.StatusBadRequest, "weak_password", account.ErrWeakPassword.Error())},
 	{account.ErrPasswordTooLong, apiError(http.StatusBadRequest, "weak_password", account.ErrPasswordTooLong.Error())},
 	{account.ErrInvalidTokenName, apiError(http.StatusBadRequest, "invalid_name", account.ErrInvalidTokenName.Error())},
+	{account.ErrUnknownScope, apiError(http.StatusBadRequest, "invalid_field", account.ErrUnknownScope.Error())},
+	{account.ErrInvalidExpiresIn, apiError(http.StatusBadRequest, "invalid_field", account.ErrInvalidExpiresIn.Error())},
 	{account.ErrWrongPassword, apiError(http.StatusUnauthorized, "wrong_credentials", "email or password is wrong")},
 	{account.ErrNotFound, errNotFound},
 	{account.ErrOverQuota, errOverQuota},

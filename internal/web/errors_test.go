@@ -34,6 +34,8 @@ func TestErrorMapping(t *testing.T) {
 		{account.ErrWeakPassword, 400, "weak_password"},
 		{account.ErrPasswordTooLong, 400, "weak_password"},
 		{account.ErrInvalidTokenName, 400, "invalid_name"},
+		{account.ErrUnknownScope, 400, "invalid_field"},
+		{account.ErrInvalidExpiresIn, 400, "invalid_field"},
 		{account.ErrWrongPassword, 401, "wrong_credentials"},
 		{account.ErrNotFound, 404, "not_found"},
 		{account.ErrOverQuota, 413, "over_quota"},

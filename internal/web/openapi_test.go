@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,4 +93,57 @@ func readSpec(t *testing.T) map[string]string {
 		}
 	}
 	return ops
+}
+
+// TestOpenAPIScopes holds each API operation's bearer scopes in
+// api/openapi.yaml to apiScopes: the scope it names is the one a token
+// needs, and a route any token may call names none.
+func TestOpenAPIScopes(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "api", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type requirement map[string][]string
+	var spec struct {
+		Security []requirement                   `yaml:"security"`
+		Paths    map[string]map[string]yaml.Node `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string][]string{} // shape → bearer scopes
+	for path, item := range spec.Paths {
+		for method, node := range item {
+			if !httpMethods[method] || !strings.HasPrefix(path, "/api/") {
+				continue
+			}
+			var op struct {
+				Security *[]requirement `yaml:"security"`
+			}
+			if err := node.Decode(&op); err != nil {
+				t.Fatalf("%s %s: %v", method, path, err)
+			}
+			reqs := spec.Security
+			if op.Security != nil {
+				reqs = *op.Security
+			}
+			var scopes []string
+			for _, r := range reqs {
+				scopes = append(scopes, r["bearer"]...)
+			}
+			documented[shape(strings.ToUpper(method)+" "+path)] = scopes
+		}
+	}
+	for _, route := range APIRoutes() {
+		t.Run(route, func(t *testing.T) {
+			var want []string
+			if sc := apiScopes[route]; sc != anyScope {
+				want = []string{string(sc)}
+			}
+			if got := documented[shape(route)]; !slices.Equal(got, want) {
+				t.Errorf("documented bearer scopes %q, want %q", got, want)
+			}
+		})
+	}
 }

@@ -45,6 +45,7 @@ func (s *Server) signOutEverywhere(r *http.Request, u account.User) error {
 	if err := s.epochs.Raise(r.Context(), u.ID); err != nil {
 		return err
 	}
+	s.securityEvent(r, eventSessionsRevoked)
 	return s.sessions.Destroy(r.Context())
 }
 
@@ -63,6 +64,7 @@ func (s *Server) changePassword(r *http.Request, u account.User, current, next s
 	if err != nil {
 		return err
 	}
+	s.securityEvent(r, eventPasswordChanged)
 	if err := s.epochs.Raise(r.Context(), u.ID); err != nil {
 		return err
 	}

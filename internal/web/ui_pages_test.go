@@ -32,9 +32,14 @@ func pageSamples() map[string]any {
 			"NewLink": "http://x/s/tok",
 			"Expiry":  expiryChoices(share.Limits{DefaultExpiresIn: 7 * units.Day, MaxExpiresIn: 30 * units.Day}),
 		},
-		"tokens": map[string]any{
-			"Tokens": []account.Token{{ID: "a", Name: "laptop", CreatedAt: when, LastUsedAt: &when}, {ID: "b", Name: "ci"}},
-			"New":    &account.Token{Name: "laptop"}, "Secret": "secret", "Base": "http://x",
+		"tokens": tokensView{
+			Tokens: []account.Token{
+				{ID: "a", Name: "laptop", CreatedAt: when, LastUsedAt: &when, ExpiresAt: &when},
+				{ID: "b", Name: "ci", Scopes: account.Scopes{account.ScopeFilesRead, account.ScopeFilesWrite}},
+				{ID: "c", Name: "old", Scopes: nil},
+			},
+			New: &account.Token{Name: "laptop"}, Secret: "secret", Base: "http://x",
+			Scopes: scopeChoices(account.Scopes{account.ScopeFilesRead}), Expiry: tokenExpiryChoices(), Problem: "No.",
 		},
 		"account": map[string]any{
 			"User": account.User{Email: "a@example.com", UsageBytes: 1 << 20}, "Quota": int64(1 << 30),

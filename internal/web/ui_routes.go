@@ -85,12 +85,14 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		u, err = s.Accounts.SignIn(r.Context(), email, r.PostFormValue("password"))
 	}
 	if errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrWrongPassword) {
+		s.loginEvent(r, email, err)
 		s.render(w, r, http.StatusUnauthorized, "login", loginView{SignupEnabled: s.Settings.SignupEnabled, Email: email, Next: next, Message: "That email and password do not match."})
 		return
 	}
 	if err == nil {
 		err = s.signIn(r, u)
 	}
+	s.loginEvent(r, email, err)
 	if err != nil {
 		s.failPage(w, r, err)
 		return
@@ -117,6 +119,7 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 		s.failPage(w, r, err)
 		return
 	}
+	s.securityEvent(r, eventSignup)
 	http.Redirect(w, r, "/files", http.StatusSeeOther)
 }
 
@@ -159,35 +162,4 @@ func (s *Server) deleteFileForm(w http.ResponseWriter, r *http.Request, u accoun
 		return
 	}
 	http.Redirect(w, r, "/files", http.StatusSeeOther)
-}
-
-func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	s.showTokens(w, r, u, nil, "")
-}
-
-func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, u account.User, created *account.Token, secret string) {
-	list, err := s.Accounts.Tokens(r.Context(), u.ID)
-	if err != nil {
-		s.failPage(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "tokens", map[string]any{"Tokens": list, "New": created, "Secret": secret, "Base": s.baseURL(r)})
-}
-
-// createTokenForm makes a token and shows its secret this once.
-func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, u account.User) {
-	t, secret, err := s.Accounts.CreateToken(r.Context(), u.ID, r.PostFormValue("name"))
-	if err != nil {
-		s.failPage(w, r, err)
-		return
-	}
-	s.showTokens(w, r, u, &t, secret)
-}
-
-func (s *Server) revokeTokenForm(w http.ResponseWriter, r *http.Request, u account.User) {
-	if err := s.Accounts.RevokeToken(r.Context(), u.ID, r.PathValue("id")); err != nil {
-		s.failPage(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/tokens", http.StatusSeeOther)
 }
