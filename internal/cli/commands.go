@@ -15,6 +15,7 @@ import (
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/sharing"
+	"github.com/ferryhq/ferry/internal/thumbnail"
 	"github.com/ferryhq/ferry/internal/web"
 )
 
@@ -69,7 +70,7 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 	}
 	jobs.RegisterQueueDepth(p.registry, p.services.DB)
 	runner, err := jobs.NewRunner(deps, jobs.RunnerOptions{
-		Concurrency: p.cfg.WorkerConcurrency, JobTimeout: time.Duration(p.cfg.JobTimeout), RescueAfter: time.Duration(p.cfg.JobRescueAfter),
+		Concurrency: p.cfg.WorkerConcurrency, ThumbnailConcurrency: p.cfg.ThumbnailWorkers, JobTimeout: time.Duration(p.cfg.JobTimeout), RescueAfter: time.Duration(p.cfg.JobRescueAfter),
 		Tracer: p.tracing.Provider, Registry: p.registry,
 	})
 	if err != nil {
@@ -84,7 +85,7 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 			return
 		}
 		close(started)
-		p.log.Info("working jobs", "concurrency", p.cfg.WorkerConcurrency)
+		p.log.Info("working jobs", "concurrency", p.cfg.WorkerConcurrency, "thumbnail_concurrency", p.cfg.ThumbnailWorkers)
 	})
 	stopRunner := func(stopCtx context.Context) error {
 		select {
@@ -101,7 +102,7 @@ func workerDeps(p *process) (*jobs.Deps, error) {
 	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Log: p.log, Settings: jobs.Settings{
 		PublicURL: p.cfg.PublicURL, PurgeAfter: time.Duration(p.cfg.PurgeAfter),
 		OrphanGrace: time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
-	}}
+	}, Thumbnails: thumbnail.NewBudget(int64(p.cfg.ThumbnailMemory))}
 	if p.cfg.SMTPURL != "" {
 		sender, err := mail.New(p.cfg.SMTPURL, p.cfg.MailFrom)
 		if err != nil {

@@ -49,6 +49,8 @@ type Config struct {
 	JobTimeout         units.Duration `env:"JOB_TIMEOUT" envDefault:"10m" cmd:"worker" help:"a job running longer is cancelled and retried"`
 	JobRescueAfter     units.Duration `env:"JOB_RESCUE_AFTER" envDefault:"15m" cmd:"worker" help:"a job left running by a worker that died is retried after this; more than JOB_TIMEOUT"`
 	ThumbnailMaxSource units.Bytes    `env:"THUMBNAIL_MAX_SOURCE" envDefault:"50MiB" cmd:"worker" help:"largest image a thumbnail is made from"`
+	ThumbnailMemory    units.Bytes    `env:"THUMBNAIL_MEMORY" envDefault:"256MiB" cmd:"worker" help:"memory all thumbnail jobs of a worker may decode images into at once; an image that needs more gets no thumbnail"`
+	ThumbnailWorkers   int            `env:"THUMBNAIL_CONCURRENCY" envDefault:"2" cmd:"worker" help:"thumbnail jobs one worker runs at once, on their own queue beside WORKER_CONCURRENCY"`
 	PurgeAfter         units.Duration `env:"PURGE_AFTER" envDefault:"24h" cmd:"worker" help:"how long expired or spent shares, and files no share needs, are kept before deletion"`
 	OrphanGrace        units.Duration `env:"ORPHAN_GRACE" envDefault:"1h" cmd:"worker" help:"an object with no row for this long is deleted by the sweep"`
 	PurgeInterval      units.Duration `env:"PURGE_INTERVAL" envDefault:"1m" cmd:"clock" help:"how often the clock schedules the purge"`

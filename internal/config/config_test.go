@@ -60,6 +60,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"redirect from a folder", []string{"DOWNLOAD_MODE=redirect", "BLOB_URL=file:///srv/ferry"}, "DOWNLOAD_MODE", "signs URLs"},
 		{"rescue before timeout", []string{"JOB_TIMEOUT=20m"}, "JOB_RESCUE_AFTER", "more than JOB_TIMEOUT"},
 		{"concurrency", []string{"WORKER_CONCURRENCY=0"}, "WORKER_CONCURRENCY", "from 1"},
+		{"thumbnail workers", []string{"THUMBNAIL_CONCURRENCY=0"}, "THUMBNAIL_CONCURRENCY", "from 1"},
+		{"thumbnail memory", []string{"THUMBNAIL_MEMORY=1MiB"}, "THUMBNAIL_MEMORY", "at least 16MiB"},
 		{"mail from", []string{"MAIL_FROM=nobody at all"}, "MAIL_FROM", "address"},
 		{"trusted proxies", []string{"TRUSTED_PROXIES=10.0.0.0/8,not-an-ip"}, "TRUSTED_PROXIES", "not-an-ip"},
 		{"missing secret file", []string{"REDIS_URL_FILE=/nonexistent/secret"}, "REDIS_URL_FILE", "cannot read"},

@@ -51,6 +51,10 @@ func (c *Config) checkValues() error {
 		return problem("SHUTDOWN_TIMEOUT", "must be more than 0")
 	case c.WorkerConcurrency < 1 || c.WorkerConcurrency > 1000:
 		return problem("WORKER_CONCURRENCY", "must be from 1 to 1000, got %d", c.WorkerConcurrency)
+	case c.ThumbnailWorkers < 1 || c.ThumbnailWorkers > 1000:
+		return problem("THUMBNAIL_CONCURRENCY", "must be from 1 to 1000, got %d", c.ThumbnailWorkers)
+	case c.ThumbnailMemory < 16<<20:
+		return problem("THUMBNAIL_MEMORY", "must be at least 16MiB, got %s", c.ThumbnailMemory)
 	case c.JobTimeout <= 0:
 		return problem("JOB_TIMEOUT", "must be more than 0")
 	case c.JobRescueAfter <= c.JobTimeout:

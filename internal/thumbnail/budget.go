@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"io"
+	"runtime"
 	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
@@ -60,6 +61,12 @@ func (b *Budget) reserve(ctx context.Context, n int64) (func(), error) {
 	for peak := b.peak.Load(); held > peak && !b.peak.CompareAndSwap(peak, held); peak = b.peak.Load() {
 	}
 	return func() {
+		// The pixels are garbage now, but the collector would leave them
+		// until the heap had doubled since it last ran, so the next
+		// image would be decoded beside them: the budget would bound only
+		// half the heap. Collecting first lets it reuse their memory; with
+		// the pixels gone, little is left to mark.
+		runtime.GC()
 		b.held.Add(-n)
 		b.sem.Release(n)
 	}, nil
