@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"time"
 
@@ -43,16 +44,19 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		Accounts: &account.Service{DB: p.services.DB, Params: account.DefaultParams},
 		Redis:    p.services.Redis, Tracer: p.tracing.Provider,
 		Settings: web.Settings{
-			PublicURL:        p.cfg.PublicURL,
-			MaxUploadSize:    int64(p.cfg.MaxUploadSize),
-			UserQuota:        int64(p.cfg.UserQuota),
-			Shares:           limits,
-			SignupEnabled:    p.cfg.SignupEnabled,
-			AnonymousUploads: p.cfg.AnonymousUploads,
-			TrustedProxies:   proxies,
-			DownloadMode:     p.cfg.DownloadMode,
+			PublicURL:         p.cfg.PublicURL,
+			MaxUploadSize:     int64(p.cfg.MaxUploadSize),
+			UserQuota:         int64(p.cfg.UserQuota),
+			Shares:            limits,
+			SignupEnabled:     p.cfg.SignupEnabled,
+			AnonymousUploads:  p.cfg.AnonymousUploads,
+			TrustedProxies:    proxies,
+			DownloadMode:      p.cfg.DownloadMode,
+			UploadIdleTimeout: time.Duration(p.cfg.UploadIdleTimeout),
+			BodyTimeout:       time.Duration(p.cfg.BodyTimeout),
 		},
 	})
+	p.limit = func(ln net.Listener) net.Listener { return server.LimitPerClient(ln, p.cfg.MaxConnsPerClient, proxies) }
 	return p.serve(ctx, srv.Handler(), p.cfg.Port, inflight)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -34,6 +35,7 @@ type process struct {
 	ready    *health.Readiness
 	registry *prometheus.Registry
 	tracing  *telemetry.Tracing
+	limit    func(net.Listener) net.Listener // wraps the listener served on; nil: none
 }
 
 // startProcess loads and checks the configuration, then attaches the
@@ -138,6 +140,9 @@ func (p *process) serve(ctx context.Context, h http.Handler, port int, inflight 
 	ln, err := server.Listen(":" + strconv.Itoa(port))
 	if err != nil {
 		return errors.Join(err, p.services.Close())
+	}
+	if p.limit != nil {
+		ln = p.limit(ln)
 	}
 	p.log.Info("listening", "addr", ln.Addr().String())
 	stop, cancel := context.WithCancel(context.WithoutCancel(ctx))

@@ -44,6 +44,9 @@ type Config struct {
 	SignupEnabled      bool           `env:"SIGNUP_ENABLED" envDefault:"false" cmd:"web" help:"let anyone create an account"`
 	AnonymousUploads   bool           `env:"ANONYMOUS_UPLOADS" envDefault:"false" cmd:"web" help:"accept uploads without an account (curl use), rate limited"`
 	TrustedProxies     []string       `env:"TRUSTED_PROXIES" cmd:"web" help:"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"`
+	UploadIdleTimeout  units.Duration `env:"UPLOAD_IDLE_TIMEOUT" envDefault:"30s" cmd:"web" help:"an upload body that sends nothing for this long is cut off; a slow upload that keeps sending runs as long as it needs"`
+	BodyTimeout        units.Duration `env:"BODY_TIMEOUT" envDefault:"10s" cmd:"web" help:"time to send the whole body of a request that is not an upload (JSON, forms)"`
+	MaxConnsPerClient  int            `env:"MAX_CONNS_PER_CLIENT" envDefault:"64" cmd:"web" help:"connections one client address may hold open at once; counts direct peers only, and peers in TRUSTED_PROXIES are exempt; 0 means no cap"`
 	DownloadMode       string         `env:"DOWNLOAD_MODE" envDefault:"proxy" cmd:"web" help:"proxy streams downloads through Ferry; redirect sends a short-lived signed storage URL"`
 	WorkerConcurrency  int            `env:"WORKER_CONCURRENCY" envDefault:"10" cmd:"worker" help:"jobs one worker process runs at once"`
 	JobTimeout         units.Duration `env:"JOB_TIMEOUT" envDefault:"10m" cmd:"worker" help:"a job running longer is cancelled and retried"`

@@ -60,6 +60,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"redirect from a folder", []string{"DOWNLOAD_MODE=redirect", "BLOB_URL=file:///srv/ferry"}, "DOWNLOAD_MODE", "signs URLs"},
 		{"rescue before timeout", []string{"JOB_TIMEOUT=20m"}, "JOB_RESCUE_AFTER", "more than JOB_TIMEOUT"},
 		{"concurrency", []string{"WORKER_CONCURRENCY=0"}, "WORKER_CONCURRENCY", "from 1"},
+		{"conns per client", []string{"MAX_CONNS_PER_CLIENT=-1"}, "MAX_CONNS_PER_CLIENT", "0 (no cap)"},
+		{"upload idle", []string{"UPLOAD_IDLE_TIMEOUT=0s"}, "UPLOAD_IDLE_TIMEOUT", "more than 0"},
 		{"thumbnail workers", []string{"THUMBNAIL_CONCURRENCY=0"}, "THUMBNAIL_CONCURRENCY", "from 1"},
 		{"thumbnail memory", []string{"THUMBNAIL_MEMORY=1MiB"}, "THUMBNAIL_MEMORY", "at least 16MiB"},
 		{"mail from", []string{"MAIL_FROM=nobody at all"}, "MAIL_FROM", "address"},

@@ -175,4 +175,3 @@ func (m *memoryWatch) stop() memoryPeak {
 	}
 	return m.peak
 }
-
