@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/sharing"
+	"github.com/ferryhq/ferry/internal/thumbnail"
 	"github.com/ferryhq/ferry/internal/web"
 )
 
@@ -42,20 +44,24 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		Accounts: &account.Service{DB: p.services.DB, Params: account.DefaultParams},
 		Redis:    p.services.Redis, Tracer: p.tracing.Provider,
 		Settings: web.Settings{
-			PublicURL:        p.cfg.PublicURL,
-			MaxUploadSize:    int64(p.cfg.MaxUploadSize),
-			UserQuota:        int64(p.cfg.UserQuota),
-			Shares:           limits,
-			SignupEnabled:    p.cfg.SignupEnabled,
-			AnonymousUploads: p.cfg.AnonymousUploads,
-			TrustedProxies:   proxies,
-			DownloadMode:     p.cfg.DownloadMode,
+			PublicURL:         p.cfg.PublicURL,
+			MaxUploadSize:     int64(p.cfg.MaxUploadSize),
+			UserQuota:         int64(p.cfg.UserQuota),
+			Shares:            limits,
+			SignupEnabled:     p.cfg.SignupEnabled,
+			AnonymousUploads:  p.cfg.AnonymousUploads,
+			TrustedProxies:    proxies,
+			DownloadMode:      p.cfg.DownloadMode,
+			UploadIdleTimeout: time.Duration(p.cfg.UploadIdleTimeout),
+			BodyTimeout:       time.Duration(p.cfg.BodyTimeout),
 		},
 	})
-	// The app and its probes face the load balancer on PORT; the probes
+	// The app and its probes face the load balancer on PORT, each client
+	// address holding at most MAX_CONNS_PER_CLIENT connections; the probes
 	// and /metrics are served again on METRICS_PORT, which stays inside.
+	limit := func(ln net.Listener) net.Listener { return server.LimitPerClient(ln, p.cfg.MaxConnsPerClient, proxies) }
 	return p.serve(ctx, []endpoint{
-		{h: srv.Handler(), port: p.cfg.Port, inflight: inflight},
+		{h: srv.Handler(), port: p.cfg.Port, inflight: inflight, limit: limit},
 		{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort},
 	}, time.Duration(p.cfg.DrainDelay))
 }
@@ -74,7 +80,7 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 	}
 	jobs.RegisterQueueDepth(p.registry, p.services.DB)
 	runner, err := jobs.NewRunner(deps, jobs.RunnerOptions{
-		Concurrency: p.cfg.WorkerConcurrency, JobTimeout: time.Duration(p.cfg.JobTimeout), RescueAfter: time.Duration(p.cfg.JobRescueAfter),
+		Concurrency: p.cfg.WorkerConcurrency, ThumbnailConcurrency: p.cfg.ThumbnailWorkers, JobTimeout: time.Duration(p.cfg.JobTimeout), RescueAfter: time.Duration(p.cfg.JobRescueAfter),
 		Tracer: p.tracing.Provider, Registry: p.registry,
 	})
 	if err != nil {
@@ -89,7 +95,7 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 			return
 		}
 		close(started)
-		p.log.Info("working jobs", "concurrency", p.cfg.WorkerConcurrency)
+		p.log.Info("working jobs", "concurrency", p.cfg.WorkerConcurrency, "thumbnail_concurrency", p.cfg.ThumbnailWorkers)
 	})
 	stopRunner := func(stopCtx context.Context) error {
 		select {
@@ -106,7 +112,7 @@ func workerDeps(p *process) (*jobs.Deps, error) {
 	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Direct: p.services.Direct, Log: p.log, Settings: jobs.Settings{
 		PublicURL: p.cfg.PublicURL, PurgeAfter: time.Duration(p.cfg.PurgeAfter),
 		OrphanGrace: time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
-	}}
+	}, Thumbnails: thumbnail.NewBudget(int64(p.cfg.ThumbnailMemory))}
 	if p.cfg.SMTPURL != "" {
 		sender, err := mail.New(p.cfg.SMTPURL, p.cfg.MailFrom)
 		if err != nil {

@@ -148,7 +148,8 @@ func configAttrs(cfg *config.Config) slog.Value {
 type endpoint struct {
 	h        http.Handler
 	port     int
-	inflight *server.InFlight // nil counts nothing
+	inflight *server.InFlight                // nil counts nothing
+	limit    func(net.Listener) net.Listener // wraps the listener, as with a cap of connections per client; nil for none
 }
 
 // serve runs each endpoint until ctx ends, drains them together, runs the
@@ -211,6 +212,9 @@ func (p *process) listen(eps []endpoint) ([]net.Listener, error) {
 				_ = l.Close()
 			}
 			return nil, err
+		}
+		if ep.limit != nil {
+			ln = ep.limit(ln)
 		}
 		p.log.Info("listening", "addr", ln.Addr().String())
 		lns = append(lns, ln)

@@ -44,11 +44,16 @@ type Config struct {
 	SignupEnabled      bool           `env:"SIGNUP_ENABLED" envDefault:"false" cmd:"web" help:"let anyone create an account"`
 	AnonymousUploads   bool           `env:"ANONYMOUS_UPLOADS" envDefault:"false" cmd:"web" help:"accept uploads without an account (curl use), rate limited"`
 	TrustedProxies     []string       `env:"TRUSTED_PROXIES" cmd:"web" help:"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"`
+	UploadIdleTimeout  units.Duration `env:"UPLOAD_IDLE_TIMEOUT" envDefault:"30s" cmd:"web" help:"an upload body that sends nothing for this long is cut off; a slow upload that keeps sending runs as long as it needs"`
+	BodyTimeout        units.Duration `env:"BODY_TIMEOUT" envDefault:"10s" cmd:"web" help:"time to send the whole body of a request that is not an upload (JSON, forms)"`
+	MaxConnsPerClient  int            `env:"MAX_CONNS_PER_CLIENT" envDefault:"64" cmd:"web" help:"connections one client address may hold open at once; counts direct peers only, and peers in TRUSTED_PROXIES are exempt; 0 means no cap"`
 	DownloadMode       string         `env:"DOWNLOAD_MODE" envDefault:"proxy" cmd:"web" help:"proxy streams downloads through Ferry; redirect sends a short-lived signed storage URL"`
 	WorkerConcurrency  int            `env:"WORKER_CONCURRENCY" envDefault:"10" cmd:"worker" help:"jobs one worker process runs at once"`
 	JobTimeout         units.Duration `env:"JOB_TIMEOUT" envDefault:"10m" cmd:"worker" help:"a job running longer is cancelled and retried"`
 	JobRescueAfter     units.Duration `env:"JOB_RESCUE_AFTER" envDefault:"15m" cmd:"worker" help:"a job left running by a worker that died is retried after this; more than JOB_TIMEOUT"`
 	ThumbnailMaxSource units.Bytes    `env:"THUMBNAIL_MAX_SOURCE" envDefault:"50MiB" cmd:"worker" help:"largest image a thumbnail is made from"`
+	ThumbnailMemory    units.Bytes    `env:"THUMBNAIL_MEMORY" envDefault:"256MiB" cmd:"worker" help:"memory all thumbnail jobs of a worker may decode images into at once; an image that needs more gets no thumbnail"`
+	ThumbnailWorkers   int            `env:"THUMBNAIL_CONCURRENCY" envDefault:"2" cmd:"worker" help:"thumbnail jobs one worker runs at once, on their own queue beside WORKER_CONCURRENCY"`
 	PurgeAfter         units.Duration `env:"PURGE_AFTER" envDefault:"24h" cmd:"worker" help:"how long expired or spent shares, and files no share needs, are kept before deletion"`
 	OrphanGrace        units.Duration `env:"ORPHAN_GRACE" envDefault:"1h" cmd:"worker" help:"an object with no row for this long is deleted by the sweep, and an S3 multipart upload begun before it with no part since is aborted"`
 	PurgeInterval      units.Duration `env:"PURGE_INTERVAL" envDefault:"1m" cmd:"clock" help:"how often the clock schedules the purge"`

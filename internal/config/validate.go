@@ -55,6 +55,16 @@ func (c *Config) checkValues() error {
 		return problem("DB_MAX_CONN_IDLE", "must be at least 1s, got %s", c.DBMaxConnIdle)
 	case c.WorkerConcurrency < 1 || c.WorkerConcurrency > 1000:
 		return problem("WORKER_CONCURRENCY", "must be from 1 to 1000, got %d", c.WorkerConcurrency)
+	case c.ThumbnailWorkers < 1 || c.ThumbnailWorkers > 1000:
+		return problem("THUMBNAIL_CONCURRENCY", "must be from 1 to 1000, got %d", c.ThumbnailWorkers)
+	case c.ThumbnailMemory < 16<<20:
+		return problem("THUMBNAIL_MEMORY", "must be at least 16MiB, got %s", c.ThumbnailMemory)
+	case c.UploadIdleTimeout <= 0:
+		return problem("UPLOAD_IDLE_TIMEOUT", "must be more than 0")
+	case c.BodyTimeout <= 0:
+		return problem("BODY_TIMEOUT", "must be more than 0")
+	case c.MaxConnsPerClient < 0:
+		return problem("MAX_CONNS_PER_CLIENT", "must be 0 (no cap) or more, got %d", c.MaxConnsPerClient)
 	case c.JobTimeout <= 0:
 		return problem("JOB_TIMEOUT", "must be more than 0")
 	case c.JobRescueAfter <= c.JobTimeout:

@@ -16,6 +16,7 @@ import (
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
+	"github.com/ferryhq/ferry/internal/thumbnail"
 )
 
 // testDeps is a database and an S3-compatible bucket for jobs to work on.
@@ -27,7 +28,8 @@ func testDeps(t *testing.T) *Deps {
 	}
 	t.Cleanup(func() { _ = svc.Bucket.Close() })
 	return &Deps{DB: dbtest.Pool(t), Bucket: svc.Bucket, Log: slog.New(slog.DiscardHandler),
-		Settings: Settings{PurgeAfter: time.Hour, OrphanGrace: time.Hour, ThumbnailMaxSource: 50 << 20}}
+		Settings:   Settings{PurgeAfter: time.Hour, OrphanGrace: time.Hour, ThumbnailMaxSource: 50 << 20},
+		Thumbnails: thumbnail.NewBudget(256 << 20)}
 }
 
 // work runs one job of worker w through River, in a transaction.

@@ -18,6 +18,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/storage"
+	"github.com/ferryhq/ferry/internal/thumbnail"
 )
 
 // Mailer sends one message with a plain-text and an HTML part.
@@ -33,6 +34,11 @@ type Settings struct {
 	ThumbnailMaxSource int64
 }
 
+// QueueThumbnails is the queue thumbnail jobs run on, with its own
+// concurrency, so that decoding images neither waits behind nor holds up
+// the verification of uploads and the rest of the default queue.
+const QueueThumbnails = "thumbnails"
+
 // Deps are what workers need; the worker process builds them once.
 type Deps struct {
 	DB       *pgxpool.Pool
@@ -41,10 +47,13 @@ type Deps struct {
 	Log      *slog.Logger
 	Mail     Mailer // nil: mail is logged, not sent
 	Settings Settings
+	// Thumbnails bounds the memory every thumbnail job of the process
+	// decodes with, together.
+	Thumbnails *thumbnail.Budget
 }
 
 // ProcessFileArgs checks a new upload's bytes against its recorded size
-// and SHA-256 and makes its thumbnail.
+// and SHA-256, then queues its thumbnail when it is an image.
 type ProcessFileArgs struct {
 	FileID string `json:"file_id"`
 }
@@ -54,6 +63,20 @@ func (ProcessFileArgs) Kind() string { return "process_file" }
 
 // InsertOpts retries reads of storage a good while before giving up.
 func (ProcessFileArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+
+// ThumbnailArgs makes a verified image's thumbnail, on QueueThumbnails.
+type ThumbnailArgs struct {
+	FileID string `json:"file_id"`
+}
+
+// Kind names the job in the queue.
+func (ThumbnailArgs) Kind() string { return "thumbnail" }
+
+// InsertOpts puts the job on its queue and keeps one job per file waiting
+// or running, however often process_file runs.
+func (ThumbnailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueThumbnails, MaxAttempts: 10, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
 
 // DownloadMailArgs tells a share's owner that a file was downloaded.
 type DownloadMailArgs struct {
@@ -92,6 +115,7 @@ func (SweepArgs) Kind() string { return "orphan_sweep" }
 func Workers(d *Deps) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &processWorker{d: d})
+	river.AddWorker(w, &thumbnailWorker{d: d})
 	river.AddWorker(w, &mailWorker{d: d})
 	river.AddWorker(w, &deleteWorker{d: d})
 	river.AddWorker(w, &purgeWorker{d: d})
@@ -114,18 +138,22 @@ func NewInserter(db *pgxpool.Pool, log *slog.Logger, tp trace.TracerProvider) (*
 
 // RunnerOptions size and time the runner.
 type RunnerOptions struct {
-	Concurrency int
-	JobTimeout  time.Duration         // a job running longer is cancelled and retried
-	RescueAfter time.Duration         // a job whose worker died is retried after this
-	Tracer      trace.TracerProvider  // nil while tracing is off
-	Registry    prometheus.Registerer // where the job series go; nil records none
+	Concurrency          int                   // jobs at once on the default queue
+	ThumbnailConcurrency int                   // jobs at once on QueueThumbnails
+	JobTimeout           time.Duration         // a job running longer is cancelled and retried
+	RescueAfter          time.Duration         // a job whose worker died is retried after this
+	Tracer               trace.TracerProvider  // nil while tracing is off
+	Registry             prometheus.Registerer // where the job series go; nil records none
 }
 
 // NewRunner returns a client that works the queue.
 func NewRunner(d *Deps, o RunnerOptions) (*Client, error) {
 	c, err := river.NewClient(riverpgxv5.New(d.DB), &river.Config{
-		Logger:               d.Log,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Concurrency}},
+		Logger: d.Log,
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: o.Concurrency},
+			QueueThumbnails:    {MaxWorkers: o.ThumbnailConcurrency},
+		},
 		Workers:              Workers(d),
 		JobTimeout:           o.JobTimeout,
 		RescueStuckJobsAfter: o.RescueAfter,

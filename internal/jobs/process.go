@@ -7,30 +7,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
 	"github.com/ferryhq/ferry/internal/files"
-	"github.com/ferryhq/ferry/internal/thumbnail"
 )
-
-// ThumbnailSide is the long side of a thumbnail, in pixels.
-const ThumbnailSide = 320
-
-// ThumbnailPrefix is where thumbnails are stored, one per file id.
-const ThumbnailPrefix = "thumbs/"
 
 type processWorker struct {
 	river.WorkerDefaults[ProcessFileArgs]
 	d *Deps
 }
 
-// Work verifies the file's stored bytes, then makes its thumbnail. A file
-// deleted meanwhile, already found damaged, or already done is left as is,
-// so a retried or repeated job ends in the same state.
+// Work verifies the file's stored bytes, then queues its thumbnail. A
+// file deleted meanwhile, already found damaged, or already done is left
+// as is, so a retried or repeated job ends in the same state; the
+// thumbnail job is unique per file, so a repeat queues no second one.
 func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessFileArgs]) error {
 	f, err := files.ByID(ctx, w.d.DB, job.Args.FileID)
 	if errors.Is(err, files.ErrNotFound) {
@@ -44,9 +38,26 @@ func (w *processWorker) Work(ctx context.Context, job *river.Job[ProcessFileArgs
 		if err != nil || !intact {
 			return err
 		}
+		now := time.Now()
+		f.VerifiedAt = &now
 	}
-	if thumbnail.Supported(f.ContentType) && f.Size <= w.d.Settings.ThumbnailMaxSource && f.ThumbKey == "" {
-		return w.thumbnail(ctx, f)
+	if !wantsThumbnail(f, w.d.Settings) {
+		return nil
+	}
+	return queueThumbnail(ctx, f.ID)
+}
+
+// queueThumbnail inserts the file's thumbnail job through the client that
+// runs this job. It is not in one transaction with MarkVerified: a failed
+// insert fails the job, whose retry finds the file verified and inserts
+// again.
+func queueThumbnail(ctx context.Context, id string) error {
+	client, err := river.ClientFromContextSafely[pgx.Tx](ctx)
+	if err != nil {
+		return fmt.Errorf("queue thumbnail: %w", err)
+	}
+	if _, err := client.Insert(ctx, ThumbnailArgs{FileID: id}, nil); err != nil {
+		return fmt.Errorf("queue thumbnail: %w", err)
 	}
 	return nil
 }
@@ -100,44 +111,4 @@ func (w *processWorker) hash(ctx context.Context, key string, want int64) (int64
 		return 0, nil, fmt.Errorf("read object: %w", err)
 	}
 	return n, h.Sum(nil), nil
-}
-
-// thumbnail makes and stores the file's thumbnail. An image that cannot be
-// thumbnailed is skipped; a failure to read or write storage is retried.
-func (w *processWorker) thumbnail(ctx context.Context, f files.File) error {
-	r, err := w.d.Bucket.NewReader(ctx, f.BlobKey, nil)
-	if err != nil {
-		return fmt.Errorf("open object: %w", err)
-	}
-	defer r.Close()
-	thumb, err := thumbnail.Make(r, ThumbnailSide)
-	if errors.Is(err, thumbnail.ErrTooLarge) || errors.Is(err, thumbnail.ErrUnsupported) {
-		w.d.Log.InfoContext(ctx, "no thumbnail", "file_id", f.ID, "reason", err.Error())
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	key := ThumbnailPrefix + f.ID
-	opts := &blob.WriterOptions{ContentType: http.DetectContentType(thumb)}
-	if err := w.d.Bucket.WriteAll(ctx, key, thumb, opts); err != nil {
-		return fmt.Errorf("write thumbnail: %w", err)
-	}
-	return w.attach(ctx, f.ID, key)
-}
-
-// attach records the thumbnail on the file's row. When the row is gone,
-// its deletion could not know of the object, so the object goes too; when
-// another run attached it first, the key is the same and stays.
-func (w *processWorker) attach(ctx context.Context, id, key string) error {
-	exists, err := files.AttachThumbnail(ctx, w.d.DB, id, key)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		if err := w.d.Bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-			return fmt.Errorf("delete thumbnail of deleted file: %w", err)
-		}
-	}
-	return nil
 }

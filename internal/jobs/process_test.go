@@ -38,12 +38,23 @@ func upload(t *testing.T, d *Deps, content []byte, contentType string) (string, 
 	return id, key
 }
 
-// process runs the worker on file id, as River would.
+// process runs process_file on file id through River, then the
+// thumbnail job it queued, if it queued one.
 func process(t *testing.T, d *Deps, id string) {
 	t.Helper()
-	job := &river.Job[ProcessFileArgs]{Args: ProcessFileArgs{FileID: id}}
-	if err := (&processWorker{d: d}).Work(context.Background(), job); err != nil {
-		t.Fatalf("process %s: %v", id, err)
+	work(t, d, &processWorker{d: d}, ProcessFileArgs{FileID: id})
+	var queued bool
+	err := d.DB.QueryRow(context.Background(), `SELECT EXISTS (SELECT 1 FROM river_job
+		WHERE kind = 'thumbnail' AND queue = $1 AND args->>'file_id' = $2)`, QueueThumbnails, id).Scan(&queued)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !queued {
+		return
+	}
+	job := &river.Job[ThumbnailArgs]{Args: ThumbnailArgs{FileID: id}}
+	if err := (&thumbnailWorker{d: d}).Work(context.Background(), job); err != nil {
+		t.Fatalf("thumbnail %s: %v", id, err)
 	}
 }
 
@@ -95,7 +106,7 @@ func TestProcessImage(t *testing.T) {
 			t.Parallel()
 			d := testDeps(t)
 			id, _ := upload(t, d, c.content, "image/png")
-			work(t, d, &processWorker{d: d}, ProcessFileArgs{FileID: id})
+			process(t, d, id)
 
 			s := stateOf(t, d, id)
 			if s.Status != "ready" || s.VerifiedAt == nil || s.ThumbKey == nil || *s.ThumbKey != ThumbnailPrefix+id {
@@ -229,7 +240,7 @@ func TestProcessDeleted(t *testing.T) {
 	if err := d.Bucket.WriteAll(ctx, key, []byte("thumb"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := (&processWorker{d: d}).attach(ctx, "3f2b8c1e-9a4d-4c2b-8e1f-0a1b2c3d4e5f", key); err != nil {
+	if err := (&thumbnailWorker{d: d}).attach(ctx, "3f2b8c1e-9a4d-4c2b-8e1f-0a1b2c3d4e5f", key); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := d.Bucket.Exists(ctx, key); ok {

@@ -61,37 +61,57 @@ func Supported(contentType string) bool {
 // orientation metadata is applied. Errors wrap ErrTooLarge or
 // ErrUnsupported when the image is at fault; any other error is a failure
 // to read r.
+//
+// Make holds about DecodedSize bytes while it works, up to a few hundred
+// MB for an image near MaxPixels; Budget.Make bounds what several hold
+// together.
 func Make(r io.Reader, maxSide int) ([]byte, error) {
+	return makeWith(r, maxSide, func(image.Config) (func(), error) { return func() {}, nil })
+}
+
+// reserver is called with an image's header before its pixels are
+// decoded; it returns the function to call once they are let go.
+type reserver func(image.Config) (release func(), err error)
+
+func makeWith(r io.Reader, maxSide int, reserve reserver) ([]byte, error) {
 	if maxSide < 1 {
 		return nil, fmt.Errorf("thumbnail: max side %d is not positive", maxSide)
 	}
-	img, orientation, err := decode(&source{r: r})
+	img, orientation, release, err := decode(&source{r: r}, reserve)
 	if err != nil {
 		return nil, err
 	}
-	return encode(orient(imaging.Fit(img, maxSide, maxSide, imaging.Lanczos), orientation))
+	small := imaging.Fit(img, maxSide, maxSide, imaging.Lanczos)
+	release() // the decoded pixels are garbage from here on
+	return encode(orient(small, orientation))
 }
 
-// decode checks the header, then decodes the pixels, replaying the bytes
-// the header check consumed. It returns the JPEG orientation too.
-func decode(src *source) (image.Image, int, error) {
+// decode checks the header, reserves the memory decoding takes, then
+// decodes the pixels, replaying the bytes the header check consumed. It
+// returns the JPEG orientation and the reservation's release too.
+func decode(src *source, reserve reserver) (image.Image, int, func(), error) {
 	head := &header{}
 	cfg, format, err := image.DecodeConfig(io.TeeReader(src, head))
 	if err != nil {
-		return nil, 0, src.blame(err, head)
+		return nil, 0, nil, src.blame(err, head)
 	}
 	if err := check(cfg, format); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	orientation := 1
 	if format == "jpeg" {
 		orientation = jpegOrientation(head.Bytes())
 	}
+	release, err := reserve(cfg)
+	if err != nil {
+		return nil, 0, nil, err
+	}
 	img, _, err := image.Decode(io.MultiReader(bytes.NewReader(head.Bytes()), src))
 	if err != nil {
-		return nil, 0, src.blame(err, nil)
+		release()
+		return nil, 0, nil, src.blame(err, nil)
 	}
-	return img, orientation, nil
+	return img, orientation, release, nil
 }
 
 // check refuses formats Make does not accept and images too large to decode.

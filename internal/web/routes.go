@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-redis/redis_rate/v10"
@@ -37,6 +38,9 @@ type Settings struct {
 	TrustedProxies   []netip.Prefix
 	DownloadMode     string // "proxy" or "redirect"
 	RedisPrefix      string // before every Redis key; "ferry:" unless set
+	// UploadIdleTimeout cuts off an upload body that sends nothing for
+	// this long; BodyTimeout bounds every other body whole. 0: no bound.
+	UploadIdleTimeout, BodyTimeout time.Duration
 }
 
 // Deps are the parts a Server is built from; the command that runs the web
@@ -96,7 +100,7 @@ func (s *Server) Handler() http.Handler {
 	// requests without browser headers (curl, API clients) pass.
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, errCrossOrigin) }))
-	var h http.Handler = cop.Handler(routed(mux))
+	var h http.Handler = cop.Handler(s.bodyDeadlines(mux, routed(mux)))
 	if s.sessions != nil {
 		h = s.withSessions(h)
 	}
