@@ -19,6 +19,7 @@ import (
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/health"
 	"github.com/ferryhq/ferry/internal/metrics"
+	"github.com/ferryhq/ferry/internal/resumable"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/session"
 	"github.com/ferryhq/ferry/internal/share"
@@ -48,6 +49,7 @@ type Deps struct {
 	InFlight *server.InFlight
 	Sharing  *sharing.Service     // files, shares and downloads
 	Accounts *account.Service     // users, passwords and API tokens
+	Uploads  *resumable.Service   // tus uploads; nil: refused with 501
 	Redis    *redis.Client        // sessions and rate limits
 	Tracer   trace.TracerProvider // nil while tracing is off
 	Settings Settings
@@ -192,6 +194,13 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("POST /api/v1/shares", s.authed(s.createShare))
 	mux.HandleFunc("GET /api/v1/shares", s.authed(s.listShares))
 	mux.HandleFunc("DELETE /api/v1/shares/{id}", s.authed(s.deleteShare))
+	// tus 1.0.0 (api_uploads.go, internal/resumable).
+	mux.HandleFunc("OPTIONS /api/v1/uploads", s.tusOptions)
+	mux.HandleFunc("POST /api/v1/uploads", s.authed(s.tusCreate))
+	mux.HandleFunc("HEAD /api/v1/uploads/{id}", s.authed(s.tusUpload))
+	mux.HandleFunc("PATCH /api/v1/uploads/{id}", s.authed(s.tusUpload))
+	mux.HandleFunc("DELETE /api/v1/uploads/{id}", s.authed(s.tusUpload))
+	mux.HandleFunc("GET /api/v1/uploads/{id}", s.authed(s.uploadStatus))
 }
 
 // pageRoutes lists the pages of the web UI and its form endpoints
