@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/ferryhq/ferry/internal/config"
 	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/mail"
+	"github.com/ferryhq/ferry/internal/resumable"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/sharing"
@@ -35,12 +37,25 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	}
 	inflight := &server.InFlight{}
 	limits := share.Limits{DefaultExpiresIn: time.Duration(p.cfg.DefaultExpiresIn), MaxExpiresIn: time.Duration(p.cfg.MaxExpiresIn)}
+	uses := &sharing.Service{
+		DB: p.services.DB, Store: p.services.Store(), Jobs: inserter, Log: p.log,
+		Settings: sharing.Settings{MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits},
+	}
+	uploads, err := resumable.New(resumable.Config{
+		DB: p.services.DB, Redis: p.services.Redis, Sharing: uses, BlobURL: p.cfg.BlobURL,
+		Expiry: time.Duration(p.cfg.UploadExpiry), Log: p.log,
+	})
+	if errors.Is(err, resumable.ErrUnsupportedStore) {
+		p.log.Warn("resumable uploads are off: " + err.Error())
+		uploads, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
 	srv := web.New(web.Deps{
 		Log: p.log, Ready: p.ready, Registry: p.registry, InFlight: inflight,
-		Sharing: &sharing.Service{
-			DB: p.services.DB, Store: p.services.Store(), Jobs: inserter, Log: p.log,
-			Settings: sharing.Settings{MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits},
-		},
+		Sharing:  uses,
+		Uploads:  uploads,
 		Accounts: &account.Service{DB: p.services.DB, Params: account.DefaultParams},
 		Redis:    p.services.Redis, Tracer: p.tracing.Provider,
 		Settings: web.Settings{

@@ -25,6 +25,11 @@ type Batch struct {
 	room      int64        // bytes the rest of the batch may hold
 	overQuota bool         // room is the quota's, not the size limit's
 	received  []received
+	// passwordHash, when set, is the share password already hashed (a
+	// resumable upload keeps only the hash between its requests).
+	passwordHash string
+	// also runs in Commit's transaction, after the rows are written.
+	also func(ctx context.Context, tx pgx.Tx, saved []files.File, sh share.Share) error
 }
 
 // received is one complete object waiting for its row.
@@ -113,9 +118,11 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 	if len(b.received) == 0 {
 		return nil, share.Share{}, ErrNoFiles
 	}
-	hash, err := sharePasswordHash(opts.Password)
-	if err != nil {
-		return nil, share.Share{}, err
+	hash, err := b.passwordHash, error(nil)
+	if hash == "" {
+		if hash, err = sharePasswordHash(opts.Password); err != nil {
+			return nil, share.Share{}, err
+		}
 	}
 	var saved []files.File
 	var sh share.Share
@@ -136,6 +143,9 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 			if err := b.svc.enqueue(ctx, tx, jobs.ProcessFileArgs{FileID: id}); err != nil {
 				return err
 			}
+		}
+		if b.also != nil {
+			return b.also(ctx, tx, saved, sh)
 		}
 		return nil
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/postgres"
+	"github.com/ferryhq/ferry/internal/resumable"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/storage"
@@ -77,6 +78,9 @@ var domainErrors = []struct {
 	{share.ErrLocked, apiError(http.StatusUnauthorized, "password_required", "this link needs its password (Ferry-Share-Password header or the unlock form)")},
 	{postgres.ErrMissingReference, apiError(http.StatusConflict, "conflict", "something this request refers to was deleted meanwhile; reload and try again")},
 	{postgres.ErrConflict, apiError(http.StatusConflict, "conflict", "that exists already")},
+	{resumable.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such upload")},
+	{resumable.ErrExpired, apiError(http.StatusGone, "gone", resumable.ErrExpired.Error())},
+	{resumable.ErrLengthRequired, apiError(http.StatusRequestEntityTooLarge, "length_required", resumable.ErrLengthRequired.Error())},
 }
 
 // toHTTP finds the answer for err, or nil when err is internal: one of

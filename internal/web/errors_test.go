@@ -13,6 +13,7 @@ import (
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/postgres"
+	"github.com/ferryhq/ferry/internal/resumable"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/storage"
@@ -54,6 +55,9 @@ func TestErrorMapping(t *testing.T) {
 		{postgres.ErrMissingReference, 409, "conflict"},
 		{postgres.ErrConflict, 409, "conflict"},
 		{errTooManyFiles, 400, "invalid_multipart"},
+		{resumable.ErrNotFound, 404, "not_found"},
+		{resumable.ErrExpired, 410, "gone"},
+		{resumable.ErrLengthRequired, 413, "length_required"},
 		{refused, 503, "unavailable"},
 		{fmt.Errorf("read object: %w", syscall.ECONNRESET), 503, "unavailable"},
 		{errors.New("a bug of ours"), 500, "internal_error"},

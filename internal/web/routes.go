@@ -20,6 +20,7 @@ import (
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/health"
 	"github.com/ferryhq/ferry/internal/metrics"
+	"github.com/ferryhq/ferry/internal/resumable"
 	"github.com/ferryhq/ferry/internal/server"
 	"github.com/ferryhq/ferry/internal/session"
 	"github.com/ferryhq/ferry/internal/share"
@@ -52,6 +53,7 @@ type Deps struct {
 	InFlight *server.InFlight
 	Sharing  *sharing.Service     // files, shares and downloads
 	Accounts *account.Service     // users, passwords and API tokens
+	Uploads  *resumable.Service   // tus uploads; nil: refused with 501
 	Redis    *redis.Client        // sessions and rate limits
 	Tracer   trace.TracerProvider // nil while tracing is off
 	Settings Settings
@@ -199,6 +201,13 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("POST /api/v1/shares", s.authed(s.createShare))
 	mux.HandleFunc("GET /api/v1/shares", s.authed(s.listShares))
 	mux.HandleFunc("DELETE /api/v1/shares/{id}", s.authed(s.deleteShare))
+	// tus 1.0.0 (api_uploads.go, internal/resumable).
+	mux.HandleFunc("OPTIONS /api/v1/uploads", s.tusOptions)
+	mux.HandleFunc("POST /api/v1/uploads", s.authed(s.tusCreate))
+	mux.HandleFunc("HEAD /api/v1/uploads/{id}", s.authed(s.tusUpload))
+	mux.HandleFunc("PATCH /api/v1/uploads/{id}", s.authed(s.tusUpload))
+	mux.HandleFunc("DELETE /api/v1/uploads/{id}", s.authed(s.tusUpload))
+	mux.HandleFunc("GET /api/v1/uploads/{id}", s.authed(s.uploadStatus))
 }
 
 // anyScope marks a route that any valid token may call, or that reads no

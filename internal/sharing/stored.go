@@ -1,0 +1,49 @@
+package sharing
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/storage"
+)
+
+// Stored is an object that arrived by another path than Batch.Add (a
+// resumable upload, whose bytes came in many requests) and is now whole
+// under Ferry's key prefix.
+type Stored struct {
+	Name         string
+	Object       storage.Received
+	PasswordHash string // the share's password, hashed already; "" for opts.Password (or none)
+	// Also runs inside the commit's transaction, once the file, its share
+	// and its job are written: the caller's own row is updated with them,
+	// or nothing is.
+	Also func(ctx context.Context, tx pgx.Tx, f files.File, sh share.Share) error
+}
+
+// CommitStored makes one stored object a file of owner with its share and
+// processing job, in one transaction: Batch.Commit, as for every other
+// upload, so quota, rows and jobs follow the same rules. The owner's
+// quota is charged here; when it no longer has room, or the commit fails
+// otherwise, the object is deleted and nothing is kept.
+func (s *Service) CommitStored(ctx context.Context, owner account.User, in Stored, opts share.Options) (files.File, share.Share, error) {
+	b := &Batch{svc: s, owner: owner, passwordHash: in.PasswordHash}
+	b.received = []received{{in.Name, in.Object}}
+	if in.Also != nil {
+		b.also = func(ctx context.Context, tx pgx.Tx, saved []files.File, sh share.Share) error {
+			return in.Also(ctx, tx, saved[0], sh)
+		}
+	}
+	saved, sh, err := b.Commit(ctx, opts)
+	if err != nil {
+		return files.File{}, share.Share{}, err
+	}
+	return saved[0], sh, nil
+}
+
+// HashSharePassword hashes a share password for later use as
+// Stored.PasswordHash, or returns "" for none.
+func HashSharePassword(password string) (string, error) { return sharePasswordHash(password) }

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/backing"
+	"github.com/ferryhq/ferry/internal/health"
+	"github.com/ferryhq/ferry/internal/logging"
+	"github.com/ferryhq/ferry/internal/metrics"
+	"github.com/ferryhq/ferry/internal/resumable"
+	"github.com/ferryhq/ferry/internal/server"
+	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/testkit/blobtest"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
+	"github.com/ferryhq/ferry/internal/units"
+)
+
+// newTusStack is newStack with the tus endpoint mounted, over the
+// in-process S3 server.
+func newTusStack(t *testing.T, tweak func(*Settings)) *stack {
+	t.Helper()
+	blobURL := blobtest.SignedS3(t)
+	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, _ := redis.ParseURL(dbtest.RedisURL(t))
+	svc.DB, svc.Redis = dbtest.Pool(t), redis.NewClient(opts)
+	t.Cleanup(func() { _ = svc.Redis.Close(); _ = svc.Bucket.Close() })
+	settings := Settings{
+		MaxUploadSize: 1 << 20, Shares: share.Limits{DefaultExpiresIn: units.Day, MaxExpiresIn: 7 * units.Day},
+		DownloadMode: "proxy", RedisPrefix: dbtest.RedisPrefix(t),
+	}
+	if tweak != nil {
+		tweak(&settings)
+	}
+	log := logging.New(suite.Log(), slog.LevelDebug, "web")
+	uses := services(svc, log, settings)
+	up, err := resumable.New(resumable.Config{
+		DB: svc.DB, Redis: svc.Redis, RedisPrefix: settings.RedisPrefix, Sharing: uses, BlobURL: blobURL,
+		Expiry: units.Day, TempDir: t.TempDir(), Log: log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(Deps{
+		Log: log, Ready: health.NewReadiness(), Registry: metrics.NewRegistry(), InFlight: &server.InFlight{},
+		Sharing: uses, Uploads: up, Accounts: &account.Service{DB: svc.DB, Params: fastHash},
+		Redis: svc.Redis, Settings: settings,
+	})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	st := &stack{url: ts.URL, services: svc}
+	st.userID, st.token = st.newUser(t, "owner@example.com")
+	return st
+}
+
+// tus makes one tus request and returns its status and headers.
+func (st *stack) tus(t *testing.T, method, path, token string, body []byte, headers ...string) *http.Response {
+	t.Helper()
+	h := append([]string{"Tus-Resumable", "1.0.0"}, headers...)
+	if body != nil {
+		h = append(h, "Content-Type", "application/offset+octet-stream")
+	}
+	res, _ := st.call(t, method, path, token, bytes.NewReader(body), h...)
+	return res
+}
+
+func tusMeta(kv ...string) string {
+	var parts []string
+	for i := 0; i+1 < len(kv); i += 2 {
+		parts = append(parts, kv[i]+" "+base64.StdEncoding.EncodeToString([]byte(kv[i+1])))
+	}
+	return strings.Join(parts, ",")
+}
+
+// create starts an upload of length bytes and returns its path.
+func (st *stack) create(t *testing.T, length int, headers ...string) string {
+	t.Helper()
+	h := append([]string{"Upload-Length", strconv.Itoa(length), "Upload-Metadata", tusMeta("filename", "notes.txt", "expires_in", "2d")}, headers...)
+	res := st.tus(t, "POST", "/api/v1/uploads", st.token, nil, h...)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d", res.StatusCode)
+	}
+	loc := res.Header.Get("Location")
+	if !strings.HasPrefix(loc, resumable.BasePath) || res.Header.Get("Upload-Expires") == "" {
+		t.Fatalf("create: Location %q, Upload-Expires %q", loc, res.Header.Get("Upload-Expires"))
+	}
+	return loc
+}
+
+func TestTusUploadBecomesFile(t *testing.T) {
+	st := newTusStack(t, nil)
+	content := bytes.Repeat([]byte("resumable "), 3000)
+	loc := st.create(t, len(content), "Ferry-Share-Password", "open sesame")
+	half := len(content) / 2
+	steps := []struct {
+		name    string
+		method  string
+		offset  int
+		body    []byte
+		want    int
+		wantOff string
+	}{
+		{"first half", "PATCH", 0, content[:half], 204, strconv.Itoa(half)},
+		{"wrong offset", "PATCH", 10, content[10:20], 409, ""},
+		{"resume point", "HEAD", -1, nil, 200, strconv.Itoa(half)},
+		{"too long a chunk", "PATCH", half, append(content[half:], 'x'), 413, ""},
+		{"rest", "PATCH", half, content[half:], 204, strconv.Itoa(len(content))},
+		{"finished: head", "HEAD", -1, nil, 200, strconv.Itoa(len(content))},
+		{"finished: more bytes", "PATCH", len(content), []byte("more"), 413, ""},
+		{"finished: empty retry", "PATCH", len(content), []byte{}, 204, strconv.Itoa(len(content))},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			var h []string
+			if s.offset >= 0 {
+				h = []string{"Upload-Offset", strconv.Itoa(s.offset)}
+			}
+			res := st.tus(t, s.method, loc, st.token, s.body, h...)
+			if res.StatusCode != s.want {
+				t.Fatalf("%s: %d, want %d", s.name, res.StatusCode, s.want)
+			}
+			if s.wantOff != "" && res.Header.Get("Upload-Offset") != s.wantOff {
+				t.Errorf("%s: Upload-Offset %q, want %s", s.name, res.Header.Get("Upload-Offset"), s.wantOff)
+			}
+		})
+	}
+	res, out := st.call(t, "GET", loc, st.token, nil, "Accept", "application/json")
+	if res.StatusCode != 200 || out["file"] == nil {
+		t.Fatalf("status: %d %v", res.StatusCode, out["_raw"])
+	}
+	f := out["file"].(map[string]any)
+	sum := sha256.Sum256(content)
+	if f["sha256"] != hex.EncodeToString(sum[:]) || f["name"] != "notes.txt" || f["size"] != float64(len(content)) {
+		t.Errorf("file: %v", f)
+	}
+	sh := shareOf(f)
+	if sh["has_password"] != true {
+		t.Errorf("share has no password: %v", sh)
+	}
+	dl, body := st.call(t, "GET", pathOf(t, sh["download_url"].(string)), "", nil, "Ferry-Share-Password", "open sesame")
+	if dl.StatusCode != 200 || body["_raw"] != string(content) {
+		t.Errorf("download: %d, %d bytes", dl.StatusCode, len(body["_raw"].(string)))
+	}
+	// tusd's .info and .part are gone; only the file's object remains.
+	if n := st.objectCount(t); n != 1 {
+		t.Errorf("objects after the upload: %d, want 1", n)
+	}
+}
+
+func TestTusRefusals(t *testing.T) {
+	st := newTusStack(t, nil)
+	_, other := st.newUser(t, "other@example.com")
+	meta := tusMeta("filename", "a.bin")
+	tests := []struct {
+		name    string
+		headers []string
+		token   string
+		want    int
+	}{
+		{"over the size limit", []string{"Upload-Length", strconv.Itoa(2 << 20), "Upload-Metadata", meta}, st.token, 413},
+		{"deferred length", []string{"Upload-Defer-Length", "1", "Upload-Metadata", meta}, st.token, 413},
+		{"no name", []string{"Upload-Length", "10"}, st.token, 400},
+		{"bad expiry", []string{"Upload-Length", "10", "Upload-Metadata", tusMeta("filename", "a", "expires_in", "99d")}, st.token, 400},
+		{"no account", []string{"Upload-Length", "10", "Upload-Metadata", meta}, "", 401},
+		{"wrong protocol version", []string{"Upload-Length", "10", "Upload-Metadata", meta, "Tus-Resumable", "0.2.2"}, st.token, 412},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := st.tus(t, "POST", "/api/v1/uploads", tt.token, nil, tt.headers...)
+			if res.StatusCode != tt.want {
+				t.Errorf("%d, want %d", res.StatusCode, tt.want)
+			}
+		})
+	}
+	t.Run("over quota", func(t *testing.T) {
+		if _, err := st.services.DB.Exec(context.Background(), `UPDATE users SET quota_bytes = 100 WHERE id = $1`, st.userID); err != nil {
+			t.Fatal(err)
+		}
+		defer st.services.DB.Exec(context.Background(), `UPDATE users SET quota_bytes = NULL WHERE id = $1`, st.userID)
+		res := st.tus(t, "POST", "/api/v1/uploads", st.token, []byte("x"), "Upload-Length", "101", "Upload-Metadata", meta)
+		if res.StatusCode != 413 {
+			t.Errorf("%d, want 413", res.StatusCode)
+		}
+	})
+	loc := st.create(t, 10)
+	t.Run("another user's upload", func(t *testing.T) {
+		for _, m := range []string{"HEAD", "PATCH", "DELETE", "GET"} {
+			if res := st.tus(t, m, loc, other, nil, "Upload-Offset", "0"); res.StatusCode != 404 {
+				t.Errorf("%s: %d, want 404", m, res.StatusCode)
+			}
+		}
+	})
+	t.Run("unknown upload", func(t *testing.T) {
+		if res := st.tus(t, "HEAD", resumable.BasePath+"0123456789abcdef0123456789abcdef+nope", st.token, nil); res.StatusCode != 404 {
+			t.Errorf("%d, want 404", res.StatusCode)
+		}
+	})
+	t.Run("wrong content type", func(t *testing.T) {
+		if res := st.tus(t, "PATCH", loc, st.token, nil, "Upload-Offset", "0", "Content-Type", "text/plain"); res.StatusCode != 415 {
+			t.Errorf("%d, want 415", res.StatusCode)
+		}
+	})
+	t.Run("terminated", func(t *testing.T) {
+		gone := st.create(t, 10)
+		if res := st.tus(t, "PATCH", gone, st.token, []byte("12345"), "Upload-Offset", "0"); res.StatusCode != 204 {
+			t.Fatalf("patch: %d", res.StatusCode)
+		}
+		if res := st.tus(t, "DELETE", gone, st.token, nil); res.StatusCode != 204 {
+			t.Fatalf("delete: %d", res.StatusCode)
+		}
+		if res := st.tus(t, "HEAD", gone, st.token, nil); res.StatusCode != 404 {
+			t.Errorf("after delete: %d, want 404", res.StatusCode)
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		old := st.create(t, 10)
+		if _, err := st.services.DB.Exec(context.Background(), `UPDATE uploads SET expires_at = now() - interval '1 second'`); err != nil {
+			t.Fatal(err)
+		}
+		if res := st.tus(t, "PATCH", old, st.token, []byte("12345"), "Upload-Offset", "0"); res.StatusCode != 410 {
+			t.Errorf("%d, want 410", res.StatusCode)
+		}
+	})
+}
