@@ -91,11 +91,11 @@ func TestTokenScopes(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(route+"/"+tc.name, func(t *testing.T) {
 				res, out := st.call(t, method, path, tc.token, strings.NewReader(body))
-				refused := res.StatusCode == http.StatusForbidden && errorCode(out) == "insufficient_scope"
+				refused := res.StatusCode == http.StatusForbidden && (errorCode(out) == "insufficient_scope" || method == http.MethodHead)
 				if refused != tc.refused || errorCode(out) == "unauthorized" {
 					t.Errorf("%d %v; want refused %v", res.StatusCode, out["_raw"], tc.refused)
 				}
-				if refused && !strings.Contains(out["_raw"].(string), string(need)) {
+				if refused && method != http.MethodHead && !strings.Contains(out["_raw"].(string), string(need)) {
 					t.Errorf("the refusal does not name the scope: %v", out["_raw"])
 				}
 			})

@@ -12,6 +12,7 @@ import (
 // that takes a file belongs here.
 var uploadRoutes = map[string]bool{
 	"PUT /api/v1/files/{name}": true, "POST /api/v1/files": true, "POST /files": true,
+	"POST /api/v1/uploads": true, "PATCH /api/v1/uploads/{id}": true, // tus creation-with-upload, and its chunks
 }
 
 // bodyDeadlines bounds how long a client may take to send its request

@@ -236,6 +236,12 @@ var apiScopes = map[string]account.Scope{
 	"POST /api/v1/shares":             account.ScopeSharesWrite,
 	"GET /api/v1/shares":              account.ScopeFilesRead,
 	"DELETE /api/v1/shares/{id}":      account.ScopeSharesWrite,
+	"OPTIONS /api/v1/uploads":         anyScope, // tus discovery, no account needed
+	"POST /api/v1/uploads":            account.ScopeFilesWrite,
+	"HEAD /api/v1/uploads/{id}":       account.ScopeFilesWrite,
+	"PATCH /api/v1/uploads/{id}":      account.ScopeFilesWrite,
+	"DELETE /api/v1/uploads/{id}":     account.ScopeFilesWrite,
+	"GET /api/v1/uploads/{id}":        account.ScopeFilesWrite,
 }
 
 // pageRoutes lists the pages of the web UI and its form endpoints
