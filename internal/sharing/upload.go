@@ -113,7 +113,7 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 	if len(b.received) == 0 {
 		return nil, share.Share{}, ErrNoFiles
 	}
-	hash, err := sharePasswordHash(opts.Password)
+	hash, err := b.svc.sharePasswordHash(ctx, opts.Password)
 	if err != nil {
 		return nil, share.Share{}, err
 	}
@@ -182,10 +182,11 @@ func (s *Service) Upload(ctx context.Context, owner account.User, name string, b
 	return saved[0], sh, nil
 }
 
-// sharePasswordHash hashes a share password, or returns "" for none.
-func sharePasswordHash(password string) (string, error) {
+// sharePasswordHash hashes a share password, or returns "" for none,
+// inside the process's budget of hashes in flight.
+func (s *Service) sharePasswordHash(ctx context.Context, password string) (string, error) {
 	if password == "" {
 		return "", nil
 	}
-	return account.HashPassword(password, account.DefaultParams)
+	return s.Hasher.Hash(ctx, password, account.DefaultParams)
 }
