@@ -47,6 +47,8 @@ func (c *Config) checkValues() error {
 		return problem("DEFAULT_EXPIRES_IN", "must be more than 0")
 	case c.MaxExpiresIn < c.DefaultExpiresIn:
 		return problem("MAX_EXPIRES_IN", "must be at least DEFAULT_EXPIRES_IN (%s), got %s", c.DefaultExpiresIn, c.MaxExpiresIn)
+	case c.HashMemory < 1<<20:
+		return problem("HASH_MEMORY", "must be at least 1MiB, got %s", c.HashMemory)
 	case c.ShutdownTimeout <= 0:
 		return problem("SHUTDOWN_TIMEOUT", "must be more than 0")
 	case c.WorkerConcurrency < 1 || c.WorkerConcurrency > 1000:

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -42,9 +43,13 @@ type stack struct {
 	services *backing.Services
 	token    string
 	userID   string
+	hasher   *account.Hasher // shared by accounts and shares, as in ferry web
 }
 
 var fastHash = account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// testHashes is how many fastHash hashes a stack's budget holds at once.
+const testHashes = 4
 
 func newStack(t *testing.T, tweak func(*Settings)) *stack {
 	t.Helper()
@@ -80,15 +85,18 @@ func newStackWith(t *testing.T, blobURL string, attach func(*backing.Services), 
 		tweak(&settings)
 	}
 	log := logging.New(suite.Log(), slog.LevelDebug, "web")
+	hasher := account.NewHasher(testHashes*int64(fastHash.Memory)<<10, time.Minute)
+	shares := services(svc, log, settings)
+	shares.Hasher = hasher
 	srv := New(Deps{
 		Log: log, Ready: health.NewReadiness(), Registry: metrics.NewRegistry(), InFlight: &server.InFlight{},
-		Sharing:  services(svc, log, settings),
-		Accounts: &account.Service{DB: svc.DB, Params: fastHash},
+		Sharing:  shares,
+		Accounts: &account.Service{DB: svc.DB, Params: fastHash, Hasher: hasher},
 		Redis:    svc.Redis, Settings: settings,
 	})
 	ts := httptest.NewServer(recordSecrets(srv.Handler()))
 	t.Cleanup(ts.Close)
-	st := &stack{url: ts.URL, services: svc}
+	st := &stack{url: ts.URL, services: svc, hasher: hasher}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
 	return st
 }

@@ -41,6 +41,10 @@ var (
 	errOverQuota    = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
 	errCrossOrigin  = &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "a browser request from another site may not change anything here"}
 	errUnavailable  = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
+	// errHashBusy is a flood of password checks met by the bound on
+	// hashes in flight: the server is busy, not broken, so a client
+	// retries as it would through an outage.
+	errHashBusy = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the server is busy checking passwords; try again shortly", RetryAfter: 2 * time.Second}
 )
 
 // domainErrors maps the errors of the packages below web to answers; this
@@ -58,6 +62,7 @@ var domainErrors = []struct {
 	{account.ErrWrongPassword, apiError(http.StatusUnauthorized, "wrong_credentials", "email or password is wrong")},
 	{account.ErrNotFound, errNotFound},
 	{account.ErrOverQuota, errOverQuota},
+	{account.ErrBusy, errHashBusy},
 	{files.ErrNotFound, errNotFound},
 	{sharing.ErrTooLarge, errTooLarge},
 	{sharing.ErrNoFiles, errBadMultipart},
@@ -117,6 +122,7 @@ func writeError(w http.ResponseWriter, _ *http.Request, e *Error) {
 	if e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
 	}
+
 	if e.Status == http.StatusUnauthorized && e.Code == "unauthorized" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ferry"`)
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
 )
@@ -43,7 +42,7 @@ func (s *Server) checkSharePassword(r *http.Request, token, password string) err
 	if err := s.limit(r.Context(), "unlock:"+id, unlockShareRate); err != nil {
 		return err
 	}
-	ok, err := account.VerifyPassword(hash, password)
+	ok, err := s.Accounts.VerifyPassword(r.Context(), hash, password)
 	if err != nil {
 		return err
 	}
