@@ -49,6 +49,12 @@ func checkUser(ctx context.Context, db DBTX, h *Hasher, email, password string) 
 	return u, nil
 }
 
+// LoginKey is the form of email that names one account whatever its case
+// and surrounding spaces, as sign-in looks it up; rate limits key by it.
+func LoginKey(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
 // dummyHash is a hash with the default costs, verified against when the
 // email is unknown.
 var dummyHash = sync.OnceValue(func() string {

@@ -49,6 +49,8 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 			UserQuota:        int64(p.cfg.UserQuota),
 			Shares:           limits,
 			SignupEnabled:    p.cfg.SignupEnabled,
+			SignupRateClient: p.cfg.SignupRateClient,
+			SignupRateTotal:  p.cfg.SignupRateTotal,
 			AnonymousUploads: p.cfg.AnonymousUploads,
 			TrustedProxies:   proxies,
 			DownloadMode:     p.cfg.DownloadMode,

@@ -119,14 +119,19 @@ func (s *Server) answerFor(r *http.Request, err error) *Error {
 
 // writeError writes e as the JSON error body every API failure has.
 func writeError(w http.ResponseWriter, _ *http.Request, e *Error) {
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
-	}
-
+	setRetryAfter(w, e)
 	if e.Status == http.StatusUnauthorized && e.Code == "unauthorized" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ferry"`)
 	}
 	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
+}
+
+// setRetryAfter tells, in whole seconds rounded up, when a refused or
+// unavailable request may be tried again; pages send it as JSON does.
+func setRetryAfter(w http.ResponseWriter, e *Error) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {
