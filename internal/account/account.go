@@ -71,6 +71,11 @@ func CreateUser(ctx context.Context, db DBTX, email, password string) (User, err
 // CreateUserWithParams is CreateUser with chosen hashing costs (tests use
 // cheap ones).
 func CreateUserWithParams(ctx context.Context, db DBTX, email, password string, p Params) (User, error) {
+	return createUser(ctx, db, nil, email, password, p)
+}
+
+// createUser is CreateUserWithParams hashing inside h's budget.
+func createUser(ctx context.Context, db DBTX, h *Hasher, email, password string, p Params) (User, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
 		return User{}, err
@@ -78,7 +83,7 @@ func CreateUserWithParams(ctx context.Context, db DBTX, email, password string, 
 	if err := checkPassword(password); err != nil {
 		return User{}, err
 	}
-	hash, err := HashPassword(password, p)
+	hash, err := h.Hash(ctx, password, p)
 	if err != nil {
 		return User{}, err
 	}

@@ -14,6 +14,12 @@ import (
 // unknown email gives ErrNotFound and a wrong password ErrWrongPassword;
 // both take about as long, so timing does not tell which emails exist.
 func CheckPassword(ctx context.Context, db DBTX, email, password string) (User, error) {
+	return checkUser(ctx, db, nil, email, password)
+}
+
+// checkUser is CheckPassword with its hashing, the dummy one too, inside
+// h's budget.
+func checkUser(ctx context.Context, db DBTX, h *Hasher, email, password string) (User, error) {
 	if len(password) > MaxPasswordLen {
 		return User{}, ErrWrongPassword
 	}
@@ -22,13 +28,18 @@ func CheckPassword(ctx context.Context, db DBTX, email, password string) (User, 
 	err := db.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)",
 		strings.TrimSpace(email)).Scan(&u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
-		_, _ = VerifyPassword(dummyHash(), password)
+		if _, err := h.Verify(ctx, dummyHash(), password); err != nil {
+			return User{}, err // busy: the same answer a known email would get
+		}
 		return User{}, ErrNotFound
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("check password: %w", err)
 	}
-	ok, err := VerifyPassword(hash, password)
+	ok, err := h.Verify(ctx, hash, password)
+	if errors.Is(err, ErrBusy) {
+		return User{}, err
+	}
 	if err != nil {
 		return User{}, fmt.Errorf("check password of user %s: %w", u.ID, err)
 	}
@@ -36,6 +47,12 @@ func CheckPassword(ctx context.Context, db DBTX, email, password string) (User, 
 		return User{}, ErrWrongPassword
 	}
 	return u, nil
+}
+
+// LoginKey is the form of email that names one account whatever its case
+// and surrounding spaces, as sign-in looks it up; rate limits key by it.
+func LoginKey(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
 }
 
 // dummyHash is a hash with the default costs, verified against when the

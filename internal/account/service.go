@@ -7,17 +7,24 @@ import "context"
 // handler holds a database handle.
 type Service struct {
 	DB     DBTX
-	Params Params // argon2id costs of new password hashes
+	Params Params  // argon2id costs of new password hashes
+	Hasher *Hasher // the process's bound on hashes in flight; nil: none
 }
 
 // SignUp creates a user with email and password.
 func (s *Service) SignUp(ctx context.Context, email, password string) (User, error) {
-	return CreateUserWithParams(ctx, s.DB, email, password, s.Params)
+	return createUser(ctx, s.DB, s.Hasher, email, password, s.Params)
 }
 
 // SignIn returns the user whose email and password these are.
 func (s *Service) SignIn(ctx context.Context, email, password string) (User, error) {
-	return CheckPassword(ctx, s.DB, email, password)
+	return checkUser(ctx, s.DB, s.Hasher, email, password)
+}
+
+// VerifyPassword checks password against a stored hash, such as a
+// share's, inside the same budget as the accounts' own hashes.
+func (s *Service) VerifyPassword(ctx context.Context, hash, password string) (bool, error) {
+	return s.Hasher.Verify(ctx, hash, password)
 }
 
 // ByID returns the user with id, as a browser session names it.
@@ -33,7 +40,7 @@ func (s *Service) ByToken(ctx context.Context, plaintext string) (User, Token, e
 
 // ChangePassword sets u's password to next once current proves it is u.
 func (s *Service) ChangePassword(ctx context.Context, u User, current, next string) error {
-	return ChangePassword(ctx, s.DB, u, current, next, s.Params)
+	return changePassword(ctx, s.DB, s.Hasher, u, current, next, s.Params)
 }
 
 // CreateToken makes an API token for userID with the scopes and lifetime

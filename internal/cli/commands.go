@@ -36,9 +36,11 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	inflight := &server.InFlight{}
+	// One budget for every password hash this process runs, whoever asks.
+	hasher := account.NewHasher(int64(p.cfg.HashMemory), account.DefaultHashWait)
 	limits := share.Limits{DefaultExpiresIn: time.Duration(p.cfg.DefaultExpiresIn), MaxExpiresIn: time.Duration(p.cfg.MaxExpiresIn)}
 	uses := &sharing.Service{
-		DB: p.services.DB, Store: p.services.Store(), Jobs: inserter, Log: p.log,
+		DB: p.services.DB, Store: p.services.Store(), Jobs: inserter, Log: p.log, Hasher: hasher,
 		Settings: sharing.Settings{MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits},
 	}
 	uploads, err := resumable.New(resumable.Config{
@@ -56,7 +58,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		Log: p.log, Ready: p.ready, Registry: p.registry, InFlight: inflight,
 		Sharing:  uses,
 		Uploads:  uploads,
-		Accounts: &account.Service{DB: p.services.DB, Params: account.DefaultParams},
+		Accounts: &account.Service{DB: p.services.DB, Params: account.DefaultParams, Hasher: hasher},
 		Redis:    p.services.Redis, Tracer: p.tracing.Provider,
 		Settings: web.Settings{
 			PublicURL:         p.cfg.PublicURL,
@@ -64,6 +66,8 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 			UserQuota:         int64(p.cfg.UserQuota),
 			Shares:            limits,
 			SignupEnabled:     p.cfg.SignupEnabled,
+			SignupRateClient:  p.cfg.SignupRateClient,
+			SignupRateTotal:   p.cfg.SignupRateTotal,
 			AnonymousUploads:  p.cfg.AnonymousUploads,
 			TrustedProxies:    proxies,
 			DownloadMode:      p.cfg.DownloadMode,

@@ -43,6 +43,9 @@ type Config struct {
 	DefaultExpiresIn   units.Duration `env:"DEFAULT_EXPIRES_IN" envDefault:"7d" cmd:"web" help:"share lifetime when the uploader names none (90m, 24h, 7d)"`
 	MaxExpiresIn       units.Duration `env:"MAX_EXPIRES_IN" envDefault:"30d" cmd:"web" help:"longest share lifetime a user may ask for"`
 	SignupEnabled      bool           `env:"SIGNUP_ENABLED" envDefault:"false" cmd:"web" help:"let anyone create an account"`
+	SignupRateClient   int            `env:"SIGNUP_RATE_CLIENT" envDefault:"5" cmd:"web" help:"signups an hour from one client (an IPv4 address or an IPv6 /64), counted before any password is hashed"`
+	SignupRateTotal    int            `env:"SIGNUP_RATE_TOTAL" envDefault:"100" cmd:"web" help:"signups an hour from everyone together, across replicas"`
+	HashMemory         units.Bytes    `env:"HASH_MEMORY" envDefault:"128MiB" cmd:"web" help:"memory one web process lets password hashes (argon2id, 19MiB each) hold at once; more must wait, then get 503"`
 	AnonymousUploads   bool           `env:"ANONYMOUS_UPLOADS" envDefault:"false" cmd:"web" help:"accept uploads without an account (curl use), rate limited"`
 	TrustedProxies     []string       `env:"TRUSTED_PROXIES" cmd:"web" help:"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"`
 	UploadIdleTimeout  units.Duration `env:"UPLOAD_IDLE_TIMEOUT" envDefault:"30s" cmd:"web" help:"an upload body that sends nothing for this long is cut off; a slow upload that keeps sending runs as long as it needs"`

@@ -47,6 +47,12 @@ func (c *Config) checkValues() error {
 		return problem("DEFAULT_EXPIRES_IN", "must be more than 0")
 	case c.MaxExpiresIn < c.DefaultExpiresIn:
 		return problem("MAX_EXPIRES_IN", "must be at least DEFAULT_EXPIRES_IN (%s), got %s", c.DefaultExpiresIn, c.MaxExpiresIn)
+	case c.SignupRateClient < 1:
+		return problem("SIGNUP_RATE_CLIENT", "must be at least 1, got %d", c.SignupRateClient)
+	case c.SignupRateTotal < c.SignupRateClient:
+		return problem("SIGNUP_RATE_TOTAL", "must be at least SIGNUP_RATE_CLIENT (%d), got %d", c.SignupRateClient, c.SignupRateTotal)
+	case c.HashMemory < 1<<20:
+		return problem("HASH_MEMORY", "must be at least 1MiB, got %s", c.HashMemory)
 	case c.ShutdownTimeout <= 0:
 		return problem("SHUTDOWN_TIMEOUT", "must be more than 0")
 	case c.DBMaxConns < 0 || c.DBMaxConns > 10000:

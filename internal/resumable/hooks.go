@@ -68,7 +68,7 @@ func (s *Service) admit(ctx context.Context, req *request, info handler.FileInfo
 	if err != nil {
 		return upload{}, err
 	}
-	hash, err := sharing.HashSharePassword(opts.Password)
+	hash, err := s.cfg.Sharing.HashSharePassword(ctx, opts.Password)
 	if err != nil {
 		return upload{}, err
 	}

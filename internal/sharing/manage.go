@@ -86,7 +86,7 @@ func (s *Service) DeleteFile(ctx context.Context, owner account.User, id string)
 // Share makes a new share of owner's files ids; an id that names no file
 // of owner's is share.ErrUnknownFile, so nobody shares what is not theirs.
 func (s *Service) Share(ctx context.Context, owner account.User, ids []string, opts share.Options) (share.Share, error) {
-	hash, err := sharePasswordHash(opts.Password)
+	hash, err := s.sharePasswordHash(ctx, opts.Password)
 	if err != nil {
 		return share.Share{}, err
 	}

@@ -24,6 +24,7 @@ import (
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
 
+	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/storage"
@@ -49,6 +50,7 @@ type Service struct {
 	Store    storage.Store
 	Jobs     *jobs.Client // nil runs no jobs (tests of the web layer alone)
 	Log      *slog.Logger
+	Hasher   *account.Hasher // the bound on password hashes, shared with accounts; nil: none
 	Settings Settings
 }
 

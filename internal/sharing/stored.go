@@ -46,4 +46,6 @@ func (s *Service) CommitStored(ctx context.Context, owner account.User, in Store
 
 // HashSharePassword hashes a share password for later use as
 // Stored.PasswordHash, or returns "" for none.
-func HashSharePassword(password string) (string, error) { return sharePasswordHash(password) }
+func (s *Service) HashSharePassword(ctx context.Context, password string) (string, error) {
+	return s.sharePasswordHash(ctx, password)
+}

@@ -120,7 +120,7 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 	}
 	hash, err := b.passwordHash, error(nil)
 	if hash == "" {
-		if hash, err = sharePasswordHash(opts.Password); err != nil {
+		if hash, err = b.svc.sharePasswordHash(ctx, opts.Password); err != nil {
 			return nil, share.Share{}, err
 		}
 	}
@@ -192,10 +192,11 @@ func (s *Service) Upload(ctx context.Context, owner account.User, name string, b
 	return saved[0], sh, nil
 }
 
-// sharePasswordHash hashes a share password, or returns "" for none.
-func sharePasswordHash(password string) (string, error) {
+// sharePasswordHash hashes a share password, or returns "" for none,
+// inside the process's budget of hashes in flight.
+func (s *Service) sharePasswordHash(ctx context.Context, password string) (string, error) {
 	if password == "" {
 		return "", nil
 	}
-	return account.HashPassword(password, account.DefaultParams)
+	return s.Hasher.Hash(ctx, password, account.DefaultParams)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/ferryhq/ferry/internal/account"
@@ -21,7 +20,11 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var c credentials
-	if err := readJSON(w, r, &c); err != nil {
+	err := s.limitSignup(r)
+	if err == nil {
+		err = readJSON(w, r, &c)
+	}
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -38,16 +41,9 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var c credentials
 	err := readJSON(w, r, &c)
+	var u account.User
 	if err == nil {
-		err = s.limit(r.Context(), "login:"+clientAddr(r, s.Settings.TrustedProxies), loginRate)
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	u, err := s.Accounts.SignIn(r.Context(), c.Email, c.Password)
-	if errors.Is(err, account.ErrNotFound) {
-		err = account.ErrWrongPassword // do not tell which emails have accounts
+		u, err = s.checkLogin(r, c.Email, c.Password)
 	}
 	if err == nil {
 		err = s.signIn(r, u)

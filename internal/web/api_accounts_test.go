@@ -28,7 +28,7 @@ func TestSignupDisabled(t *testing.T) {
 
 func TestAccountFlow(t *testing.T) {
 	t.Parallel()
-	st := newStack(t, func(s *Settings) { s.SignupEnabled = true })
+	st := newStack(t, func(s *Settings) { s.SignupEnabled, s.SignupRateClient = true, 20 })
 	post := func(c *http.Client, path, body string, headers ...string) *http.Response {
 		req, _ := http.NewRequest("POST", st.url+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

@@ -20,7 +20,7 @@ func (s *Server) uploader(r *http.Request) (account.User, error) {
 	if err == nil || !errors.Is(err, errUnauthorized) || r.Header.Get("Authorization") != "" || !s.Settings.AnonymousUploads {
 		return u, err
 	}
-	return account.User{}, s.limit(r.Context(), "anon-upload:"+clientAddr(r, s.Settings.TrustedProxies), anonymousUploadRate)
+	return account.User{}, s.limit(r.Context(), "anon-upload:"+clientKey(r, s.Settings.TrustedProxies), anonymousUploadRate)
 }
 
 // putFile takes one file as the whole body (curl -T) and shares it.

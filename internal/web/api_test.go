@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -45,9 +46,13 @@ type stack struct {
 	token    string
 	userID   string
 	logs     *syncbuf.Buffer // what the server logged
+	hasher   *account.Hasher // shared by accounts and shares, as in ferry web
 }
 
 var fastHash = account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+// testHashes is how many fastHash hashes a stack's budget holds at once.
+const testHashes = 4
 
 func newStack(t *testing.T, tweak func(*Settings)) *stack {
 	t.Helper()
@@ -84,16 +89,19 @@ func newStackWith(t *testing.T, blobURL string, attach func(*backing.Services), 
 	}
 	logs := suite.Log()
 	log := logging.New(logs, slog.LevelDebug, "web")
+	hasher := account.NewHasher(testHashes*int64(fastHash.Memory)<<10, time.Minute)
+	shares := services(svc, log, settings)
+	shares.Hasher = hasher
 	srv := New(Deps{
 		Log: log, Ready: health.NewReadiness(), Registry: metrics.NewRegistry(), InFlight: &server.InFlight{},
-		Sharing:  services(svc, log, settings),
-		Accounts: &account.Service{DB: svc.DB, Params: fastHash},
+		Sharing:  shares,
+		Accounts: &account.Service{DB: svc.DB, Params: fastHash, Hasher: hasher},
 		Redis:    svc.Redis, Settings: settings,
 	})
 	ts, ops := httptest.NewServer(recordSecrets(srv.Handler())), httptest.NewServer(OpsHandler(srv.Ready, srv.Registry))
 	t.Cleanup(ts.Close)
 	t.Cleanup(ops.Close)
-	st := &stack{url: ts.URL, opsURL: ops.URL, services: svc, logs: logs}
+	st := &stack{url: ts.URL, opsURL: ops.URL, services: svc, logs: logs, hasher: hasher}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
 	return st
 }

@@ -42,6 +42,10 @@ var (
 	errOverQuota    = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
 	errCrossOrigin  = &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "a browser request from another site may not change anything here"}
 	errUnavailable  = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
+	// errHashBusy is a flood of password checks met by the bound on
+	// hashes in flight: the server is busy, not broken, so a client
+	// retries as it would through an outage.
+	errHashBusy = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the server is busy checking passwords; try again shortly", RetryAfter: 2 * time.Second}
 )
 
 // insufficientScope is the answer to a token that lacks the scope need.
@@ -66,6 +70,7 @@ var domainErrors = []struct {
 	{account.ErrWrongPassword, apiError(http.StatusUnauthorized, "wrong_credentials", "email or password is wrong")},
 	{account.ErrNotFound, errNotFound},
 	{account.ErrOverQuota, errOverQuota},
+	{account.ErrBusy, errHashBusy},
 	{files.ErrNotFound, errNotFound},
 	{sharing.ErrTooLarge, errTooLarge},
 	{sharing.ErrNoFiles, errBadMultipart},
@@ -125,13 +130,19 @@ func (s *Server) answerFor(r *http.Request, err error) *Error {
 
 // writeError writes e as the JSON error body every API failure has.
 func writeError(w http.ResponseWriter, _ *http.Request, e *Error) {
-	if e.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
-	}
+	setRetryAfter(w, e)
 	if e.Status == http.StatusUnauthorized && e.Code == "unauthorized" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="ferry"`)
 	}
 	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
+}
+
+// setRetryAfter tells, in whole seconds rounded up, when a refused or
+// unavailable request may be tried again; pages send it as JSON does.
+func setRetryAfter(w http.ResponseWriter, e *Error) {
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(e.RetryAfter.Seconds()+0.999)))
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {

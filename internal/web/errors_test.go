@@ -40,6 +40,7 @@ func TestErrorMapping(t *testing.T) {
 		{account.ErrWrongPassword, 401, "wrong_credentials"},
 		{account.ErrNotFound, 404, "not_found"},
 		{account.ErrOverQuota, 413, "over_quota"},
+		{account.ErrBusy, 503, "unavailable"},
 		{files.ErrNotFound, 404, "not_found"},
 		{sharing.ErrTooLarge, 413, "too_large"},
 		{sharing.ErrNoFiles, 400, "invalid_multipart"},

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
 )
@@ -29,28 +28,34 @@ func (s *Server) unlocked(r *http.Request, token string) (bool, error) {
 	return true, s.checkSharePassword(r, token, password)
 }
 
-// checkSharePassword verifies a share password, rate limited per client
-// and per share so that guessing is slow for one client and for many.
+// checkSharePassword verifies a share password under the limits sign-in
+// has: the client group's rate at this share, then unlockRule, so
+// guessing is slow for one client and for many while the recipient, from
+// a client that has not guessed wrong, still gets in during an attack.
 func (s *Server) checkSharePassword(r *http.Request, token, password string) error {
-	id, hash, err := s.Sharing.PasswordHash(r.Context(), token)
+	ctx := r.Context()
+	id, hash, err := s.Sharing.PasswordHash(ctx, token)
 	if err != nil || hash == "" {
 		return err
 	}
-	client := clientAddr(r, s.Settings.TrustedProxies)
-	if err := s.limit(r.Context(), "unlock:"+id+":"+client, unlockClientRate); err != nil {
+	if err := s.limit(ctx, "unlock:"+id+":"+clientKey(r, s.Settings.TrustedProxies), unlockClientRate); err != nil {
 		return err
 	}
-	if err := s.limit(r.Context(), "unlock:"+id, unlockShareRate); err != nil {
+	g := s.guessesAt(r, unlockRule, id)
+	if err := g.check(ctx); err != nil {
 		return err
 	}
-	ok, err := account.VerifyPassword(hash, password)
+	ok, err := s.Accounts.VerifyPassword(ctx, hash, password)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		if err := g.failed(ctx); err != nil {
+			return err
+		}
 		return errWrongSharePassword
 	}
-	return nil
+	return g.succeeded(ctx)
 }
 
 // wantsJSON reports whether the client asked for JSON rather than a page.

@@ -8,15 +8,35 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 )
 
-// Limits shared by every replica through Redis.
+// Limits shared by every replica through Redis, each keyed by client
+// group (clientKey) unless it says otherwise. They count requests; the
+// rules for wrong passwords, which count failures, are in guesses.go.
 var (
 	anonymousUploadRate = redis_rate.PerHour(30)
-	// Guesses at one share's password from one client, and from everyone:
-	// the first slows a person, the second a botnet.
+	// Attempts at one share's password from one client group.
 	unlockClientRate = redis_rate.PerMinute(10)
-	unlockShareRate  = redis_rate.PerHour(200)
-	loginRate        = redis_rate.PerMinute(10)
+	// Sign-in attempts from one client group, whatever the account.
+	loginRate = redis_rate.PerMinute(10)
+	// Password changes of one signed-in user.
+	passwordChangeRate = redis_rate.PerMinute(10)
 )
+
+// limitSignup spends one signup of the client's hourly allowance and of
+// everyone's, before the body is read and so before any password is
+// hashed: a flood of signups costs a Redis round trip each, not 19 MiB.
+func (s *Server) limitSignup(r *http.Request) error {
+	perClient, total := s.Settings.SignupRateClient, s.Settings.SignupRateTotal
+	if perClient <= 0 {
+		perClient = 5
+	}
+	if total <= 0 {
+		total = 100
+	}
+	if err := s.limit(r.Context(), "signup:"+clientKey(r, s.Settings.TrustedProxies), redis_rate.PerHour(perClient)); err != nil {
+		return err
+	}
+	return s.limit(r.Context(), "signup", redis_rate.PerHour(total))
+}
 
 // limit spends one request of key's allowance, or answers 429.
 func (s *Server) limit(ctx context.Context, key string, rate redis_rate.Limit) error {

@@ -35,6 +35,8 @@ type Settings struct {
 	UserQuota        int64 // 0: no limit
 	Shares           share.Limits
 	SignupEnabled    bool
+	SignupRateClient int // signups an hour per client group; 0: 5
+	SignupRateTotal  int // signups an hour from everyone; 0: 100
 	AnonymousUploads bool
 	TrustedProxies   []netip.Prefix
 	DownloadMode     string // "proxy" or "redirect"

@@ -25,15 +25,23 @@ const (
 	eventSessionsRevoked = "sessions_revoked"
 )
 
-// warnEvents are the events that may be an attack under way.
-var warnEvents = map[string]bool{eventLoginFailed: true, eventLoginLockedOut: true}
+// warning says whether an event may be an attack under way: a failure, a
+// lockout or a throttle, of sign-ins or of share passwords.
+func warning(event string) bool {
+	for _, suffix := range []string{"_failed", "_locked_out", "_throttled"} {
+		if strings.HasSuffix(event, suffix) {
+			return true
+		}
+	}
+	return false
+}
 
 // securityEvent logs one security event with the client's address. The
 // logger adds the request id, and the user id once the request knows it;
 // attrs must hold no password, token or plain email.
 func (s *Server) securityEvent(r *http.Request, event string, attrs ...any) {
 	level := slog.LevelInfo
-	if warnEvents[event] {
+	if warning(event) {
 		level = slog.LevelWarn
 	}
 	base := []any{"event", event, "client", clientAddr(r, s.Settings.TrustedProxies)}

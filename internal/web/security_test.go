@@ -29,8 +29,8 @@ func eventLines(t *testing.T, logs string) []map[string]any {
 	return out
 }
 
-// client is a browser behind the trusted proxy, at 203.0.113.7.
-type client struct {
+// proxied is a browser behind the trusted proxy, at 203.0.113.7.
+type proxied struct {
 	t  *testing.T
 	c  *http.Client
 	st *stack
@@ -38,7 +38,7 @@ type client struct {
 
 const forwardedFor = "203.0.113.7"
 
-func (c client) do(method, path, contentType, body, token string) int {
+func (c proxied) do(method, path, contentType, body, token string) int {
 	c.t.Helper()
 	req, _ := http.NewRequest(method, c.st.url+path, strings.NewReader(body))
 	req.Header.Set("X-Forwarded-For", forwardedFor)
@@ -57,11 +57,11 @@ func (c client) do(method, path, contentType, body, token string) int {
 	return res.StatusCode
 }
 
-func (c client) json(method, path, body string) int {
+func (c proxied) json(method, path, body string) int {
 	return c.do(method, path, "application/json", body, "")
 }
 
-func (c client) form(path string, v url.Values) int {
+func (c proxied) form(path string, v url.Values) int {
 	return c.do("POST", path, "application/x-www-form-urlencoded", v.Encode(), "")
 }
 
@@ -74,26 +74,26 @@ func TestSecurityEvents(t *testing.T) {
 	const email, password, newPassword = "new@example.com", "new user's password", "a new long password"
 	type step struct {
 		event string
-		run   func(c client) int
+		run   func(c proxied) int
 		want  int
 	}
 	flows := []struct {
 		name  string
-		steps func(st *stack, c client) []step
+		steps func(st *stack, c proxied) []step
 	}{
-		{"api", func(st *stack, c client) []step {
+		{"api", func(st *stack, c proxied) []step {
 			var tokenID string
 			return []step{
-				{eventSignup, func(c client) int {
+				{eventSignup, func(c proxied) int {
 					return c.json("POST", "/api/v1/signup", `{"email":"`+email+`","password":"`+password+`"}`)
 				}, 201},
-				{eventLoginFailed, func(c client) int {
+				{eventLoginFailed, func(c proxied) int {
 					return c.json("POST", "/api/v1/login", `{"email":"`+email+`","password":"not the password"}`)
 				}, 401},
-				{eventLogin, func(c client) int {
+				{eventLogin, func(c proxied) int {
 					return c.json("POST", "/api/v1/login", `{"email":"`+email+`","password":"`+password+`"}`)
 				}, 200},
-				{eventTokenCreated, func(c client) int {
+				{eventTokenCreated, func(c proxied) int {
 					req, _ := http.NewRequest("POST", st.url+"/api/v1/tokens", strings.NewReader(`{"name":"ci","scopes":["files:read"],"expires_in":"1d"}`))
 					req.Header.Set("X-Forwarded-For", forwardedFor)
 					r, err := c.c.Do(req)
@@ -106,32 +106,32 @@ func TestSecurityEvents(t *testing.T) {
 					tokenID, _ = tok["id"].(string)
 					return r.StatusCode
 				}, 201},
-				{eventTokenRevoked, func(c client) int { return c.json("DELETE", "/api/v1/tokens/"+tokenID, "") }, 204},
-				{eventPasswordChanged, func(c client) int {
+				{eventTokenRevoked, func(c proxied) int { return c.json("DELETE", "/api/v1/tokens/"+tokenID, "") }, 204},
+				{eventPasswordChanged, func(c proxied) int {
 					return c.json("POST", "/api/v1/me/password", `{"current_password":"`+password+`","new_password":"`+newPassword+`"}`)
 				}, 204},
-				{eventSessionsRevoked, func(c client) int { return c.json("POST", "/api/v1/me/sessions/revoke", "") }, 204},
+				{eventSessionsRevoked, func(c proxied) int { return c.json("POST", "/api/v1/me/sessions/revoke", "") }, 204},
 			}
 		}},
-		{"forms", func(st *stack, c client) []step {
+		{"forms", func(st *stack, c proxied) []step {
 			return []step{
-				{eventSignup, func(c client) int { return c.form("/signup", url.Values{"email": {email}, "password": {password}}) }, 200},
-				{eventLoginFailed, func(c client) int {
+				{eventSignup, func(c proxied) int { return c.form("/signup", url.Values{"email": {email}, "password": {password}}) }, 200},
+				{eventLoginFailed, func(c proxied) int {
 					return c.form("/login", url.Values{"email": {email}, "password": {"not the password"}})
 				}, 401},
-				{eventLogin, func(c client) int { return c.form("/login", url.Values{"email": {email}, "password": {password}}) }, 200},
-				{eventTokenCreated, func(c client) int { return c.form("/tokens", url.Values{"name": {"ci"}, "scopes": {"account"}}) }, 200},
-				{eventTokenRevoked, func(c client) int {
+				{eventLogin, func(c proxied) int { return c.form("/login", url.Values{"email": {email}, "password": {password}}) }, 200},
+				{eventTokenCreated, func(c proxied) int { return c.form("/tokens", url.Values{"name": {"ci"}, "scopes": {"account"}}) }, 200},
+				{eventTokenRevoked, func(c proxied) int {
 					var id string
 					if err := st.services.DB.QueryRow(t.Context(), "SELECT t.id FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1", email).Scan(&id); err != nil {
 						t.Fatal(err)
 					}
 					return c.form("/tokens/"+id+"/revoke", nil)
 				}, 200},
-				{eventPasswordChanged, func(c client) int {
+				{eventPasswordChanged, func(c proxied) int {
 					return c.form("/account/password", url.Values{"current_password": {password}, "new_password": {newPassword}})
 				}, 200},
-				{eventSessionsRevoked, func(c client) int { return c.form("/account/sign-out-everywhere", nil) }, 200},
+				{eventSessionsRevoked, func(c proxied) int { return c.form("/account/sign-out-everywhere", nil) }, 200},
 			}
 		}},
 	}
@@ -143,7 +143,7 @@ func TestSecurityEvents(t *testing.T) {
 				s.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 			})
 			jar, _ := cookiejar.New(nil)
-			c := client{t: t, c: &http.Client{Jar: jar}, st: st}
+			c := proxied{t: t, c: &http.Client{Jar: jar}, st: st}
 			steps := flow.steps(st, c)
 			for _, s := range steps {
 				if got := s.run(c); got != s.want {

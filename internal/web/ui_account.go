@@ -54,7 +54,7 @@ var errWrongCurrentPassword = apiError(http.StatusUnauthorized, "wrong_password"
 // changePassword sets u's new password and ends u's other sessions; a
 // browser that asked stays signed in.
 func (s *Server) changePassword(r *http.Request, u account.User, current, next string) error {
-	if err := s.limit(r.Context(), "password:"+u.ID, loginRate); err != nil {
+	if err := s.limit(r.Context(), "password:"+u.ID, passwordChangeRate); err != nil {
 		return err
 	}
 	err := s.Accounts.ChangePassword(r.Context(), u, current, next)

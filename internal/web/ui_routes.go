@@ -43,6 +43,7 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request, account.User)) 
 // failPage shows an error as a page.
 func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
 	e := s.answerFor(r, err)
+	setRetryAfter(w, e)
 	s.render(w, r, e.Status, "error", map[string]string{"Title": "That did not work", "Message": e.Message})
 }
 
@@ -79,12 +80,8 @@ func (s *Server) signupPage(w http.ResponseWriter, r *http.Request) {
 // loginForm signs a browser in from the form and sends it on.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	email, next := r.PostFormValue("email"), safeNext(r.PostFormValue("next"))
-	err := s.limit(r.Context(), "login:"+clientAddr(r, s.Settings.TrustedProxies), loginRate)
-	var u account.User
-	if err == nil {
-		u, err = s.Accounts.SignIn(r.Context(), email, r.PostFormValue("password"))
-	}
-	if errors.Is(err, account.ErrNotFound) || errors.Is(err, account.ErrWrongPassword) {
+	u, err := s.checkLogin(r, email, r.PostFormValue("password"))
+	if errors.Is(err, account.ErrWrongPassword) {
 		s.loginEvent(r, email, err)
 		s.render(w, r, http.StatusUnauthorized, "login", loginView{SignupEnabled: s.Settings.SignupEnabled, Email: email, Next: next, Message: "That email and password do not match."})
 		return
@@ -103,6 +100,10 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 	if !s.Settings.SignupEnabled {
 		s.failPage(w, r, errSignupClosed)
+		return
+	}
+	if err := s.limitSignup(r); err != nil {
+		s.failPage(w, r, err)
 		return
 	}
 	email := r.PostFormValue("email")
