@@ -5,10 +5,14 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test lint audit unit build dev env-example fuzz bench release
+.PHONY: test test-short lint audit unit build dev env-example fuzz bench release
 
 ## test: everything CI checks: formatting, vet, staticcheck, then all tests with the race detector
 test: lint unit
+
+## test-short: the fast lane, about a minute: no browser, no real processes, no builds (testkit.SkipShort)
+test-short:
+	$(TESTENV) go test -short ./...
 
 lint:
 	@out=$$(gofmt -l cmd internal); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -21,8 +25,13 @@ lint:
 audit:
 	@out=$$(go run ./cmd/ferry audit . 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -n 1
 
+# TESTENV runs a command on one Postgres and one Redis for the whole run,
+# started unless TEST_DATABASE_URL / TEST_REDIS_URL are set; without it
+# each test binary would start its own.
+TESTENV := go run ./internal/testkit/cmd/testenv
+
 unit:
-	go test -race -timeout 15m ./...
+	$(TESTENV) go test -race -timeout 15m ./...
 
 ## build: a static binary with the version stamped, in bin/ferry
 build:
