@@ -1,8 +1,15 @@
 // Package dbtest gives tests real backing services cheaply: each test gets
-// its own Postgres database cloned from a migrated template, and its own
-// Redis key prefix. TEST_DATABASE_URL and TEST_REDIS_URL point at running
-// servers; without them the first test that asks starts its own from local
-// binaries (internal/devstack), once per test process.
+// its own Postgres database cloned from a migrated template (Pool, URL),
+// or, cheaper still, a transaction on a shared migrated database that is
+// rolled back when the test ends (Tx), and its own Redis key prefix.
+// TEST_DATABASE_URL and TEST_REDIS_URL point at running servers (`make
+// test` starts one of each for the whole run, internal/testkit/cmd/testenv);
+// without them the first test that asks starts its own from local binaries
+// (internal/devstack), once per test process.
+//
+// Tx is the first choice for code that takes a postgres.DB and needs no
+// commit; Pool when the code commits, opens its own connections or runs
+// River's workers; EmptyPool for tests of the migrations themselves.
 //
 // Import it from _test files only, and call Main (or Run) from TestMain so
 // the servers this process started are stopped.
