@@ -22,6 +22,8 @@ import (
 	"os"
 	"sync"
 	"testing"
+
+	"go.uber.org/goleak"
 )
 
 // stoppers are the cleanups of what this process started, run by Run.
@@ -41,6 +43,18 @@ func onStop(fn func() error) {
 // tests' code. Call it from TestMain.
 func Main(m *testing.M) {
 	os.Exit(Run(m))
+}
+
+// MainNoLeaks is Main that also fails the run when a goroutine outlives
+// the tests (go.uber.org/goleak), checked once the servers and pools this
+// process started are stopped. opts ignore goroutines known to linger.
+func MainNoLeaks(m *testing.M, opts ...goleak.Option) {
+	code := Run(m)
+	if err := goleak.Find(opts...); err != nil {
+		fmt.Fprintln(os.Stderr, "goroutines left after the tests:", err)
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // Run is Main for a TestMain with its own work to do before exiting: it runs

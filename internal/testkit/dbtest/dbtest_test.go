@@ -2,26 +2,16 @@ package dbtest
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.uber.org/goleak"
 )
 
 // TestMain also checks that stopping leaves no goroutine behind: no pool
 // or server watcher outlives Run.
-func TestMain(m *testing.M) {
-	code := Run(m)
-	if err := goleak.Find(); err != nil {
-		fmt.Fprintln(os.Stderr, "goroutines left after Run:", err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { MainNoLeaks(m) }
 
 func TestPoolIsMigratedAndIsolated(t *testing.T) {
 	t.Parallel()
