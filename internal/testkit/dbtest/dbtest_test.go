@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 // TestMain also checks that stopping leaves no goroutine behind: no pool
@@ -123,6 +125,7 @@ func TestRedis(t *testing.T) {
 
 // TestCloneSpeed logs what one Pool costs; it fails only when absurdly slow.
 func TestCloneSpeed(t *testing.T) {
+	testkit.SkipShort(t, "a measurement, five clones")
 	AdminURL(t) // the one-time setup is not what is measured
 	start := time.Now()
 	const n = 5
