@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test lint audit unit build dev env-example fuzz bench chaos chaos-short release
+.PHONY: test test-short lint audit unit build dev env-example fuzz bench chaos chaos-short release
 
 # go.work joins the twelvefactor module to Ferry's, but `./...` at the root
 # still names Ferry's packages only (a folder with its own go.mod is another
@@ -14,6 +14,10 @@ PKGS := ./... ./twelvefactor/...
 
 ## test: everything CI checks: formatting, vet, staticcheck, then all tests with the race detector
 test: lint unit
+
+## test-short: the fast lane, about a minute: no browser, no real processes, no builds (testkit.SkipShort)
+test-short:
+	$(TESTENV) go test -short $(PKGS)
 
 lint:
 	@out=$$(gofmt -l cmd internal twelvefactor); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -27,8 +31,13 @@ lint:
 audit:
 	@out=$$(go run ./twelvefactor/cmd/twelvefactor . 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -n 1
 
+# TESTENV runs a command on one Postgres and one Redis for the whole run,
+# started unless TEST_DATABASE_URL / TEST_REDIS_URL are set; without it
+# each test binary would start its own.
+TESTENV := go run ./internal/testkit/cmd/testenv
+
 unit:
-	go test -race -timeout 15m $(PKGS)
+	$(TESTENV) go test -race -timeout 15m $(PKGS)
 
 ## build: a static binary with the version stamped, in bin/ferry
 build:

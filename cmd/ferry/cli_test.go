@@ -5,9 +5,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 func TestUsageAndHelp(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	tests := []struct {
 		args     []string
@@ -28,17 +31,21 @@ func TestUsageAndHelp(t *testing.T) {
 		{[]string{"admin", "--help"}, 0, "create-user", ""},
 	}
 	for _, tt := range tests {
-		code, out, errOut := run(t, baseEnv(), "", tt.args...)
-		all := out + errOut
-		if code != tt.wantCode || !strings.Contains(all, tt.want) || (tt.notWant != "" && strings.Contains(all, tt.notWant)) {
-			t.Errorf("ferry %v: exit %d, want %d with %q and without %q; output:\n%s", tt.args, code, tt.wantCode, tt.want, tt.notWant, all)
-		}
+		t.Run(strings.Join(append([]string{"ferry"}, tt.args...), " "), func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := run(t, baseEnv(), "", tt.args...)
+			all := out + errOut
+			if code != tt.wantCode || !strings.Contains(all, tt.want) || (tt.notWant != "" && strings.Contains(all, tt.notWant)) {
+				t.Errorf("exit %d, want %d with %q and without %q; output:\n%s", code, tt.wantCode, tt.want, tt.notWant, all)
+			}
+		})
 	}
 }
 
 // TestBadConfig: a wrong setting stops the process at once with exit 2 and
 // one line naming the variable, never a stack trace or a secret.
 func TestBadConfig(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	ok := []string{"DATABASE_URL=postgres://u:hunter2@127.0.0.1:1/x", "REDIS_URL=redis://127.0.0.1:1", "BLOB_URL=mem://"}
 	tests := []struct {
@@ -59,20 +66,24 @@ func TestBadConfig(t *testing.T) {
 		{"password on the command line", ok, []string{"admin", "create-user", "--email", "a@b.c", "--password", "hunter2hunter2"}, "password-stdin"},
 	}
 	for _, tt := range tests {
-		code, out, errOut := run(t, baseEnv(tt.env...), "", tt.args...)
-		lines := strings.Split(strings.TrimSpace(errOut), "\n")
-		if code != 2 || !strings.Contains(lines[0], tt.want) {
-			t.Errorf("%s: exit %d, stderr %q; want exit 2 naming %s", tt.name, code, errOut, tt.want)
-		}
-		if strings.Contains(out+errOut, "hunter2") || strings.Contains(errOut, "goroutine") {
-			t.Errorf("%s: output leaks a secret or a stack trace:\n%s%s", tt.name, out, errOut)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := run(t, baseEnv(tt.env...), "", tt.args...)
+			lines := strings.Split(strings.TrimSpace(errOut), "\n")
+			if code != 2 || !strings.Contains(lines[0], tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 naming %s", code, errOut, tt.want)
+			}
+			if strings.Contains(out+errOut, "hunter2") || strings.Contains(errOut, "goroutine") {
+				t.Errorf("output leaks a secret or a stack trace:\n%s%s", out, errOut)
+			}
+		})
 	}
 }
 
 // TestPortInUse: web stops with a message naming the cause when either
 // of its ports is taken.
 func TestPortInUse(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	ln, err := net.Listen("tcp", ":0")
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
@@ -17,6 +18,7 @@ import (
 // twice: cold (initdb) and warm. Each time web must become ready, and
 // Ctrl-C must leave no process behind and exit 0.
 func TestDev(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	dir, err := os.MkdirTemp("", "ferry-dev-")
 	if err != nil {
@@ -57,6 +59,7 @@ func TestDev(t *testing.T) {
 // TestDevUsesGivenDatabase: a DATABASE_URL the user sets wins, and dev
 // starts no Postgres of its own.
 func TestDevUsesGivenDatabase(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	dir := t.TempDir()
 	port := freePort(t)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,26 +26,71 @@ import (
 )
 
 // ferryBin is the binary under test, built once by TestMain with the
-// version stamped the way a release build stamps it.
+// version stamped the way a release build stamps it. Under -short it is
+// not built and every test here is skipped: each one runs the binary.
 var ferryBin string
 
+// realProcess is why the tests here skip under -short.
+const realProcess = "runs the ferry binary"
+
 func TestMain(m *testing.M) {
+	flag.Parse() // testing.Short needs the flags
 	dir, err := os.MkdirTemp("", "ferry-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	ferryBin = filepath.Join(dir, "ferry")
-	build := exec.Command("go", "build", "-o", ferryBin,
-		"-ldflags", "-X github.com/ferryhq/ferry/internal/buildinfo.Version=v0.0.0-test -X github.com/ferryhq/ferry/internal/buildinfo.Commit=abc1234", ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build ferry: %v\n%s", err, out)
-		os.Exit(1)
+	if !testing.Short() {
+		ferryBin = filepath.Join(dir, "ferry")
+		if err := buildFerry(ferryBin); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			_ = os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := dbtest.Run(m)
 	_ = os.RemoveAll(dir)
 	os.Exit(suite.Finish(code, testing.Verbose(), os.Stderr))
+}
+
+// buildFerry builds the command into bin with the flags this test binary
+// was built with, so the build reuses every package `go test` has just
+// compiled and only links; other flags (CGO_ENABLED=0, no -race) would
+// compile all ~1,200 packages again. deploy's TestStaticBinary proves the
+// static release build. -X only changes the link.
+func buildFerry(bin string) error {
+	const pkg = "github.com/ferryhq/ferry/internal/buildinfo"
+	flags, env := sameBuild()
+	args := append([]string{"build", "-o", bin, "-ldflags", "-X " + pkg + ".Version=v0.0.0-test -X " + pkg + ".Commit=abc1234"}, flags...)
+	build := exec.Command("go", append(args, ".")...)
+	build.Env = append(os.Environ(), env...)
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("build ferry: %w\n%s", err, out)
+	}
+	return nil
+}
+
+// sameBuild reads from the running test binary the build flags and
+// environment that decide how packages compile: -race and its kin, build
+// tags, -trimpath, compiler flags and CGO_ENABLED.
+func sameBuild() (flags, env []string) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return nil, nil
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "-race", "-msan", "-asan", "-trimpath":
+			if s.Value == "true" {
+				flags = append(flags, s.Key)
+			}
+		case "-tags", "-gcflags", "-asmflags":
+			flags = append(flags, s.Key+"="+s.Value)
+		case "CGO_ENABLED":
+			env = append(env, "CGO_ENABLED="+s.Value)
+		}
+	}
+	return flags, env
 }
 
 // suite collects every process's output and every secret the tests used;
@@ -134,12 +181,13 @@ func (p *proc) exitCode(t *testing.T, within time.Duration) int {
 }
 
 // jsonLines checks every stdout line is one JSON object and returns them.
-func (p *proc) jsonLines(t *testing.T) []map[string]any {
+func (p *proc) jsonLines(t *testing.T) []logLine {
 	t.Helper()
-	var lines []map[string]any
+	var lines []logLine
 	sc := bufio.NewScanner(strings.NewReader(p.stdout.String()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20) // a span line can be long
 	for sc.Scan() {
-		var m map[string]any
+		var m logLine
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
 			t.Errorf("stdout line is not a JSON object: %q", sc.Text())
 			continue
@@ -160,15 +208,15 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// probe answers one GET with status and decoded JSON body ({} if none).
-func probe(url string) (int, map[string]string, error) {
+// probe answers one GET with status and decoded JSON body (zero if none).
+func probe(url string) (int, readyBody, error) {
 	client := http.Client{Timeout: 5 * time.Second}
 	res, err := client.Get(url)
 	if err != nil {
-		return 0, nil, err
+		return 0, readyBody{}, err
 	}
 	defer res.Body.Close()
-	body := map[string]string{}
+	var body readyBody
 	b, _ := io.ReadAll(res.Body)
 	_ = json.Unmarshal(b, &body)
 	return res.StatusCode, body, nil
@@ -180,7 +228,7 @@ func waitFor(t *testing.T, p *proc, url string, status int, reason string, withi
 	begin := time.Now()
 	for {
 		code, body, err := probe(url)
-		if err == nil && code == status && (reason == "" || body["reason"] == reason) {
+		if err == nil && code == status && (reason == "" || body.Reason == reason) {
 			return time.Since(begin)
 		}
 		if p != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 	"github.com/ferryhq/ferry/internal/testkit/mailtest"
@@ -93,7 +94,8 @@ func (st *jobStack) upload(t *testing.T, name, query string, body []byte) (id, d
 	if res.StatusCode != 201 {
 		t.Fatalf("upload %s: %d %s", name, res.StatusCode, out)
 	}
-	return between(string(out), `"id":"`, `"`), between(string(out), `"download_url":"`, `"`)
+	f := decode[fileBody](t, "upload "+name, out)
+	return f.ID, f.Share.DownloadURL
 }
 
 func (st *jobStack) query(t *testing.T, sql string, args ...any) int {
@@ -123,6 +125,7 @@ func eventually(t *testing.T, what string, within time.Duration, cond func() boo
 // thumbnail appears, a download mail arrives, an expired file is purged
 // with its object, and each period gets exactly one purge job.
 func TestBackgroundJobs(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	st := newJobStack(t)
 	worker := st.startOps(t, st.workerEnv, "worker")
@@ -131,7 +134,7 @@ func TestBackgroundJobs(t *testing.T) {
 	var thumb string
 	eventually(t, "a thumbnail", 30*time.Second, func() bool {
 		_, out := request(t, "GET", st.base+"/api/v1/files/"+id, st.token, nil)
-		thumb = between(string(out), `"thumbnail_url":"`, `"`)
+		thumb = decode[fileBody](t, "file "+id, out).ThumbnailURL
 		return thumb != ""
 	})
 	res, img := request(t, "GET", thumb, "", nil)
@@ -165,6 +168,7 @@ func TestBackgroundJobs(t *testing.T) {
 // leaves the job running in the queue; River rescues it and a new worker
 // completes it.
 func TestWorkerKilledMidJob(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	st := newJobStack(t)
 	worker := st.startOps(t, st.workerEnv, "worker")

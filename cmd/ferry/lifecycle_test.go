@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
@@ -54,6 +55,7 @@ func webEnv(t *testing.T, dbURL string) ([]string, string) {
 // start, ready, a database outage and return, a slow request in flight
 // when SIGTERM comes, and a clean exit.
 func TestWebLifecycle(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	pg, dataDir := ownPostgres(t)
 	env, base := webEnv(t, pg.URL())
 	if code, out, errOut := run(t, env, "", "migrate"); code != 0 {
@@ -118,12 +120,10 @@ func checkLogs(t *testing.T, p *proc) {
 	t.Helper()
 	seen := map[string]bool{}
 	for _, line := range p.jsonLines(t) {
-		for _, k := range []string{"time", "level", "msg"} {
-			if _, ok := line[k]; !ok {
-				t.Errorf("log line lacks %s: %v", k, line)
-			}
+		if line.Time == nil || line.Level == "" || line.Msg == "" {
+			t.Errorf("log line lacks time, level or msg: %+v", line)
 		}
-		seen[fmt.Sprint(line["msg"])] = true
+		seen[line.Msg] = true
 	}
 	for _, msg := range []string{"starting", "listening", "request", "draining", "stopped cleanly"} {
 		if !seen[msg] {
@@ -135,6 +135,7 @@ func checkLogs(t *testing.T, p *proc) {
 // TestReadyWaitsForMigrations: a web process on an unmigrated database is
 // alive but not ready, and becomes ready once `ferry migrate` has run.
 func TestReadyWaitsForMigrations(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	dbURL := emptyDatabase(t)
 	env, base := webEnv(t, dbURL)
@@ -183,30 +184,34 @@ func emptyDatabase(t *testing.T) string {
 // TestWorkerAndClock: both start, answer /health and /metrics on
 // METRICS_PORT, and drain on SIGTERM like web.
 func TestWorkerAndClock(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	for _, name := range []string{"worker", "clock"} {
-		port := freePort(t)
-		env := baseEnv("METRICS_PORT="+strconv.Itoa(port), "DATABASE_URL="+dbtest.URL(t), "BLOB_URL=file://"+t.TempDir())
-		p := start(t, env, name)
-		base := fmt.Sprintf("http://127.0.0.1:%d", port)
-		waitFor(t, p, base+"/ready", 200, "", 20*time.Second)
-		waitFor(t, p, base+"/health", 200, "", time.Second)
-		res, err := http.Get(base + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != 200 {
-			t.Errorf("%s /metrics: %d", name, res.StatusCode)
-		}
-		if name == "worker" {
-			wantSeries(t, base+"/metrics", `ferry_jobs_worked_total{kind="process_file",outcome="discarded"} 0`,
-				`ferry_jobs_worked_total{kind="orphan_sweep",outcome="retried"} 0`)
-		}
-		p.signal(t, syscall.SIGTERM)
-		if code := p.exitCode(t, 15*time.Second); code != 0 {
-			t.Errorf("%s exit %d after SIGTERM", name, code)
-		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			port := freePort(t)
+			env := baseEnv("METRICS_PORT="+strconv.Itoa(port), "DATABASE_URL="+dbtest.URL(t), "BLOB_URL=file://"+t.TempDir())
+			p := start(t, env, name)
+			base := fmt.Sprintf("http://127.0.0.1:%d", port)
+			waitFor(t, p, base+"/ready", 200, "", 20*time.Second)
+			waitFor(t, p, base+"/health", 200, "", time.Second)
+			res, err := http.Get(base + "/metrics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != 200 {
+				t.Errorf("/metrics: %d", res.StatusCode)
+			}
+			if name == "worker" {
+				wantSeries(t, base+"/metrics", `ferry_jobs_worked_total{kind="process_file",outcome="discarded"} 0`,
+					`ferry_jobs_worked_total{kind="orphan_sweep",outcome="retried"} 0`)
+			}
+			p.signal(t, syscall.SIGTERM)
+			if code := p.exitCode(t, 15*time.Second); code != 0 {
+				t.Errorf("exit %d after SIGTERM", code)
+			}
+		})
 	}
 }
 
@@ -257,6 +262,7 @@ func childrenOf(t *testing.T, pid int) []int {
 // keeps serving /health, reports why it is not ready, logs its retries,
 // and becomes ready by itself once the database appears.
 func TestStartsWhileDatabaseIsDown(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	dir, err := os.MkdirTemp("", "ferry-pg-")
 	if err != nil {
@@ -288,6 +294,7 @@ func TestStartsWhileDatabaseIsDown(t *testing.T) {
 // TestShutdownDeadline: a drain past SHUTDOWN_TIMEOUT cuts the request
 // off, says so and exits 1; a second signal ends the process at once.
 func TestShutdownDeadline(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	for _, tc := range []struct {
 		name     string
@@ -323,6 +330,7 @@ func TestShutdownDeadline(t *testing.T) {
 }
 
 func TestMigrateUnreachable(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	env := baseEnv(fmt.Sprintf("DATABASE_URL=postgres://u:hunter2@127.0.0.1:%d/x?connect_timeout=2", freePort(t)))
 	code, _, errOut := run(t, env, "", "migrate")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
@@ -69,6 +70,7 @@ func hasScope(all []span, scope string) bool {
 // job span for it links back to that trace (spans come from
 // OTEL_TRACES_EXPORTER=console); web and worker count what happened.
 func TestTracesAndMetrics(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	env, base := webEnv(t, dbtest.URL(t))
 	env = append(env, "BLOB_URL="+blobtest.S3(t))
@@ -153,7 +155,7 @@ func TestTracesAndMetrics(t *testing.T) {
 	}
 	logged := false
 	for _, line := range web.jsonLines(t) {
-		if line["msg"] == "request" && line["trace_id"] == traceID && line["span_id"] == reqSpan.SpanContext.SpanID {
+		if line.Msg == "request" && line.TraceID == traceID && line.SpanID == reqSpan.SpanContext.SpanID {
 			logged = true
 		}
 	}

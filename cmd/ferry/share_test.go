@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
@@ -18,6 +19,7 @@ import (
 // an S3-compatible server spoken to through the S3 API, a folder and
 // memory. The user and token come from `ferry admin`, as an operator's do.
 func TestSharingBlackBox(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	for name, blobURL := range map[string]func(testing.TB) string{
 		"s3":   blobtest.S3,
@@ -63,7 +65,7 @@ func shareRoundTrip(t *testing.T, base, token string) {
 	if res.StatusCode != 201 {
 		t.Fatalf("upload: %d %s", res.StatusCode, body)
 	}
-	link := between(string(body), `"download_url":"`, `"`)
+	link := decode[fileBody](t, "upload", body).Share.DownloadURL
 	for i, want := range []int{200, 200, 410} {
 		res, got := request(t, "GET", link, "", nil)
 		if res.StatusCode != want || (want == 200 && !bytes.Equal(got, content)) {
@@ -71,7 +73,7 @@ func shareRoundTrip(t *testing.T, base, token string) {
 		}
 	}
 	res, body = request(t, "PUT", base+"/api/v1/files/big.bin", token, bytes.NewReader(make([]byte, 5<<20)))
-	if res.StatusCode != 413 || !strings.Contains(string(body), "too_large") {
+	if res.StatusCode != 413 || decode[errorBody](t, "oversize upload", body).Error.Code != "too_large" {
 		t.Errorf("oversize upload: %d %s", res.StatusCode, body)
 	}
 	if res, _ := request(t, "PUT", base+"/api/v1/files/x.txt", "", strings.NewReader("x")); res.StatusCode != 401 {
@@ -102,13 +104,4 @@ func request(t *testing.T, method, url, token string, body io.Reader) (*http.Res
 		}
 	}
 	return res, b
-}
-
-func between(s, start, end string) string {
-	_, rest, ok := strings.Cut(s, start)
-	if !ok {
-		return ""
-	}
-	v, _, _ := strings.Cut(rest, end)
-	return v
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) { dbtest.MainNoLeaks(m) }
 
 // result is what one Run printed and returned.
 type result struct {

@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
 )
 
@@ -27,6 +28,7 @@ import (
 // lost. Each run must migrate, start the three process types with the
 // right environment and prefixed output, and on cancel leave no process.
 func TestRunOwnServices(t *testing.T) {
+	testkit.SkipShort(t, "starts Postgres and the process types")
 	t.Parallel()
 	o, fake := setup(t)
 	first := runUntilUp(t, o, fake)
@@ -66,6 +68,7 @@ func TestRunOwnServices(t *testing.T) {
 // no Postgres; a child that exits stops dev with its name; a failed
 // migration stops dev before any child starts.
 func TestRunGivenDatabase(t *testing.T) {
+	testkit.SkipShort(t, "starts Postgres and the process types")
 	t.Parallel()
 	given := givenDatabase(t)
 	t.Run("used", func(t *testing.T) {

@@ -15,6 +15,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 // tempDir is a folder the unprivileged Postgres user can enter; t.TempDir
@@ -36,6 +38,7 @@ func tempDir(t *testing.T) string {
 // warm on the same folder and port, then kills it the hard way and starts
 // again over the stale pid file: the row survives all of it.
 func TestPostgresKeepsData(t *testing.T) {
+	testkit.SkipShort(t, "starts Postgres three times")
 	t.Parallel()
 	ctx := context.Background()
 	dir := filepath.Join(tempDir(t), "data")
@@ -103,6 +106,7 @@ func execSQL(t *testing.T, url, sql string) {
 func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
 
 func TestPostgresExitAtStartIsExplained(t *testing.T) {
+	testkit.SkipShort(t, "runs initdb and Postgres")
 	t.Parallel()
 	dir := filepath.Join(tempDir(t), "data")
 	_, err := StartPostgres(context.Background(), PostgresOptions{DataDir: dir, Fast: true, Port: 1}) // privileged port: bind fails

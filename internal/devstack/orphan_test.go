@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 // TestMain doubles as a process that starts servers and is then killed:
@@ -43,6 +45,7 @@ func helper(dir string) int {
 // TestServersDieWithStarter: when the process that started the servers is
 // killed outright, with no chance to stop them, they go too.
 func TestServersDieWithStarter(t *testing.T) {
+	testkit.SkipShort(t, "starts Postgres and Redis in a child process")
 	t.Parallel()
 	exe, err := os.Executable()
 	if err != nil {

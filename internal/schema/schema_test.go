@@ -15,7 +15,7 @@ import (
 	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) { dbtest.MainNoLeaks(m) }
 
 // logBuffer is a logger whose output a test can read.
 func logBuffer() (*slog.Logger, *syncbuf.Buffer) {

@@ -12,7 +12,7 @@ import (
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) { dbtest.MainNoLeaks(m) }
 
 func TestStore(t *testing.T) {
 	t.Parallel()

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 )
 
@@ -41,6 +42,7 @@ func (o *outage) wrap(next http.Handler) http.Handler {
 // could not open its bytes costs nothing; an upload keeps no row; and all
 // works again once the store is back.
 func TestStorageOutage(t *testing.T) {
+	testkit.SkipShort(t, "about 30 s: the S3 SDK retries each failed request with backoff")
 	t.Parallel()
 	o := &outage{}
 	o.set("")

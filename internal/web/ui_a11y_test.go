@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 // unlabelledJS lists the visible controls that have no accessible name:
@@ -31,6 +33,7 @@ const markFocusableJS = `(() => {
 // TestBrowserKeyboardAndLabels: on every page of the UI each control has
 // an accessible name, and Tab alone reaches every visible control.
 func TestBrowserKeyboardAndLabels(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
 	st := newStack(t, nil)
 	file := st.upload(t, "report.txt", []byte("quarterly numbers"), "")
 	ctx := newBrowser(t)

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 // TestBrowserUpload2GiB sends a 2 GiB file from Chromium through the
@@ -22,6 +23,7 @@ import (
 // server nor the store holds it in memory, and finds the stored object's
 // size and SHA-256 equal to the file's and to what the API reports.
 func TestBrowserUpload2GiB(t *testing.T) {
+	testkit.SkipShort(t, "uploads 2 GiB from Chromium")
 	const size = 2 << 30
 	st := newStackOn(t, "file://"+t.TempDir()+"?no_tmp_dir=true", func(s *Settings) { s.MaxUploadSize = size + 1<<20 })
 	path := bigFile(t, size)

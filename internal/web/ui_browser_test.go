@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 // newBrowser starts a fresh headless Chromium for one test. Without
@@ -159,6 +161,7 @@ const uploadDone = `document.querySelectorAll("#bars .st.done").length === docum
 	document.getElementById("total-bar").value === 100 && !document.getElementById("done").hidden`
 
 func TestBrowserUploadShareDownloadDelete(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
 	st := newStack(t, nil)
 	ctx := newBrowser(t)
 	signIn(t, ctx, st.url)
@@ -274,6 +277,7 @@ func waitFile(t *testing.T, dir, name string, want []byte) {
 }
 
 func TestBrowserPasswordShare(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
 	st := newStack(t, nil)
 	file := st.upload(t, "secret.txt", []byte("the secret"), "", passwordHeader, "open sesame")
 	link := shareOf(file)["url"].(string)
@@ -294,6 +298,7 @@ func TestBrowserPasswordShare(t *testing.T) {
 // TestBrowserUploadRefused sends more than MAX_UPLOAD_SIZE in one upload:
 // the page says why in the API's words, and nothing is kept.
 func TestBrowserUploadRefused(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
 	st := newStack(t, nil) // MAX_UPLOAD_SIZE 1 MiB, for all the files together
 	ctx := newBrowser(t)
 	signIn(t, ctx, st.url)
@@ -321,6 +326,7 @@ func TestBrowserUploadRefused(t *testing.T) {
 // TestBrowserUploadCancel stops an upload part way: the page says so and
 // the server keeps nothing of it.
 func TestBrowserUploadCancel(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
 	const size = 512 << 20 // long enough to be caught part way
 	st := newStackOn(t, "file://"+t.TempDir()+"?no_tmp_dir=true", func(s *Settings) { s.MaxUploadSize = size })
 	ctx := newBrowser(t)

@@ -9,9 +9,12 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 func TestBrowserSignup(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
 	st := newStack(t, func(s *Settings) { s.SignupEnabled = true })
 	ctx := newBrowser(t)
 	do(t, ctx, "sign-up page", chromedp.Navigate(st.url+"/login"), chromedp.Click(`a[href="/signup"]`),
@@ -50,6 +53,7 @@ func withoutJS(t *testing.T, ctx context.Context) {
 // password through the plain form, and, in another browser, unlocks the
 // link and downloads both, all with JavaScript off.
 func TestBrowserWithoutJavaScript(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
 	st := newStack(t, nil)
 	ctx := newBrowser(t)
 	withoutJS(t, ctx)

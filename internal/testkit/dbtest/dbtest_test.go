@@ -2,26 +2,18 @@ package dbtest
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"go.uber.org/goleak"
+
+	"github.com/ferryhq/ferry/internal/testkit"
 )
 
 // TestMain also checks that stopping leaves no goroutine behind: no pool
 // or server watcher outlives Run.
-func TestMain(m *testing.M) {
-	code := Run(m)
-	if err := goleak.Find(); err != nil {
-		fmt.Fprintln(os.Stderr, "goroutines left after Run:", err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { MainNoLeaks(m) }
 
 func TestPoolIsMigratedAndIsolated(t *testing.T) {
 	t.Parallel()
@@ -133,6 +125,7 @@ func TestRedis(t *testing.T) {
 
 // TestCloneSpeed logs what one Pool costs; it fails only when absurdly slow.
 func TestCloneSpeed(t *testing.T) {
+	testkit.SkipShort(t, "a measurement, five clones")
 	AdminURL(t) // the one-time setup is not what is measured
 	start := time.Now()
 	const n = 5
