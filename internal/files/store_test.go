@@ -108,3 +108,36 @@ func TestWorkerUpdates(t *testing.T) {
 		t.Errorf("MarkDamaged of a deleted file = %v, %v", found, err)
 	}
 }
+
+// TestPendingProtects: an object whose upload has not committed yet is
+// no orphan, however long the commit waits, until its pending row ages
+// out; settled, it is protected by its file row instead.
+func TestPendingProtects(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.Pool(t)
+	waiting, died, done := storage.NewKey(), storage.NewKey(), storage.NewKey()
+	for _, k := range []string{waiting, died, done} {
+		if err := Expect(ctx, db, k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(ctx, `UPDATE pending_objects SET created_at = now() - $2::interval WHERE key = $1`, died, PendingLifetime+time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	r := received(1)
+	r.Key = done
+	if _, err := Insert(ctx, db, "", "done.txt", r); err != nil {
+		t.Fatal(err)
+	}
+	if err := Settle(ctx, db, []string{done}); err != nil {
+		t.Fatal(err)
+	}
+	free, err := Unreferenced(ctx, db, []string{waiting, died, done})
+	if err != nil || len(free) != 1 || free[0] != died {
+		t.Errorf("Unreferenced = %q, %v; want only the upload that died", free, err)
+	}
+	if n, err := ForgetStalePending(ctx, db); err != nil || n != 1 {
+		t.Errorf("ForgetStalePending = %d, %v; want 1", n, err)
+	}
+}

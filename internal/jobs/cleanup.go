@@ -81,6 +81,9 @@ type sweepWorker struct {
 // The grace keeps an upload that is just being committed safe.
 func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
 	cutoff := time.Now().Add(-w.d.Settings.OrphanGrace)
+	if _, err := files.ForgetStalePending(ctx, w.d.DB); err != nil {
+		return err
+	}
 	deleted := 0
 	for _, prefix := range ObjectPrefixes {
 		n, err := w.sweep(ctx, prefix, cutoff)

@@ -4,19 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/storage"
 )
 
 // abortStale is the sweep's part for multipart uploads; it logs what it
 // aborted.
 func (w *sweepWorker) abortStale(ctx context.Context, cutoff time.Time, jobID int64) error {
-	n, err := abortStaleUploads(ctx, w.d.Direct, cutoff)
+	unprotected := func(ctx context.Context, key string) (bool, error) {
+		free, err := files.Unreferenced(ctx, w.d.DB, []string{key})
+		return len(free) == 1, err
+	}
+	n, err := abortStaleUploads(ctx, w.d.Direct, cutoff, unprotected)
 	if n > 0 {
 		w.d.Log.Info("aborted stale multipart uploads", "uploads", n, "job_id", jobID)
 	}
@@ -29,7 +35,7 @@ func (w *sweepWorker) abortStale(ctx context.Context, cutoff time.Time, jobID in
 // aborting it, S3 keeps the parts, and bills them, for ever, invisible to
 // the object listing the sweep walks. Other stores need nothing of the
 // kind (docs/operations.md), so without an S3 client this does nothing.
-func abortStaleUploads(ctx context.Context, s3c *storage.Direct, cutoff time.Time) (int, error) {
+func abortStaleUploads(ctx context.Context, s3c *storage.Direct, cutoff time.Time, unprotected func(context.Context, string) (bool, error)) (int, error) {
 	if s3c == nil {
 		return 0, nil
 	}
@@ -42,7 +48,7 @@ func abortStaleUploads(ctx context.Context, s3c *storage.Direct, cutoff time.Tim
 			return aborted, fmt.Errorf("list multipart uploads: %w", err)
 		}
 		for _, u := range page.Uploads {
-			n, err := abortIfStale(ctx, s3c, u, cutoff)
+			n, err := abortIfStale(ctx, s3c, u, cutoff, unprotected)
 			aborted += n
 			if err != nil {
 				return aborted, err
@@ -58,9 +64,15 @@ func abortStaleUploads(ctx context.Context, s3c *storage.Direct, cutoff time.Tim
 // abortIfStale aborts u unless it began, or last received a part, after
 // cutoff: a large upload over a slow link can outlast the grace and is
 // still alive while its parts keep coming.
-func abortIfStale(ctx context.Context, s3c *storage.Direct, u types.MultipartUpload, cutoff time.Time) (int, error) {
+func abortIfStale(ctx context.Context, s3c *storage.Direct, u types.MultipartUpload, cutoff time.Time, unprotected func(context.Context, string) (bool, error)) (int, error) {
 	if u.Initiated == nil || !u.Initiated.Before(cutoff) {
 		return 0, nil
+	}
+	// An upload still pending (a slow one whose parts are buffered, or a
+	// paused resumable one) is not stale, however old.
+	free, err := unprotected(ctx, strings.TrimPrefix(aws.ToString(u.Key), s3c.Prefix))
+	if err != nil || !free {
+		return 0, err
 	}
 	last, err := lastPart(ctx, s3c, u)
 	if isNoSuchUpload(err) {

@@ -16,6 +16,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/ferryhq/ferry/internal/backing"
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/storage"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
@@ -70,6 +71,8 @@ func TestSweepAbortsStaleMultipartUploads(t *testing.T) {
 		{storage.KeyPrefix + "abandoned-after-a-part", now.Add(-3 * time.Hour), now.Add(-2 * time.Hour), true},
 		{storage.KeyPrefix + "slow-but-alive", now.Add(-2 * time.Hour), now.Add(-time.Minute), false},
 		{storage.KeyPrefix + "recent", now.Add(-time.Minute), time.Time{}, false},
+		{storage.KeyPrefix + "pending-commit", now.Add(-2 * time.Hour), time.Time{}, false}, // its upload waits for its row
+
 		{"elsewhere/abandoned", now.Add(-2 * time.Hour), time.Time{}, false},
 	}
 	ctx := context.Background()
@@ -91,7 +94,11 @@ func TestSweepAbortsStaleMultipartUploads(t *testing.T) {
 	}
 	clk.set(now)
 
-	d := &Deps{DB: dbtest.Pool(t), Bucket: svc.Bucket, Direct: svc.Direct, Log: slog.New(slog.DiscardHandler), Settings: Settings{OrphanGrace: time.Hour}}
+	db := dbtest.Pool(t)
+	if err := files.Expect(ctx, db, storage.KeyPrefix+"pending-commit"); err != nil {
+		t.Fatal(err)
+	}
+	d := &Deps{DB: db, Bucket: svc.Bucket, Direct: svc.Direct, Log: slog.New(slog.DiscardHandler), Settings: Settings{OrphanGrace: time.Hour}}
 	work(t, d, &sweepWorker{d: d}, SweepArgs{})
 
 	left, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("ferry")})
@@ -115,7 +122,7 @@ func TestSweepAbortsStaleMultipartUploads(t *testing.T) {
 // uploads to abort.
 func TestAbortStaleUploadsWithoutS3(t *testing.T) {
 	t.Parallel()
-	if n, err := abortStaleUploads(context.Background(), nil, time.Now()); n != 0 || err != nil {
+	if n, err := abortStaleUploads(context.Background(), nil, time.Now(), nil); n != 0 || err != nil {
 		t.Errorf("without an S3 client: %d, %v", n, err)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"gocloud.dev/gcerrors"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/storage"
@@ -86,5 +87,16 @@ func (s *Service) deleteObjects(ctx context.Context, keys []string) {
 		if err := s.Store.Bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 			s.Log.WarnContext(ctx, "delete object; the delete job or the orphan sweep will retry", "key", key, "error", err.Error())
 		}
+	}
+}
+
+// settle forgets pending keys whose upload gave up, once their objects are
+// deleted. Should that fail, the rows age out (files.PendingLifetime) and
+// the sweep deletes whatever is left.
+func (s *Service) settle(ctx context.Context, keys []string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := files.Settle(ctx, s.DB, keys); err != nil {
+		s.Log.WarnContext(ctx, "forget pending objects; they age out", "error", err.Error())
 	}
 }

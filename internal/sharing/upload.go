@@ -78,7 +78,16 @@ func (b *Batch) tooLarge() error {
 // length the client announced, -1 when unknown. A body that fails, ends
 // early, differs from its length or passes the batch's room keeps nothing.
 func (b *Batch) Add(ctx context.Context, name string, body io.Reader, length int64) error {
-	got, err := b.svc.Store.Receive(ctx, storage.Incoming{Body: body, Length: length, Limit: b.room, Disposition: download.Attachment(name)})
+	// The key is pending before the first byte, so that the orphan sweep
+	// leaves the object alone however long the commit waits.
+	key := storage.NewKey()
+	if err := files.Expect(ctx, b.svc.DB, key); err != nil {
+		return err
+	}
+	got, err := b.svc.Store.Receive(ctx, storage.Incoming{Key: key, Body: body, Length: length, Limit: b.room, Disposition: download.Attachment(name)})
+	if err != nil {
+		b.svc.settle(ctx, []string{key}) // Receive kept no object
+	}
 	if _, ok := errors.AsType[*storage.TooLargeError](err); ok {
 		return b.tooLarge()
 	}
@@ -139,6 +148,9 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 		if sh, err = share.Create(ctx, tx, b.owner.ID, ids, opts, hash); err != nil {
 			return err
 		}
+		if err := files.Settle(ctx, tx, b.keys()); err != nil { // the rows protect the objects now
+			return err
+		}
 		for _, id := range ids {
 			if err := b.svc.enqueue(ctx, tx, jobs.ProcessFileArgs{FileID: id}); err != nil {
 				return err
@@ -164,12 +176,19 @@ func (b *Batch) insertFile(ctx context.Context, tx pgx.Tx, r received) (files.Fi
 
 // Discard deletes the batch's objects; their rows were never written.
 func (b *Batch) Discard(ctx context.Context) {
+	keys := b.keys()
+	b.received = nil
+	b.svc.deleteObjects(ctx, keys)
+	b.svc.settle(ctx, keys)
+}
+
+// keys are the batch's objects.
+func (b *Batch) keys() []string {
 	keys := make([]string, 0, len(b.received))
 	for _, r := range b.received {
 		keys = append(keys, r.got.Key)
 	}
-	b.received = nil
-	b.svc.deleteObjects(ctx, keys)
+	return keys
 }
 
 // Upload takes one file whose body is the whole request, as curl -T sends

@@ -44,6 +44,7 @@ type Store struct {
 
 // Incoming is one upload's body and what is known of it.
 type Incoming struct {
+	Key         string // where it goes, from NewKey; "" makes a new one
 	Body        io.Reader
 	Length      int64  // the length the client announced; -1 when unknown
 	Limit       int64  // the most bytes accepted
@@ -73,7 +74,10 @@ func (st Store) Receive(ctx context.Context, in Incoming) (Received, error) {
 		return Received{}, fmt.Errorf("read upload: %w", err)
 	}
 	head = head[:n]
-	got := Received{Key: NewKey(), ContentType: http.DetectContentType(head)}
+	got := Received{Key: in.Key, ContentType: http.DetectContentType(head)}
+	if got.Key == "" {
+		got.Key = NewKey()
+	}
 	h := sha256.New()
 	opts := &blob.WriterOptions{ContentType: got.ContentType, ContentDisposition: in.Disposition, BufferSize: partSize, MaxConcurrency: parallel}
 	src := io.MultiReader(bytes.NewReader(head), body)
