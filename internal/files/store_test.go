@@ -6,15 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/ferryhq/ferry/internal/storage"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-func insertUser(t *testing.T, db *pgxpool.Pool, email string) string {
+func insertUser(t *testing.T, db DB, email string) string {
 	t.Helper()
 	var id string
 	err := db.QueryRow(context.Background(),
@@ -32,7 +30,7 @@ func received(size int64) storage.Received {
 func TestOwnership(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.Pool(t)
+	db := dbtest.Tx(t) // no test here needs a commit
 	alice, bob := insertUser(t, db, "alice@example.com"), insertUser(t, db, "bob@example.com")
 
 	f, err := Insert(ctx, db, alice, "a.txt", received(60))
@@ -72,7 +70,7 @@ func TestOwnership(t *testing.T) {
 func TestWorkerUpdates(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.Pool(t)
+	db := dbtest.Tx(t) // no test here needs a commit
 	f, err := Insert(ctx, db, "", "anon.png", received(3))
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +113,7 @@ func TestWorkerUpdates(t *testing.T) {
 func TestPendingProtects(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.Pool(t)
+	db := dbtest.Tx(t) // no test here needs a commit
 	waiting, died, done := storage.NewKey(), storage.NewKey(), storage.NewKey()
 	for _, k := range []string{waiting, died, done} {
 		if err := Expect(ctx, db, k); err != nil {

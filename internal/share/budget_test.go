@@ -8,13 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 // sizedFile adds a file row of size bytes.
-func sizedFile(t *testing.T, db *pgxpool.Pool, size int64) string {
+func sizedFile(t *testing.T, db DB, size int64) string {
 	t.Helper()
 	var id string
 	err := db.QueryRow(context.Background(), `
@@ -39,7 +37,7 @@ type span struct{ start, length, sent int64 }
 func TestBudget(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.Pool(t)
+	db := dbtest.Tx(t) // needs no commit
 	tests := []struct {
 		name      string
 		max       int
@@ -98,7 +96,7 @@ func TestBudget(t *testing.T) {
 	}
 }
 
-func downloadsOf(t *testing.T, db *pgxpool.Pool, shareID string) int {
+func downloadsOf(t *testing.T, db DB, shareID string) int {
 	t.Helper()
 	var n int
 	if err := db.QueryRow(context.Background(), "SELECT downloads FROM shares WHERE id = $1", shareID).Scan(&n); err != nil {
@@ -147,7 +145,7 @@ func TestBudgetRace(t *testing.T) {
 func TestZipBudget(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.Pool(t)
+	db := dbtest.Tx(t) // needs no commit
 	a, b, empty := sizedFile(t, db, 10), sizedFile(t, db, 20), sizedFile(t, db, 0)
 	sh, err := Create(ctx, db, "", []string{a, b, empty}, Options{ExpiresIn: time.Hour, MaxDownloads: 2}, "")
 	if err != nil {

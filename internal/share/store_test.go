@@ -8,15 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 // insertFile adds a file row directly: these tests are about shares.
-func insertFile(t *testing.T, db *pgxpool.Pool, name string) string {
+func insertFile(t *testing.T, db DB, name string) string {
 	t.Helper()
 	var id string
 	err := db.QueryRow(context.Background(), `
@@ -32,7 +30,7 @@ func insertFile(t *testing.T, db *pgxpool.Pool, name string) string {
 func TestSpendAndExplain(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := dbtest.Pool(t)
+	db := dbtest.Tx(t) // needs no commit
 	a, b, other := insertFile(t, db, "a.txt"), insertFile(t, db, "b.txt"), insertFile(t, db, "other.txt")
 	open, err := Create(ctx, db, "", []string{a, b}, Options{ExpiresIn: time.Hour, MaxDownloads: 2}, "")
 	if err != nil {
