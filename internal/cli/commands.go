@@ -41,7 +41,10 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	limits := share.Limits{DefaultExpiresIn: time.Duration(p.cfg.DefaultExpiresIn), MaxExpiresIn: time.Duration(p.cfg.MaxExpiresIn)}
 	uses := &sharing.Service{
 		DB: p.services.DB, Store: p.services.Store(), Jobs: inserter, Log: p.log, Hasher: hasher,
-		Settings: sharing.Settings{MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits},
+		Settings: sharing.Settings{
+			MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits,
+			OrphanGrace: time.Duration(p.cfg.OrphanGrace),
+		},
 	}
 	uploads, err := resumable.New(resumable.Config{
 		DB: p.services.DB, Redis: p.services.Redis, Sharing: uses, BlobURL: p.cfg.BlobURL,

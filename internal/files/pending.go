@@ -6,18 +6,34 @@ import (
 	"time"
 )
 
-// PendingLifetime is how long a pending object is kept from the orphan
-// sweep: longer than any upload may take. An upload's key is pending from
-// before its first byte until its row commits; a process that dies in
-// between leaves the row, which stops protecting the object after this.
-const PendingLifetime = 48 * time.Hour
+// Pending objects are the objects of uploads whose file rows are not
+// committed yet. An upload names its key before its first byte (Expect)
+// and again once its object is complete (Touch), then settles it in the
+// transaction that writes the row (Settle). A pending row protects its
+// object from the orphan sweep for the sweep's grace after its last
+// touch, and the upload must commit within half of that grace of its
+// object's completion or give up (sharing.Batch), so the sweep never
+// deletes an object whose row is still coming, and a process that died
+// leaves nothing that is kept longer than the grace.
 
 // Expect records that key is about to be written by an upload, before its
-// first byte, so that the sweep leaves the object alone until the upload
-// commits or gives up.
+// first byte.
 func Expect(ctx context.Context, db DB, key string) error {
 	if _, err := db.Exec(ctx, `INSERT INTO pending_objects (key) VALUES ($1)`, key); err != nil {
 		return fmt.Errorf("record pending object: %w", err)
+	}
+	return nil
+}
+
+// Touch records that key's object is complete now; the grace of its
+// protection starts again.
+func Touch(ctx context.Context, db DB, key string) error {
+	tag, err := db.Exec(ctx, `UPDATE pending_objects SET created_at = now() WHERE key = $1`, key)
+	if err != nil {
+		return fmt.Errorf("touch pending object: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("touch pending object: %s is no longer pending", key)
 	}
 	return nil
 }
@@ -35,10 +51,11 @@ func Settle(ctx context.Context, db DB, keys []string) error {
 	return nil
 }
 
-// ForgetStalePending removes pending rows older than PendingLifetime,
-// whose uploads died; the sweep deletes their objects as orphans.
-func ForgetStalePending(ctx context.Context, db DB) (int64, error) {
-	tag, err := db.Exec(ctx, `DELETE FROM pending_objects WHERE created_at < now() - $1::interval`, PendingLifetime)
+// ForgetStalePending removes pending rows untouched for longer than grace,
+// whose uploads died or gave up; the sweep deletes their objects as
+// orphans.
+func ForgetStalePending(ctx context.Context, db DB, grace time.Duration) (int64, error) {
+	tag, err := db.Exec(ctx, `DELETE FROM pending_objects WHERE created_at < now() - $1::interval`, grace)
 	if err != nil {
 		return 0, fmt.Errorf("forget stale pending objects: %w", err)
 	}

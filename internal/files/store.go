@@ -185,16 +185,16 @@ func AttachThumbnail(ctx context.Context, db DB, id, key string) (exists bool, e
 
 // Unreferenced returns the keys that nothing protects: no file row names
 // them (as its bytes or its thumbnail), no upload expects them (a pending
-// object younger than PendingLifetime) and no resumable upload in progress
-// writes them. The orphan sweep deletes those objects and aborts their
-// multipart uploads.
-func Unreferenced(ctx context.Context, db DB, keys []string) ([]string, error) {
+// object touched within grace) and no resumable upload in progress writes
+// them. The orphan sweep deletes those objects and aborts their multipart
+// uploads.
+func Unreferenced(ctx context.Context, db DB, keys []string, grace time.Duration) ([]string, error) {
 	rows, err := db.Query(ctx, `
 		SELECT k FROM unnest($1::text[]) AS k
 		WHERE NOT EXISTS (SELECT 1 FROM files WHERE blob_key = k OR thumbnail_key = k)
 		  AND NOT EXISTS (SELECT 1 FROM pending_objects p WHERE p.key = k AND p.created_at > now() - $2::interval)
 		  AND NOT EXISTS (SELECT 1 FROM uploads u WHERE $3 || u.id = k AND u.finished_at IS NULL AND u.expires_at > now())`,
-		keys, PendingLifetime, storage.KeyPrefix)
+		keys, grace, storage.KeyPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("find orphans: %w", err)
 	}

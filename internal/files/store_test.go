@@ -88,7 +88,7 @@ func TestWorkerUpdates(t *testing.T) {
 	if err != nil || got.VerifiedAt == nil || got.ThumbKey != "thumbs/"+f.ID || len(got.Keys()) != 2 {
 		t.Fatalf("after updates: %+v, %v", got, err)
 	}
-	orphans, err := Unreferenced(ctx, db, []string{f.BlobKey, got.ThumbKey, "files/nobody"})
+	orphans, err := Unreferenced(ctx, db, []string{f.BlobKey, got.ThumbKey, "files/nobody"}, time.Hour)
 	if err != nil || len(orphans) != 1 || orphans[0] != "files/nobody" {
 		t.Errorf("Unreferenced = %q, %v", orphans, err)
 	}
@@ -108,8 +108,9 @@ func TestWorkerUpdates(t *testing.T) {
 }
 
 // TestPendingProtects: an object whose upload has not committed yet is
-// no orphan, however long the commit waits, until its pending row ages
-// out; settled, it is protected by its file row instead.
+// no orphan while its pending row was touched within the grace; one left
+// by an upload that died is; settled, an object is protected by its file
+// row instead.
 func TestPendingProtects(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -120,7 +121,7 @@ func TestPendingProtects(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.Exec(ctx, `UPDATE pending_objects SET created_at = now() - $2::interval WHERE key = $1`, died, PendingLifetime+time.Minute); err != nil {
+	if _, err := db.Exec(ctx, `UPDATE pending_objects SET created_at = now() - $2::interval WHERE key = $1`, died, 2*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	r := received(1)
@@ -131,11 +132,14 @@ func TestPendingProtects(t *testing.T) {
 	if err := Settle(ctx, db, []string{done}); err != nil {
 		t.Fatal(err)
 	}
-	free, err := Unreferenced(ctx, db, []string{waiting, died, done})
+	if err := Touch(ctx, db, waiting); err != nil {
+		t.Fatal(err)
+	}
+	free, err := Unreferenced(ctx, db, []string{waiting, died, done}, time.Hour)
 	if err != nil || len(free) != 1 || free[0] != died {
 		t.Errorf("Unreferenced = %q, %v; want only the upload that died", free, err)
 	}
-	if n, err := ForgetStalePending(ctx, db); err != nil || n != 1 {
+	if n, err := ForgetStalePending(ctx, db, time.Hour); err != nil || n != 1 {
 		t.Errorf("ForgetStalePending = %d, %v; want 1", n, err)
 	}
 }

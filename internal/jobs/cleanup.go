@@ -81,7 +81,7 @@ type sweepWorker struct {
 // The grace keeps an upload that is just being committed safe.
 func (w *sweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error {
 	cutoff := time.Now().Add(-w.d.Settings.OrphanGrace)
-	if _, err := files.ForgetStalePending(ctx, w.d.DB); err != nil {
+	if _, err := files.ForgetStalePending(ctx, w.d.DB, w.d.Settings.OrphanGrace); err != nil {
 		return err
 	}
 	deleted := 0
@@ -136,7 +136,7 @@ func nextBatch(ctx context.Context, it *blob.ListIterator, cutoff time.Time, n i
 }
 
 func (w *sweepWorker) deleteOrphans(ctx context.Context, keys []string) (int, error) {
-	orphans, err := files.Unreferenced(ctx, w.d.DB, keys)
+	orphans, err := files.Unreferenced(ctx, w.d.DB, keys, w.d.Settings.OrphanGrace)
 	if err != nil {
 		return 0, err
 	}

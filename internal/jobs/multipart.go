@@ -19,7 +19,7 @@ import (
 // aborted.
 func (w *sweepWorker) abortStale(ctx context.Context, cutoff time.Time, jobID int64) error {
 	unprotected := func(ctx context.Context, key string) (bool, error) {
-		free, err := files.Unreferenced(ctx, w.d.DB, []string{key})
+		free, err := files.Unreferenced(ctx, w.d.DB, []string{key}, w.d.Settings.OrphanGrace)
 		return len(free) == 1, err
 	}
 	n, err := abortStaleUploads(ctx, w.d.Direct, cutoff, unprotected)

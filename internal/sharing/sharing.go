@@ -42,6 +42,7 @@ type Settings struct {
 	MaxUploadSize int64 // the most one upload (all its files) may hold
 	UserQuota     int64 // bytes per user without a quota of their own; 0: no limit
 	Shares        share.Limits
+	OrphanGrace   time.Duration // the orphan sweep's grace (ORPHAN_GRACE); a commit must follow its object within half of it. 0: no bound
 }
 
 // Service runs the use cases. The command that runs a process builds one,
@@ -91,7 +92,7 @@ func (s *Service) deleteObjects(ctx context.Context, keys []string) {
 }
 
 // settle forgets pending keys whose upload gave up, once their objects are
-// deleted. Should that fail, the rows age out (files.PendingLifetime) and
+// deleted. Should that fail, the rows age out after the sweep's grace and
 // the sweep deletes whatever is left.
 func (s *Service) settle(ctx context.Context, keys []string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

@@ -94,6 +94,11 @@ func TestBatchKeepsNothingOnFailure(t *testing.T) {
 			_, _, err := b.Commit(ctx, opts)
 			return err
 		}, account.ErrOverQuota}, // the charge finds no user row
+		{"a commit too late for the sweep's grace", func(ctx context.Context, s *sharing.Service, u account.User) error {
+			s.Settings.OrphanGrace = time.Nanosecond // half of it has passed by the time Commit runs
+			_, _, err := s.Upload(ctx, u, "a.txt", strings.NewReader("alpha"), 5, opts)
+			return err
+		}, context.DeadlineExceeded},
 		{"an empty batch", func(ctx context.Context, s *sharing.Service, u account.User) error {
 			b, _ := s.NewBatch(ctx, u)
 			_, _, err := b.Commit(ctx, opts)
@@ -112,10 +117,10 @@ func TestBatchKeepsNothingOnFailure(t *testing.T) {
 			if err := tt.run(ctx, s, u); !errors.Is(err, tt.want) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
-			var rows int
-			_ = s.DB.QueryRow(ctx, `SELECT count(*) FROM files`).Scan(&rows)
-			if n := objects(t, s); rows != 0 || n != 0 {
-				t.Errorf("%d rows and %d objects left behind", rows, n)
+			var rows, pending int
+			_ = s.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM pending_objects)`).Scan(&rows, &pending)
+			if n := objects(t, s); rows != 0 || n != 0 || pending != 0 {
+				t.Errorf("%d rows, %d objects and %d pending keys left behind", rows, n, pending)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -25,6 +26,7 @@ type Batch struct {
 	room      int64        // bytes the rest of the batch may hold
 	overQuota bool         // room is the quota's, not the size limit's
 	received  []received
+	firstDone time.Time // when the first object was complete; the commit must follow within half the grace
 	// passwordHash, when set, is the share password already hashed (a
 	// resumable upload keeps only the hash between its requests).
 	passwordHash string
@@ -94,6 +96,16 @@ func (b *Batch) Add(ctx context.Context, name string, body io.Reader, length int
 	if err != nil {
 		return err
 	}
+	// The object is complete: its protection starts again from now, and
+	// the commit must come within half of the grace (Commit).
+	if err := files.Touch(ctx, b.svc.DB, key); err != nil {
+		b.svc.deleteObjects(ctx, []string{key})
+		b.svc.settle(ctx, []string{key})
+		return err
+	}
+	if b.firstDone.IsZero() {
+		b.firstDone = time.Now()
+	}
 	b.received = append(b.received, received{name, got})
 	b.room -= got.Size
 	return nil
@@ -126,6 +138,14 @@ func (b *Batch) Commit(ctx context.Context, opts share.Options) ([]files.File, s
 func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, share.Share, error) {
 	if len(b.received) == 0 {
 		return nil, share.Share{}, ErrNoFiles
+	}
+	if grace := b.svc.Settings.OrphanGrace; grace > 0 && !b.firstDone.IsZero() {
+		// Past half the sweep's grace since an object was complete, its
+		// protection may lapse before the row commits: give up instead
+		// (a 503), so that no row ever names an object the sweep took.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, b.firstDone.Add(grace/2))
+		defer cancel()
 	}
 	hash, err := b.passwordHash, error(nil)
 	if hash == "" {

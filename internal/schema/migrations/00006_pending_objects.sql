@@ -1,9 +1,10 @@
 -- Objects being written whose file rows are not committed yet. An upload
--- names its key here before its first byte and removes it in the
--- transaction that writes the file's row, so the orphan sweep never
--- deletes an object whose upload is still on its way to a commit, however
--- long it waits for a connection. A row left by a process that died ages
--- out (files.PendingLifetime) and its object is swept like any orphan.
+-- names its key here before its first byte, touches it when the object is
+-- complete and removes it in the transaction that writes the file's row,
+-- so the orphan sweep never deletes an object whose upload is still on its
+-- way to a commit (internal/files/pending.go). A row left by a process
+-- that died ages out after ORPHAN_GRACE and its object is swept like any
+-- orphan.
 
 -- +goose Up
 CREATE TABLE pending_objects (
