@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/ferryhq/ferry/internal/testkit"
+
 	"context"
 	"io"
 	"net"
@@ -20,6 +22,7 @@ import (
 // each answer closing its connection; after the delay new connections are
 // refused; an upload in flight all along completes; the exit is 0.
 func TestDrainBeforeClosing(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
 	t.Parallel()
 	const delay = 2 * time.Second
 	env, base := webEnv(t, dbtest.URL(t))

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 	"github.com/ferryhq/ferry/internal/testkit/leakcheck"
 	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
@@ -121,6 +122,7 @@ func start(t *testing.T, env []string, args ...string) *proc {
 
 func startIn(t *testing.T, dir string, env []string, args ...string) *proc {
 	t.Helper()
+	testkit.SkipShort(t, realProcess) // -short builds no binary; a test that forgot its own guard skips here
 	p := &proc{cmd: exec.Command(ferryBin, args...), stdout: suite.Log(), stderr: suite.Log(), done: make(chan struct{})}
 	p.cmd.Env, p.cmd.Dir = env, dir
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
@@ -141,6 +143,7 @@ func startIn(t *testing.T, dir string, env []string, args ...string) *proc {
 // run runs ferry to completion and returns its exit code and output.
 func run(t *testing.T, env []string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	testkit.SkipShort(t, realProcess)
 	cmd := exec.Command(ferryBin, args...)
 	cmd.Env, cmd.Dir, cmd.Stdin = env, t.TempDir(), strings.NewReader(stdin)
 	var out, errOut bytes.Buffer

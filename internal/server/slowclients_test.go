@@ -175,7 +175,10 @@ func TestSlowSteadyUpload(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			pr, pw := io.Pipe()
+			done := make(chan struct{})
+			t.Cleanup(func() { _ = pr.Close(); <-done }) // the writer ends before the leak check
 			go func() {
+				defer close(done)
 				for i := range 15 {
 					time.Sleep(200 * time.Millisecond)
 					if i == 14 {

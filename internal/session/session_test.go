@@ -1,6 +1,8 @@
 package session
 
 import (
+	"go.uber.org/goleak"
+
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +14,11 @@ import (
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.MainNoLeaks(m) }
+// scs's default in-memory store, made by managers the cookie tests build
+// without a Redis store, runs a cleanup goroutine for the process's life.
+func TestMain(m *testing.M) {
+	dbtest.MainNoLeaks(m, goleak.IgnoreTopFunction("github.com/alexedwards/scs/v2/memstore.(*MemStore).startCleanup"))
+}
 
 func TestStore(t *testing.T) {
 	t.Parallel()

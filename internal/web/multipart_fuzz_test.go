@@ -13,6 +13,7 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/backing"
+	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
 const fuzzBoundary = "ferryfuzzboundary"
@@ -35,6 +36,7 @@ func FuzzReceiveParts(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	svc.DB = dbtest.Pool(f) // uploads record their keys as pending
 	sharer := services(svc, slog.New(slog.DiscardHandler), Settings{MaxUploadSize: 1 << 16})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ctx := context.Background()
