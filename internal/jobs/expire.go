@@ -13,11 +13,15 @@ type ExpireUploadsArgs struct{}
 // Kind names the job in the queue.
 func (ExpireUploadsArgs) Kind() string { return "expire_uploads" }
 
-// UploadReaper ends resumable uploads that expired at or before a time,
-// and says how many (resumable.Reaper). jobs cannot import resumable,
-// which imports sharing, which imports jobs; the worker passes one in.
+// UploadReaper is what jobs need of resumable uploads (resumable.Reaper).
+// jobs cannot import resumable, which imports sharing, which imports
+// jobs; the worker passes one in.
 type UploadReaper interface {
+	// Reap ends the uploads that expired at or before now and says how
+	// many.
 	Reap(ctx context.Context, now time.Time) (int, error)
+	// InProgress reports whether an object key is an unfinished upload's.
+	InProgress(ctx context.Context, key string) (bool, error)
 }
 
 type expireWorker struct {

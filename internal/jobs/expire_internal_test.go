@@ -3,14 +3,23 @@ package jobs
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/ferryhq/ferry/internal/testkit/dbtest"
 )
 
-// fakeReaper records the time it was asked to reap up to.
-type fakeReaper struct{ upTo time.Time }
+// fakeReaper records the time it was asked to reap up to, and has the
+// uploads of the keys it is given in progress.
+type fakeReaper struct {
+	upTo       time.Time
+	inProgress []string
+}
+
+func (f *fakeReaper) InProgress(_ context.Context, key string) (bool, error) {
+	return slices.Contains(f.inProgress, key), nil
+}
 
 func (f *fakeReaper) Reap(_ context.Context, now time.Time) (int, error) {
 	f.upTo = now

@@ -130,6 +130,12 @@ func TestReaperEndsExpiredUploads(t *testing.T) {
 	if res := tusDo(t, "HEAD", ts.URL+liveLoc, nil); res.StatusCode != http.StatusOK || res.Header.Get("Upload-Offset") != strconv.Itoa(sent) {
 		t.Errorf("live upload HEAD after reaping: %d, offset %q", res.StatusCode, res.Header.Get("Upload-Offset"))
 	}
+	// The orphan sweep asks before it aborts a multipart upload.
+	for key, want := range map[string]bool{"files/" + live: true, "files/" + expired: false, "thumbs/" + live: false} {
+		if got, err := reaper.InProgress(ctx, key); got != want || err != nil {
+			t.Errorf("InProgress(%s) = %v, %v; want %v", key, got, err, want)
+		}
+	}
 	if n, err := reaper.Reap(ctx, time.Now()); err != nil || n != 0 {
 		t.Errorf("second Reap: %d, %v; want nothing to do", n, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,11 +17,21 @@ import (
 // abortStale is the sweep's part for multipart uploads; it logs what it
 // aborted.
 func (w *sweepWorker) abortStale(ctx context.Context, cutoff time.Time, jobID int64) error {
-	n, err := abortStaleUploads(ctx, w.d.Direct, cutoff)
+	n, err := abortStaleUploads(ctx, w.d.Direct, cutoff, w.resumable)
 	if n > 0 {
 		w.d.Log.Info("aborted stale multipart uploads", "uploads", n, "job_id", jobID)
 	}
 	return err
+}
+
+// resumable reports whether key is a resumable upload in progress: its S3
+// multipart upload may rest for as long as UPLOAD_EXPIRY between PATCHes,
+// and is the expire_uploads job's to end, not the sweep's.
+func (w *sweepWorker) resumable(ctx context.Context, key string) (bool, error) {
+	if w.d.Uploads == nil {
+		return false, nil
+	}
+	return w.d.Uploads.InProgress(ctx, key)
 }
 
 // abortStaleUploads aborts the S3 multipart uploads under Ferry's upload
@@ -29,7 +40,7 @@ func (w *sweepWorker) abortStale(ctx context.Context, cutoff time.Time, jobID in
 // aborting it, S3 keeps the parts, and bills them, for ever, invisible to
 // the object listing the sweep walks. Other stores need nothing of the
 // kind (docs/operations.md), so without an S3 client this does nothing.
-func abortStaleUploads(ctx context.Context, s3c *storage.Direct, cutoff time.Time) (int, error) {
+func abortStaleUploads(ctx context.Context, s3c *storage.Direct, cutoff time.Time, resumable func(ctx context.Context, key string) (bool, error)) (int, error) {
 	if s3c == nil {
 		return 0, nil
 	}
@@ -42,7 +53,7 @@ func abortStaleUploads(ctx context.Context, s3c *storage.Direct, cutoff time.Tim
 			return aborted, fmt.Errorf("list multipart uploads: %w", err)
 		}
 		for _, u := range page.Uploads {
-			n, err := abortIfStale(ctx, s3c, u, cutoff)
+			n, err := abortIfStale(ctx, s3c, u, cutoff, resumable)
 			aborted += n
 			if err != nil {
 				return aborted, err
@@ -58,9 +69,12 @@ func abortStaleUploads(ctx context.Context, s3c *storage.Direct, cutoff time.Tim
 // abortIfStale aborts u unless it began, or last received a part, after
 // cutoff: a large upload over a slow link can outlast the grace and is
 // still alive while its parts keep coming.
-func abortIfStale(ctx context.Context, s3c *storage.Direct, u types.MultipartUpload, cutoff time.Time) (int, error) {
+func abortIfStale(ctx context.Context, s3c *storage.Direct, u types.MultipartUpload, cutoff time.Time, resumable func(ctx context.Context, key string) (bool, error)) (int, error) {
 	if u.Initiated == nil || !u.Initiated.Before(cutoff) {
 		return 0, nil
+	}
+	if keep, err := resumable(ctx, strings.TrimPrefix(aws.ToString(u.Key), s3c.Prefix)); keep || err != nil {
+		return 0, err
 	}
 	last, err := lastPart(ctx, s3c, u)
 	if isNoSuchUpload(err) {

@@ -71,6 +71,9 @@ func TestSweepAbortsStaleMultipartUploads(t *testing.T) {
 		{storage.KeyPrefix + "slow-but-alive", now.Add(-2 * time.Hour), now.Add(-time.Minute), false},
 		{storage.KeyPrefix + "recent", now.Add(-time.Minute), time.Time{}, false},
 		{"elsewhere/abandoned", now.Add(-2 * time.Hour), time.Time{}, false},
+		// A tus upload may pause for as long as UPLOAD_EXPIRY: the
+		// expire_uploads job ends it, not the sweep.
+		{storage.KeyPrefix + "resumable-paused", now.Add(-3 * time.Hour), now.Add(-2 * time.Hour), false},
 	}
 	ctx := context.Background()
 	c := svc.Direct.Client
@@ -91,7 +94,8 @@ func TestSweepAbortsStaleMultipartUploads(t *testing.T) {
 	}
 	clk.set(now)
 
-	d := &Deps{DB: dbtest.Pool(t), Bucket: svc.Bucket, Direct: svc.Direct, Log: slog.New(slog.DiscardHandler), Settings: Settings{OrphanGrace: time.Hour}}
+	d := &Deps{DB: dbtest.Pool(t), Bucket: svc.Bucket, Direct: svc.Direct, Log: slog.New(slog.DiscardHandler), Settings: Settings{OrphanGrace: time.Hour},
+		Uploads: &fakeReaper{inProgress: []string{storage.KeyPrefix + "resumable-paused"}}}
 	work(t, d, &sweepWorker{d: d}, SweepArgs{})
 
 	left, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("ferry")})
@@ -115,7 +119,7 @@ func TestSweepAbortsStaleMultipartUploads(t *testing.T) {
 // uploads to abort.
 func TestAbortStaleUploadsWithoutS3(t *testing.T) {
 	t.Parallel()
-	if n, err := abortStaleUploads(context.Background(), nil, time.Now()); n != 0 || err != nil {
+	if n, err := abortStaleUploads(context.Background(), nil, time.Now(), nil); n != 0 || err != nil {
 		t.Errorf("without an S3 client: %d, %v", n, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gocloud.dev/blob"
@@ -78,6 +79,18 @@ func (r *Reaper) reap(ctx context.Context, u upload) error {
 	}
 	r.backend.forget(ctx, u.ID)
 	return deleteUpload(ctx, r.db, u.ID)
+}
+
+// InProgress reports whether key (files/<object id>) is an unfinished
+// upload's, expired or not: the orphan sweep leaves its S3 multipart
+// upload to Reap, since a tus client may pause for as long as the upload
+// lasts.
+func (r *Reaper) InProgress(ctx context.Context, key string) (bool, error) {
+	oid, ok := strings.CutPrefix(key, storage.KeyPrefix)
+	if !ok {
+		return false, nil
+	}
+	return unfinished(ctx, r.db, oid)
 }
 
 // uploadID finds tusd's id of an object id: the same on filestore; on S3
