@@ -309,3 +309,51 @@ func (c *counting) result() (first, sent int64) {
 	defer c.mu.Unlock()
 	return c.first, c.sent
 }
+
+// TestExpiredUploadEndedBlackBox: the clock schedules expire_uploads and
+// the worker runs it: an upload cut off and then past its expiry loses
+// its row and tusd's files, with no web process involved; a file already
+// sent is untouched.
+func TestExpiredUploadEndedBlackBox(t *testing.T) {
+	testkit.SkipShort(t, realProcess)
+	t.Parallel()
+	st := &jobStack{dbURL: dbtest.URL(t)}
+	root := t.TempDir()
+	st.env, st.base = webEnv(t, st.dbURL)
+	st.env = append(st.env, "BLOB_URL=file://"+root, "SWEEP_INTERVAL=1s", "ORPHAN_GRACE=1s")
+	st.token = adminToken(t, st.env)
+	web := start(t, st.env, "web")
+	waitFor(t, web, st.base+"/ready", 200, "", 20*time.Second)
+
+	done, _ := randomFile(t, "kept.bin", 1000)
+	cut, _ := randomFile(t, "cut.bin", 3<<20)
+	opts := send.Options{URL: st.base, Token: st.token, ChunkSize: 1 << 20, Retries: 1, StateDir: t.TempDir()}
+	if err := send.Files(context.Background(), opts, []string{done}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	opts.HTTP = &http.Client{Transport: &cutAfter{left: 1 << 20}}
+	if err := send.Files(context.Background(), opts, []string{cut}, io.Discard); err == nil {
+		t.Fatal("the upload went through a dead network")
+	}
+	tusFiles := func() []string {
+		names, _ := filepath.Glob(filepath.Join(root, "uploads", "*"))
+		return names
+	}
+	if n := st.query(t, "SELECT count(*) FROM uploads WHERE finished_at IS NULL"); n != 1 || len(tusFiles()) == 0 {
+		t.Fatalf("%d unfinished rows and tusd files %v before the expiry; want 1 and some", n, tusFiles())
+	}
+	st.query(t, `WITH u AS (UPDATE uploads SET expires_at = now() - interval '1 hour' WHERE finished_at IS NULL RETURNING 1) SELECT count(*) FROM u`)
+
+	st.startOps(t, st.env, "clock")
+	st.startOps(t, st.env, "worker")
+	eventually(t, "the expired upload's end", 30*time.Second, func() bool {
+		return st.query(t, "SELECT count(*) FROM uploads WHERE finished_at IS NULL") == 0 && len(tusFiles()) == 0
+	})
+	f := fileNamed(t, st.base, st.token, "kept.bin")
+	if res, _ := request(t, "GET", f.Share.DownloadURL, "", nil); res.StatusCode != http.StatusOK {
+		t.Errorf("the finished file's download: %d", res.StatusCode)
+	}
+	if n := st.query(t, "SELECT count(*) FROM river_job WHERE kind = 'expire_uploads' AND state = 'completed'"); n == 0 {
+		t.Error("no expire_uploads job completed")
+	}
+}
