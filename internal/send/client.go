@@ -83,9 +83,9 @@ func (c *client) send(ctx context.Context, f local) (sentFile, error) {
 		switch {
 		case err == nil:
 			loc, offset = prev, off
-			c.note("%s: resuming at %s of %s", f.name, bytesOf(offset), bytesOf(f.size))
+			c.warn("%s: resuming at %s of %s", f.name, bytesOf(offset), bytesOf(f.size))
 		case errors.Is(err, errGone):
-			c.note("%s: the last upload is gone from the server (%v); starting again", f.name, err)
+			c.warn("%s: the last upload is gone from the server (%v); starting again", f.name, err)
 			c.state.drop(key)
 		default:
 			return sentFile{}, err
@@ -407,9 +407,6 @@ func (c *client) wait(ctx context.Context, n int) bool {
 func (c *client) warn(format string, a ...any) {
 	fmt.Fprintf(c.o.Stderr, "ferry send: "+format+"\n", a...)
 }
-
-// note is a line of progress on a terminal too: resuming, starting again.
-func (c *client) note(format string, a ...any) { c.warn(format, a...) }
 
 // fatalError is a failure retrying will not mend (a 4xx but 409).
 type fatalError struct{ err error }
