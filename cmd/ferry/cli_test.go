@@ -20,6 +20,8 @@ func TestUsageAndHelp(t *testing.T) {
 	}{
 		{nil, 2, "Commands:", ""},
 		{[]string{"--help"}, 0, "worker", "audit"},
+		{[]string{"--help"}, 0, "Client commands (FERRY_URL, FERRY_TOKEN):\n  send", ""},
+		{[]string{"send", "--help"}, 0, "--password-stdin", "DATABASE_URL"},
 		{[]string{"bogus"}, 2, `unknown command "bogus"`, ""},
 		// The audit is its own program now (twelvefactor/cmd/twelvefactor).
 		{[]string{"audit", "."}, 2, `unknown command "audit"`, ""},

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/internal/config"
+	"github.com/ferryhq/ferry/internal/send"
 )
 
 // Exit codes: 2 means the command line or configuration is wrong and a
@@ -50,6 +51,13 @@ func commands() []command {
 	}
 }
 
+// clientCommands talk to a running Ferry server, as a user does.
+func clientCommands() []command {
+	return []command{
+		{"send", "upload files (resumable) and print their share link", runSend},
+	}
+}
+
 // usageError means the command line was wrong: usage is printed, exit 2.
 type usageError struct{ msg string }
 
@@ -64,7 +72,7 @@ func Main(ctx context.Context, e Env) int {
 		}
 		return exitOK
 	}
-	for _, c := range commands() {
+	for _, c := range append(commands(), clientCommands()...) {
 		if c.name == e.Args[1] {
 			return report(e, c, c.run(ctx, e, e.Args[2:]))
 		}
@@ -112,11 +120,20 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintln(w, "\nClient commands (FERRY_URL, FERRY_TOKEN):")
+	for _, c := range clientCommands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
 	fmt.Fprintln(w, "\nSettings come only from environment variables; 'ferry <command> --help' lists the ones a command reads.")
 }
 
 func printCommandHelp(w io.Writer, c command) {
 	fmt.Fprintf(w, "Usage: ferry %s%s\n\n%s.\n", c.name, flagsFor(c.name), strings.ToUpper(c.summary[:1])+c.summary[1:])
+	if c.name == "send" {
+		// A client reads none of the server's settings.
+		fmt.Fprint(w, "\n"+send.Help)
+		return
+	}
 	vars := config.VarsFor(c.name)
 	if c.name == "dev" || c.name == "config" {
 		vars = config.Vars()
@@ -145,6 +162,8 @@ func flagsFor(name string) string {
 		return " create-user|create-token|stats [flags]"
 	case "version":
 		return " [--config]"
+	case "send":
+		return " [--url URL] [--token TOKEN] [--expires D] [--max-downloads N] [--password-stdin] FILE..."
 	}
 	return ""
 }

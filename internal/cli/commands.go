@@ -135,6 +135,13 @@ func workerDeps(p *process) (*jobs.Deps, error) {
 		PublicURL: p.cfg.PublicURL, PurgeAfter: time.Duration(p.cfg.PurgeAfter),
 		OrphanGrace: time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
 	}, Thumbnails: thumbnail.NewBudget(int64(p.cfg.ThumbnailMemory))}
+	reaper, err := resumable.NewReaper(p.services.DB, p.services.Store(), p.cfg.BlobURL)
+	switch {
+	case err == nil:
+		d.Uploads = reaper
+	case !errors.Is(err, resumable.ErrUnsupportedStore):
+		return nil, err
+	}
 	if p.cfg.SMTPURL != "" {
 		sender, err := mail.New(p.cfg.SMTPURL, p.cfg.MailFrom)
 		if err != nil {
@@ -159,6 +166,7 @@ func runClock(ctx context.Context, e Env, args []string) error {
 	go jobs.Schedule(ctx, inserter, []jobs.Periodic{
 		{Args: jobs.PurgeArgs{}, Every: time.Duration(p.cfg.PurgeInterval)},
 		{Args: jobs.SweepArgs{}, Every: time.Duration(p.cfg.SweepInterval)},
+		{Args: jobs.ExpireUploadsArgs{}, Every: time.Duration(p.cfg.SweepInterval)},
 	}, p.log)
 	return p.serve(ctx, []endpoint{{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort}}, 0)
 }

@@ -47,6 +47,9 @@ type Deps struct {
 	Log      *slog.Logger
 	Mail     Mailer // nil: mail is logged, not sent
 	Settings Settings
+	// Uploads ends expired resumable uploads; nil where the store has
+	// none (mem://).
+	Uploads UploadReaper
 	// Thumbnails bounds the memory every thumbnail job of the process
 	// decodes with, together.
 	Thumbnails *thumbnail.Budget
@@ -120,6 +123,7 @@ func Workers(d *Deps) *river.Workers {
 	river.AddWorker(w, &deleteWorker{d: d})
 	river.AddWorker(w, &purgeWorker{d: d})
 	river.AddWorker(w, &sweepWorker{d: d})
+	river.AddWorker(w, &expireWorker{d: d})
 	return w
 }
 

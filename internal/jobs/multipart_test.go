@@ -74,6 +74,9 @@ func TestSweepAbortsStaleMultipartUploads(t *testing.T) {
 		{storage.KeyPrefix + "pending-commit", now.Add(-2 * time.Hour), time.Time{}, false}, // its upload waits for its row
 
 		{"elsewhere/abandoned", now.Add(-2 * time.Hour), time.Time{}, false},
+		// A tus upload may pause for as long as UPLOAD_EXPIRY: the
+		// expire_uploads job ends it, not the sweep.
+		{storage.KeyPrefix + "resumable-paused", now.Add(-3 * time.Hour), now.Add(-2 * time.Hour), false},
 	}
 	ctx := context.Background()
 	c := svc.Direct.Client
@@ -96,6 +99,13 @@ func TestSweepAbortsStaleMultipartUploads(t *testing.T) {
 
 	db := dbtest.Pool(t)
 	if err := files.Expect(ctx, db, storage.KeyPrefix+"pending-commit"); err != nil {
+		t.Fatal(err)
+	}
+	// A resumable upload paused for hours, still within its expiry.
+	if _, err := db.Exec(ctx, `
+		WITH u AS (INSERT INTO users (email, password_hash) VALUES ('paused@example.com', 'x') RETURNING id)
+		INSERT INTO uploads (id, owner_id, name, length, expires_in, expires_at)
+		SELECT 'resumable-paused', u.id, 'big.bin', 1000, 3600, now() + interval '20 hours' FROM u`); err != nil {
 		t.Fatal(err)
 	}
 	d := &Deps{DB: db, Bucket: svc.Bucket, Direct: svc.Direct, Log: slog.New(slog.DiscardHandler), Settings: Settings{OrphanGrace: time.Hour}}

@@ -113,6 +113,16 @@ func markFinished(ctx context.Context, tx postgres.DB, id, fileID, shareID strin
 	return nil
 }
 
+// unfinished is whether id is an upload not yet a file.
+func unfinished(ctx context.Context, db postgres.DB, id string) (bool, error) {
+	var ok bool
+	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM uploads WHERE id = $1 AND finished_at IS NULL)`, id).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("find upload: %w", postgres.Classify(err))
+	}
+	return ok, nil
+}
+
 func deleteUpload(ctx context.Context, db postgres.DB, id string) error {
 	if _, err := db.Exec(ctx, `DELETE FROM uploads WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("delete upload: %w", postgres.Classify(err))

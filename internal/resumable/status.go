@@ -2,7 +2,6 @@ package resumable
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -44,56 +43,11 @@ func (s *Service) Status(ctx context.Context, owner account.User, id string) (St
 	return st, nil
 }
 
-// Reap ends the uploads past their expiry: an unfinished one loses its
-// parts, its .info and its S3 multipart upload; a finished one only what
-// tusd left beside its file (the file is not the upload's to end). Each
-// row goes once its store state is gone, so a failure is retried by the
-// next run. It returns how many it ended.
+// Reap ends the uploads past their expiry; see Reaper.Reap.
 func (s *Service) Reap(ctx context.Context, now time.Time) (int, error) {
-	var n int
-	for range 100 { // at most 100 batches a run; the next run takes the rest
-		list, err := expiredUploads(ctx, s.db, now, 100)
-		if err != nil {
-			return n, err
-		}
-		for _, u := range list {
-			if err := s.reap(ctx, u); err != nil {
-				return n, err
-			}
-			n++
-		}
-		if len(list) < 100 {
-			break
-		}
-	}
-	return n, nil
+	return s.reaper().Reap(ctx, now)
 }
 
-func (s *Service) reap(ctx context.Context, u upload) error {
-	if !u.Finished {
-		id, err := s.uploadID(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		if id != "" {
-			if err := terminate(ctx, s.backend.store, id); err != nil {
-				return fmt.Errorf("end expired upload %s: %w", u.ID, err)
-			}
-		}
-	}
-	s.backend.forget(ctx, u.ID)
-	return deleteUpload(ctx, s.db, u.ID)
-}
-
-// uploadID finds tusd's id of an object id: the same on filestore; on S3
-// the .info names it. "" if tusd has nothing of it.
-func (s *Service) uploadID(ctx context.Context, oid string) (string, error) {
-	if s.backend.idOf == nil {
-		return oid, nil
-	}
-	id, err := s.backend.idOf(ctx, oid)
-	if errors.Is(err, ErrNotFound) {
-		return "", nil
-	}
-	return id, err
+func (s *Service) reaper() *Reaper {
+	return &Reaper{db: s.db, backend: s.backend, bucket: s.cfg.Sharing.Bucket()}
 }
