@@ -325,3 +325,18 @@ func (p *cutProxy) serve(client net.Conn, target string) {
 		}
 	}
 }
+
+// peakRSS is a running process's peak resident memory (Linux's VmHWM),
+// or "" where /proc does not tell it.
+func peakRSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
