@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/testkit"
+	"github.com/ferryhq/ferry/internal/testkit/blobtest"
 	"github.com/ferryhq/ferry/internal/units"
 )
 
@@ -162,22 +163,38 @@ func TestTusThroughNginx(t *testing.T) {
 }
 
 // TestTusReplicaKill: two web processes on one database, Redis and
-// folder. Web A takes part of an upload and is SIGKILLed in the middle
-// of a PATCH; web B answers HEAD with what reached the store, takes the
-// rest once A's lock in Redis has lapsed, and the file's SHA-256 is the
+// store. Web A takes part of an upload and is SIGKILLed in the middle of
+// a PATCH; web B answers HEAD with what reached the store, takes the rest
+// once A's lock in Redis has lapsed, and the file's SHA-256 is the
 // file's (the digest state A saved is behind the bytes A stored, so
-// Ferry must notice and hash the object whole).
+// Ferry must notice and hash the object whole). On a folder A's bytes
+// reach the store as they arrive; on S3 a part at a time (8 MiB parts),
+// so the killed PATCH is long enough to finish one.
 func TestTusReplicaKill(t *testing.T) {
 	testkit.SkipShort(t, realProcess)
 	t.Parallel()
-	webA, env, baseA, token := startTusWeb(t, "file://"+t.TempDir())
+	for name, blobURL := range map[string]func(testing.TB) string{
+		"file": func(t testing.TB) string { return "file://" + t.TempDir() },
+		"s3":   blobtest.S3,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			replicaKill(t, blobURL(t))
+		})
+	}
+}
+
+// replicaKill is TestTusReplicaKill over one store.
+func replicaKill(t *testing.T, blobURL string) {
+	t.Helper()
+	webA, env, baseA, token := startTusWeb(t, blobURL)
 	portB := freePort(t)
 	envB := replaceEnv(env, "PORT="+strconv.Itoa(portB), "METRICS_PORT="+strconv.Itoa(freePort(t)))
 	baseB := fmt.Sprintf("http://127.0.0.1:%d", portB)
 	webB := start(t, envB, "web")
 	waitFor(t, webB, baseB+"/ready", 200, "", 20*time.Second)
 
-	const size, first = 24<<20 + 5, 4 << 20
+	const size, first, half = 24<<20 + 5, 4 << 20, 6 << 20
 	path, sum := seededFile(t, t.TempDir(), size, 4)
 	a, b := newTusClient(baseA, token), newTusClient(baseB, token)
 	uploadA := a.create(t, "replica.bin", size)
@@ -192,14 +209,13 @@ func TestTusReplicaKill(t *testing.T) {
 	}
 
 	// The second PATCH to A sends from a pipe the test feeds by hand, so
-	// A is killed with the request open and half its body stored.
+	// A is killed with the request open and some of its body stored.
 	pr, pw := io.Pipe()
 	patched := make(chan error, 1)
 	go func() {
 		_, _, err := a.patch(t, uploadA, first, pr, size-first)
 		patched <- err
 	}()
-	const half = 3 << 20
 	if _, err := io.Copy(pw, io.NewSectionReader(f, first, half)); err != nil {
 		t.Fatalf("feed the PATCH: %v", err)
 	}
