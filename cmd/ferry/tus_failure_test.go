@@ -220,11 +220,18 @@ func replicaKill(t *testing.T, blobURL string) {
 		t.Fatalf("feed the PATCH: %v", err)
 	}
 	// B reads the offset from the store as A writes it: wait until A
-	// has stored bytes of this PATCH, then kill A.
+	// has stored bytes of this PATCH, then kill A. The offset it tells
+	// meanwhile never goes below what A has acknowledged (on S3, tusd
+	// moves the stored tail of the upload while a PATCH runs).
+	var seen []int64
 	eventually(t, "A storing the second PATCH", 10*time.Second, func() bool {
 		_, st := b.status(t, uploadB)
+		seen = append(seen, st.Offset)
 		return st.Offset > first
 	})
+	if slices.Min(seen) < first {
+		t.Errorf("GET status during the PATCH told offsets %v, below the %d bytes acknowledged", seen, first)
+	}
 	webA.signal(t, syscall.SIGKILL)
 	<-webA.done
 	_ = pw.CloseWithError(io.ErrClosedPipe)
