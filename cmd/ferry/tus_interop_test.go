@@ -19,7 +19,6 @@ type jsEvent struct {
 	Event   string `json:"event"`
 	URL     string `json:"url"`
 	Offset  int64  `json:"offset"`
-	Sent    int64  `json:"sent"`
 	Message string `json:"message"`
 }
 
