@@ -38,7 +38,15 @@ func (s *Service) Status(ctx context.Context, owner account.User, id string) (St
 		if err != nil {
 			return Status{}, fmt.Errorf("read upload: %w", err)
 		}
-		st.Offset = info.Offset
+		// While a PATCH runs on S3, tusd has taken the stored tail of
+		// the upload (its incomplete part) away to append to it, so the
+		// store tells less than was acknowledged, down to 0. The row's
+		// hashed offset is bytes already stored and answered; it is a
+		// floor (-1 when the digest was dropped). Should the process
+		// die in that window, the tail is lost and this overstates
+		// until the next PATCH; HEAD, which clients resume from, tells
+		// the store's offset.
+		st.Offset = max(info.Offset, row.HashedTo)
 	}
 	return st, nil
 }
