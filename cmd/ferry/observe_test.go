@@ -103,9 +103,14 @@ func TestTracesAndMetrics(t *testing.T) {
 		return false
 	})
 	var webSpans []span
-	eventually(t, "the upload's S3 span", 10*time.Second, func() bool {
+	eventually(t, "the upload's S3 and HTTP spans", 10*time.Second, func() bool {
 		webSpans = inTrace(spans(web.stdout.String()), traceID)
-		return hasScope(webSpans, "aws-sdk-go-v2/service/s3")
+		named := false
+		for _, s := range webSpans {
+			named = named || s.Name == "PUT /api/v1/files/{name}"
+		}
+		// The request's own span ends last, after the response is written.
+		return hasScope(webSpans, "aws-sdk-go-v2/service/s3") && named
 	})
 
 	var reqSpan *span
