@@ -25,24 +25,33 @@ var uploadRoutes = map[string]bool{
 // route up in mux, before the mux runs it.
 func (s *Server) bodyDeadlines(mux *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			_, pattern := mux.Handler(r)
+			switch {
+			case uploadRoutes[pattern] && s.Settings.UploadIdleTimeout > 0:
+				server.IdleBody(w, r, s.Settings.UploadIdleTimeout)
+			case !uploadRoutes[pattern] && s.Settings.BodyTimeout > 0:
+				server.BodyDeadline(w, r, s.Settings.BodyTimeout)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// lingerUploads runs lingerUpload around the upload routes of mux. It
+// goes outside observe, so the request is logged and counted as the
+// handler answered it, and what is read of the body afterwards is not.
+func lingerUploads(mux *http.ServeMux, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
-		_, pattern := mux.Handler(r)
-		if !uploadRoutes[pattern] {
-			if s.Settings.BodyTimeout > 0 {
-				server.BodyDeadline(w, r, s.Settings.BodyTimeout)
-			}
+		if _, pattern := mux.Handler(r); !uploadRoutes[pattern] {
 			next.ServeHTTP(w, r)
 			return
 		}
-		lingerUpload(w, r, func(w http.ResponseWriter, r *http.Request) {
-			if s.Settings.UploadIdleTimeout > 0 {
-				server.IdleBody(w, r, s.Settings.UploadIdleTimeout)
-			}
-			next.ServeHTTP(w, r)
-		})
+		lingerUpload(w, r, next.ServeHTTP)
 	})
 }
 
