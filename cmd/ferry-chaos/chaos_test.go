@@ -161,3 +161,25 @@ func TestScenarioSelection(t *testing.T) {
 		t.Errorf("-run nope: %v", err)
 	}
 }
+
+// TestTimeoutFlag: every run is bounded, by the form's default or by
+// -timeout, and a negative bound is refused.
+func TestTimeoutFlag(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args    []string
+		want    time.Duration
+		wantErr bool
+	}{
+		{nil, 15 * time.Minute, false},
+		{[]string{"-short"}, 6 * time.Minute, false},
+		{[]string{"-short", "-timeout", "90s"}, 90 * time.Second, false},
+		{[]string{"-timeout", "-1s"}, 0, true},
+	}
+	for _, tt := range tests {
+		o, err := parseFlags(tt.args, nil)
+		if (err != nil) != tt.wantErr || err == nil && o.timeout != tt.want {
+			t.Errorf("%v: timeout %v, error %v; want %v, error %v", tt.args, o.timeout, err, tt.want, tt.wantErr)
+		}
+	}
+}

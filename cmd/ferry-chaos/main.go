@@ -41,6 +41,10 @@ func main() {
 	}
 }
 
+// errTimedOut stops a run that outlasts -timeout, so that a hang cannot
+// hold CI; what ran by then is still reported.
+var errTimedOut = errors.New("the run timed out")
+
 // errScenariosFailed says the suite ran and at least one scenario failed;
 // the report has already said which and why.
 var errScenariosFailed = errors.New("scenarios failed")
@@ -52,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeoutCause(ctx, opts.timeout, errTimedOut)
+	defer cancel()
 	s, err := newSuite(opts, stderr)
 	if err != nil {
 		return err
@@ -66,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	switch {
+	case errors.Is(context.Cause(ctx), errTimedOut):
+		return fmt.Errorf("%w after %v (-timeout)", errTimedOut, opts.timeout)
 	case ctx.Err() != nil:
 		return errors.New("interrupted")
 	case err != nil:

@@ -63,6 +63,11 @@ func TestUnavailable(t *testing.T) {
 		{"s3 404", s3Status(404), false},
 		{"s3 retries exhausted", &awsretry.MaxAttemptsError{Attempt: 3, Err: errors.New("timeout")}, true},
 		{"s3 body cannot rewind", fmt.Errorf("put object: failed to rewind transport stream for retry, %w", errors.New("seek")), true},
+		// The words the chaos suite saw when versitygw was killed mid-upload.
+		{"s3 unseekable body on a retry", fmt.Errorf("operation error S3: PutObject, failed to rewind transport stream for retry, %w", errors.New("request stream is not seekable")), true},
+		// The signer and the checksum rewind on the first attempt, before
+		// the store was asked anything: Ferry handed over the wrong body.
+		{"s3 unseekable body before any attempt is a bug", errors.New("operation error S3: PutObject, compute input checksum: request stream is not seekable"), false},
 		{"a backing call past its deadline", context.DeadlineExceeded, true},
 		{"the client hung up", context.Canceled, false},
 		{"anything else", errors.New("nil map"), false},

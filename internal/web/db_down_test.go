@@ -15,9 +15,9 @@ import (
 
 // TestBackingOutages cuts Postgres, then Redis, away from a running
 // server, resetting the connections in its pools as a stopped server
-// would: every request that needs the lost service answers 503
-// unavailable with Retry-After, never 500, and the server works again as
-// soon as the service is back.
+// would: every request that needs the lost service answers 503 with
+// Retry-After, never 500, as JSON to API clients and as a page to
+// browsers, and the server works again as soon as the service is back.
 func TestBackingOutages(t *testing.T) {
 	t.Parallel()
 	var pg, rd *faultproxy.Proxy
@@ -31,6 +31,8 @@ func TestBackingOutages(t *testing.T) {
 	}, nil)
 	file := st.upload(t, "kept.txt", []byte("still here"), "")
 	link := pathOf(t, shareOf(file)["download_url"].(string))
+	page := pathOf(t, shareOf(file)["url"].(string))
+	html := "text/html,application/xhtml+xml"
 	signIn := `{"email":"owner@example.com","password":"correct horse battery"}`
 
 	for _, cut := range []struct {
@@ -39,18 +41,25 @@ func TestBackingOutages(t *testing.T) {
 	}{{"postgres", pg}, {"redis", rd}} {
 		t.Run(cut.name, func(t *testing.T) {
 			cut.proxy.Cut()
-			for _, rq := range []struct{ name, method, path, token, body string }{
-				{"list files", "GET", "/api/v1/files", st.token, ""},
-				{"download", "GET", link, "", ""},
-				{"upload", "PUT", "/api/v1/files/new.txt", st.token, "new bytes"},
-				{"sign in", "POST", "/api/v1/login", "", signIn},
+			for _, rq := range []struct{ name, method, path, token, body, accept string }{
+				{"list files", "GET", "/api/v1/files", st.token, "", ""},
+				{"download", "GET", link, "", "", ""},
+				{"upload", "PUT", "/api/v1/files/new.txt", st.token, "new bytes", ""},
+				{"sign in", "POST", "/api/v1/login", "", signIn, ""},
+				{"share page", "GET", page, "", "", html},
+				{"sign-in form", "POST", "/login", "", "email=owner%40example.com&password=x", html},
 			} {
-				res, out := st.call(t, rq.method, rq.path, rq.token, strings.NewReader(rq.body), "Content-Type", "application/json")
-				if cut.name == "redis" && rq.name != "sign in" {
+				ctype := "application/json"
+				if rq.accept != "" {
+					ctype = "application/x-www-form-urlencoded"
+				}
+				res, out := st.call(t, rq.method, rq.path, rq.token, strings.NewReader(rq.body), "Content-Type", ctype, "Accept", rq.accept)
+				if cut.name == "redis" && !strings.HasPrefix(rq.name, "sign in") && rq.name != "sign-in form" {
 					continue // only sessions and rate limits need Redis; the rest must still work
 				}
-				if res.StatusCode != http.StatusServiceUnavailable || errorCode(out) != "unavailable" || res.Header.Get("Retry-After") == "" {
-					t.Errorf("%s with %s down: %d %q, want 503 unavailable with Retry-After", rq.name, cut.name, res.StatusCode, out["_raw"])
+				isPage := strings.HasPrefix(res.Header.Get("Content-Type"), "text/html")
+				if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" || (rq.accept == "") == isPage || !isPage && errorCode(out) != "unavailable" {
+					t.Errorf("%s with %s down: %d %s Retry-After %q %.200q, want a 503 %s with Retry-After", rq.name, cut.name, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Retry-After"), out["_raw"], map[bool]string{true: "page", false: "unavailable JSON"}[rq.accept != ""])
 				}
 			}
 			cut.proxy.Restore()

@@ -82,8 +82,14 @@ func pageNames(fsys fs.FS) ([]string, error) {
 	return names, nil
 }
 
+// pageHeaders sets the headers every page has. A 503 page always says
+// when to try again, even one whose error did not: a client told only
+// "unavailable" cannot pace its retries.
 func pageHeaders(w http.ResponseWriter, status int) {
 	h := w.Header()
+	if status == http.StatusServiceUnavailable && h.Get("Retry-After") == "" {
+		setRetryAfter(w, errUnavailable)
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", pageCSP)
 	h.Set("Referrer-Policy", "no-referrer") // the URL holds the share token
@@ -141,6 +147,12 @@ func (s *Server) failPublic(w http.ResponseWriter, r *http.Request, err error) {
 	if title == "" {
 		title = "Something is wrong with this request"
 	}
+	s.errorPage(w, r, e, title)
+}
+
+// errorPage shows e as a page, with the Retry-After its JSON form has.
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, e *Error, title string) {
+	setRetryAfter(w, e)
 	s.render(w, r, e.Status, "error", map[string]string{"Title": title, "Message": e.Message})
 }
 

@@ -108,7 +108,7 @@ func (s *Server) Handler() http.Handler {
 	if s.sessions != nil {
 		h = s.withSessions(h)
 	}
-	return s.transportHeaders(s.traced(s.InFlight.Wrap(s.observe(s.recoverPanics(h)))))
+	return s.transportHeaders(s.traced(s.InFlight.Wrap(lingerUploads(mux, s.observe(s.recoverPanics(h))))))
 }
 
 // withSessions loads and saves the browser session around every request

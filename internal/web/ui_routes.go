@@ -42,9 +42,7 @@ func (s *Server) page(h func(http.ResponseWriter, *http.Request, account.User)) 
 
 // failPage shows an error as a page.
 func (s *Server) failPage(w http.ResponseWriter, r *http.Request, err error) {
-	e := s.answerFor(r, err)
-	setRetryAfter(w, e)
-	s.render(w, r, e.Status, "error", map[string]string{"Title": "That did not work", "Message": e.Message})
+	s.errorPage(w, r, s.answerFor(r, err), "That did not work")
 }
 
 // safeNext is where to go after signing in: a path on this site, never
