@@ -65,6 +65,34 @@ func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.DB, fn)
 }
 
+// commitTx is inTx for a commit whose failure must be told apart: an
+// error of COMMIT itself is an *unknownOutcome, since the server may have
+// committed before the connection broke.
+func (s *Service) commitTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	if s.DB == nil {
+		return errors.New("no database")
+	}
+	tx, err := s.DB.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return &unknownOutcome{err}
+	}
+	return nil
+}
+
+// unknownOutcome is a COMMIT that failed: the transaction may or may not
+// have been committed.
+type unknownOutcome struct{ err error }
+
+func (u *unknownOutcome) Error() string { return "commit, outcome unknown: " + u.err.Error() }
+func (u *unknownOutcome) Unwrap() error { return u.err }
+
 // enqueue inserts a job in the caller's transaction, so the job exists
 // exactly when the rows that call for it do.
 func (s *Service) enqueue(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {

@@ -127,9 +127,20 @@ func (b *Batch) Names() []string {
 // their processing jobs, in one transaction. If anything fails the
 // objects are deleted, so a failed upload leaves neither a row nor an
 // object behind.
+//
+// The commit runs on even if the client hangs up after its last byte, and
+// when COMMIT itself fails its outcome is unknown: the rows may be there.
+// Then the objects are kept, still pending, and the orphan sweep deletes
+// them after the grace unless rows name them, so that no row is ever left
+// without its object.
 func (b *Batch) Commit(ctx context.Context, opts share.Options) ([]files.File, share.Share, error) {
-	saved, sh, err := b.insert(ctx, opts)
-	if err != nil {
+	saved, sh, err := b.insert(context.WithoutCancel(ctx), opts)
+	var unknown *unknownOutcome
+	switch {
+	case errors.As(err, &unknown):
+		b.svc.Log.WarnContext(ctx, "upload commit failed with an unknown outcome; its objects are left to the orphan sweep", "error", err.Error())
+		b.received = nil
+	case err != nil:
 		b.Discard(ctx)
 	}
 	return saved, sh, err
@@ -155,7 +166,7 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 	}
 	var saved []files.File
 	var sh share.Share
-	err = b.svc.inTx(ctx, func(tx pgx.Tx) error {
+	err = b.svc.commitTx(ctx, func(tx pgx.Tx) error {
 		saved = saved[:0]
 		ids := make([]string, 0, len(b.received))
 		for _, r := range b.received {

@@ -355,7 +355,7 @@ func endLock(t *testing.T, st *stack, kind, target, client string) {
 	t.Helper()
 	ctx := context.Background()
 	sum := sha256.Sum256([]byte(target))
-	keys, err := st.services.Redis.Keys(ctx, "*guess:"+kind+":"+hex.EncodeToString(sum[:12])+":lock:"+client).Result()
+	keys, err := st.services.Redis.Keys(ctx, st.prefix+"guess:"+kind+":"+hex.EncodeToString(sum[:12])+":lock:"+client).Result()
 	if err != nil || len(keys) != 1 {
 		t.Fatalf("lock keys %v, %v", keys, err)
 	}
