@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/testkit/harness"
 )
 
 // benchEmail is the user that owns every file of the run.
@@ -34,16 +34,7 @@ func (b *bench) prepareFerry(ctx context.Context) error {
 
 // ferry runs a one-off ferry command and returns its stdout.
 func (b *bench) ferry(ctx context.Context, stdin string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, b.stack.ferry, args...)
-	cmd.Env = b.ferryEnv()
-	cmd.Dir = b.dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("ferry %s: %w: %s", strings.Join(args, " "), err, lastLine(stderr.String()+"\n"+stdout.String()))
-	}
-	return stdout.String(), nil
+	return harness.RunOnce(ctx, b.stack.ferry, b.ferryEnv(), b.dir, stdin, args...)
 }
 
 // ferryEnv is all a ferry process gets: nothing from the caller's shell

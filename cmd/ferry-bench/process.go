@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/ferryhq/ferry/internal/testkit/harness"
 )
 
 // child is a server process this command started and must stop.
@@ -66,37 +67,12 @@ func (c *child) stop(ctx context.Context) error {
 // waitTCP waits until addr accepts a connection, failing early if the
 // child exits.
 func (c *child) waitTCP(ctx context.Context, addr string, limit time.Duration) error {
-	return c.poll(ctx, limit, func(ctx context.Context) error {
-		conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-		if err == nil {
-			_ = conn.Close()
-		}
-		return err
-	})
+	return c.poll(ctx, limit, harness.Dial(addr))
 }
 
-// poll calls try every 50ms until it succeeds, the child exits, ctx ends
-// or limit passes.
+// poll calls try until it succeeds, failing early if the child exits.
 func (c *child) poll(ctx context.Context, limit time.Duration, try func(context.Context) error) error {
-	deadline := time.Now().Add(limit)
-	for {
-		tctx, cancel := context.WithTimeout(ctx, time.Second)
-		err := try(tctx)
-		cancel()
-		if err == nil {
-			return nil
-		}
-		select {
-		case <-c.done:
-			return c.exited()
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not ready within %v: %w", c.name, limit, err)
-		}
-	}
+	return harness.Poll(ctx, c.name, limit, c.done, c.exited, try)
 }
 
 // lastLineWriter keeps the last non-empty line written to it.

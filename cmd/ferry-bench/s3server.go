@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/testkit/harness"
 )
 
 // versitygwModule is the S3 server installed when none is on PATH.
@@ -96,7 +97,7 @@ func (b *bench) installVersitygw(ctx context.Context, gobin string) error {
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go install %s: %w: %s", versitygwModule, err, lastLine(string(out)))
+		return fmt.Errorf("go install %s: %w: %s", versitygwModule, err, harness.LastLine(string(out)))
 	}
 	return nil
 }

@@ -4,16 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/testkit/harness"
 )
 
 // stack is what setup started and how to reach it.
@@ -54,29 +50,10 @@ func (b *bench) setup(ctx context.Context) error {
 
 // buildFerry builds a static ferry binary from the module this runs in.
 func (b *bench) buildFerry(ctx context.Context) error {
-	root, err := moduleRoot(ctx)
-	if err != nil {
-		return err
-	}
 	b.logf("building ferry")
-	b.stack.ferry = filepath.Join(b.dir, "ferry")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", b.stack.ferry, "./cmd/ferry")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/ferry: %w: %s", err, lastLine(string(out)))
-	}
-	return nil
-}
-
-// moduleRoot is the folder of the go.mod that encloses the working folder.
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run from inside the Ferry module (go env GOMOD found none)")
-	}
-	return filepath.Dir(gomod), nil
+	bin, err := harness.BuildFerry(ctx, b.dir)
+	b.stack.ferry = bin
+	return err
 }
 
 // startRedis starts a Redis of our own, so its command counters count
@@ -101,10 +78,4 @@ func randomHex(n int) string {
 	p := make([]byte, n)
 	_, _ = rand.Read(p)
 	return hex.EncodeToString(p)
-}
-
-// lastLine is the last non-empty line of s, for one-line error messages.
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }

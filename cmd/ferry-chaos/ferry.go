@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/testkit/harness"
 )
 
 // chaosEmail is the user that owns every file of the run.
@@ -72,16 +73,7 @@ func (s *suite) signIn(ctx context.Context) error {
 
 // ferryOnce runs a one-off ferry command and returns its stdout.
 func (s *suite) ferryOnce(ctx context.Context, stdin string, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, s.stack.ferry, args...)
-	cmd.Env = s.ferryEnv()
-	cmd.Dir = s.dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("ferry %s: %w: %s", strings.Join(args, " "), err, lastLineOf(stderr.String()+"\n"+stdout.String()))
-	}
-	return stdout.String(), nil
+	return harness.RunOnce(ctx, s.stack.ferry, s.ferryEnv(), s.dir, stdin, args...)
 }
 
 // planWebs picks the two webs' ports; nginx needs them before they start.

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/ferryhq/ferry/internal/devstack"
+	"github.com/ferryhq/ferry/internal/testkit/harness"
 )
 
 // versitygwModule is the S3 server installed when none is on PATH; the
@@ -107,7 +108,7 @@ func (s *suite) versitygw(ctx context.Context) (string, error) {
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install %s: %w: %s", versitygwModule, err, lastLineOf(string(out)))
+		return "", fmt.Errorf("go install %s: %w: %s", versitygwModule, err, harness.LastLine(string(out)))
 	}
 	return path, nil
 }

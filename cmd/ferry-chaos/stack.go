@@ -4,12 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
+
+	"github.com/ferryhq/ferry/internal/testkit/harness"
 )
 
 // stack is everything setup started and how to reach it.
@@ -50,29 +49,10 @@ func (s *suite) logDir() string { return filepath.Join(s.dir, "logs") }
 
 // buildFerry builds the ferry binary from the checkout this runs in, once.
 func (s *suite) buildFerry(ctx context.Context) error {
-	root, err := moduleRoot(ctx)
-	if err != nil {
-		return err
-	}
 	s.logf("building ferry")
-	s.stack.ferry = filepath.Join(s.dir, "ferry")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", s.stack.ferry, "./cmd/ferry")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/ferry: %w: %s", err, lastLineOf(string(out)))
-	}
-	return nil
-}
-
-// moduleRoot is the folder of the go.mod that encloses the working folder.
-func moduleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
-	gomod := strings.TrimSpace(string(out))
-	if err != nil || gomod == "" || gomod == os.DevNull {
-		return "", errors.New("run from inside the Ferry module (go env GOMOD found none)")
-	}
-	return filepath.Dir(gomod), nil
+	bin, err := harness.BuildFerry(ctx, s.dir)
+	s.stack.ferry = bin
+	return err
 }
 
 // startProcesses starts both webs, then the worker and the clock.
@@ -108,10 +88,4 @@ func randomHex(n int) string {
 	p := make([]byte, n)
 	_, _ = rand.Read(p)
 	return hex.EncodeToString(p)
-}
-
-// lastLineOf is the last non-empty line of s, for one-line error messages.
-func lastLineOf(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }
