@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ferryhq/ferry/internal/progress"
 )
 
 // uploadsPath is the server's tus endpoint.
@@ -83,7 +85,7 @@ func (c *client) send(ctx context.Context, f local) (sentFile, error) {
 		switch {
 		case err == nil:
 			loc, offset = prev, off
-			c.warn("%s: resuming at %s of %s", f.name, bytesOf(offset), bytesOf(f.size))
+			c.warn("%s: resuming at %s of %s", f.name, progress.Bytes(offset), progress.Bytes(f.size))
 		case errors.Is(err, errGone):
 			c.warn("%s: the last upload is gone from the server (%v); starting again", f.name, err)
 			c.state.drop(key)
@@ -102,9 +104,9 @@ func (c *client) send(ctx context.Context, f local) (sentFile, error) {
 			c.warn("cannot remember the upload, so it cannot be resumed by another run: %v", err)
 		}
 	}
-	p := newProgress(c.o.Stderr, c.o.Terminal, f.name, f.size, offset)
+	p := progress.New(c.o.Stderr, c.o.Terminal, progress.Sending, f.name, f.size, offset)
 	err := c.upload(ctx, f, loc, offset, p)
-	p.done(err)
+	p.Done(err)
 	if err != nil {
 		return sentFile{}, err
 	}
@@ -162,7 +164,7 @@ func (c *client) create(ctx context.Context, f local) (string, error) {
 // upload PATCHes f from offset to its end. On a network error, a 5xx or
 // a conflict it asks the server for its offset (HEAD) and goes on from
 // there; Retries failures in a row end it. Progress resets the count.
-func (c *client) upload(ctx context.Context, f local, loc string, offset int64, p *progress) error {
+func (c *client) upload(ctx context.Context, f local, loc string, offset int64, p *progress.Bar) error {
 	failures := 0
 	for offset < f.size {
 		n := min(c.o.ChunkSize, f.size-offset)
@@ -191,13 +193,13 @@ func (c *client) upload(ctx context.Context, f local, loc string, offset int64, 
 			continue // the next PATCH at the old offset fails again, or the server says where it is
 		}
 		offset = at
-		p.at(at)
+		p.At(at)
 	}
 	return nil
 }
 
 // patch sends bytes [offset, offset+n) and returns the server's new offset.
-func (c *client) patch(ctx context.Context, loc string, f local, offset, n int64, p *progress) (int64, error) {
+func (c *client) patch(ctx context.Context, loc string, f local, offset, n int64, p *progress.Bar) (int64, error) {
 	body := &counter{r: io.NewSectionReader(f, offset, n), p: p}
 	req, err := c.request(ctx, http.MethodPatch, loc, body)
 	if err != nil {
@@ -211,7 +213,7 @@ func (c *client) patch(ctx context.Context, loc string, f local, offset, n int64
 	req.GetBody = nil
 	res, err := c.http.Do(req)
 	if err != nil {
-		p.at(offset)
+		p.At(offset)
 		return 0, err
 	}
 	defer drain(res)
@@ -221,10 +223,10 @@ func (c *client) patch(ctx context.Context, loc string, f local, offset, n int64
 		if err != nil || at <= offset || at > f.size {
 			return 0, &fatalError{fmt.Errorf("the server answered a bad Upload-Offset %q", res.Header.Get("Upload-Offset"))}
 		}
-		p.at(at)
+		p.At(at)
 		return at, nil
 	case res.StatusCode == http.StatusConflict || retryable(res.StatusCode):
-		p.at(offset)
+		p.At(offset)
 		return 0, serverError(res)
 	default:
 		return 0, &fatalError{serverError(res)}

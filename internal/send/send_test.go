@@ -3,7 +3,6 @@ package send
 import (
 	"encoding/base64"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 )
@@ -81,55 +80,5 @@ func TestEncodeMeta(t *testing.T) {
 	want := "filename " + base64.StdEncoding.EncodeToString([]byte("résumé, v2.pdf")) + ",max_downloads Mw=="
 	if got != want {
 		t.Errorf("encodeMeta = %q, want %q", got, want)
-	}
-}
-
-func TestProgressUnits(t *testing.T) {
-	tests := []struct {
-		got, want string
-	}{
-		{bytesOf(0), "0 B"},
-		{bytesOf(1023), "1023 B"},
-		{bytesOf(1536), "1.5 KiB"},
-		{bytesOf(8 << 20), "8.0 MiB"},
-		{bytesOf(3 << 40), "3.0 TiB"},
-		{clock(59 * time.Second), "0:59"},
-		{clock(61*time.Minute + 5*time.Second), "1:01:05"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.want, func(t *testing.T) {
-			if tt.got != tt.want {
-				t.Errorf("got %q, want %q", tt.got, tt.want)
-			}
-		})
-	}
-}
-
-// TestLiveProgress: on a terminal the line is redrawn in place and names
-// bytes, speed and time left; elsewhere it is plain lines.
-func TestLiveProgress(t *testing.T) {
-	tests := []struct {
-		live bool
-		want []string
-		not  string
-	}{
-		{true, []string{"\r\x1b[K", "a.bin", "2.0 KiB / 2.0 KiB", "/s", "left"}, "sending"},
-		{false, []string{"sending a.bin (2.0 KiB)\n", "sent a.bin (1.0 KiB in "}, "\r"},
-	}
-	for _, tt := range tests {
-		t.Run(map[bool]string{true: "terminal", false: "pipe"}[tt.live], func(t *testing.T) {
-			var b strings.Builder
-			p := newProgress(&b, tt.live, "a.bin", 2048, 1024)
-			p.add(512)
-			p.done(nil)
-			for _, w := range tt.want {
-				if !strings.Contains(b.String(), w) {
-					t.Errorf("%q lacks %q", b.String(), w)
-				}
-			}
-			if strings.Contains(b.String(), tt.not) {
-				t.Errorf("%q has %q", b.String(), tt.not)
-			}
-		})
 	}
 }
