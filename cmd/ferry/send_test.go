@@ -64,6 +64,18 @@ func TestSendBlackBox(t *testing.T) {
 		}
 	})
 
+	t.Run("--qr draws the link on stderr", func(t *testing.T) {
+		path, _ := randomFile(t, "qr.txt", 100)
+		code, out, errOut := run(t, client, "", "send", "--qr", path)
+		if code != 0 || strings.Count(strings.TrimSpace(out), "\n") != 0 || !strings.HasPrefix(out, base+"/s/") {
+			t.Fatalf("exit %d, stdout %q; want the link alone", code, out)
+		}
+		// stderr is a pipe here: no colours, the half blocks alone.
+		if !strings.Contains(errOut, "▀") || !strings.Contains(errOut, "█") || strings.Contains(errOut, "\x1b[") {
+			t.Errorf("no plain QR code on stderr: %q", errOut)
+		}
+	})
+
 	t.Run("several files", func(t *testing.T) {
 		a, _ := randomFile(t, "a.txt", 1000)
 		b, _ := randomFile(t, "b.txt", 0)

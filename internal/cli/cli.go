@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/internal/config"
+	"github.com/ferryhq/ferry/internal/get"
 	"github.com/ferryhq/ferry/internal/send"
 )
 
@@ -55,6 +56,7 @@ func commands() []command {
 func clientCommands() []command {
 	return []command{
 		{"send", "upload files (resumable) and print their share link", runSend},
+		{"get", "download a share link's file, or its zip (resumable)", runGet},
 	}
 }
 
@@ -129,9 +131,12 @@ func printUsage(w io.Writer) {
 
 func printCommandHelp(w io.Writer, c command) {
 	fmt.Fprintf(w, "Usage: ferry %s%s\n\n%s.\n", c.name, flagsFor(c.name), strings.ToUpper(c.summary[:1])+c.summary[1:])
-	if c.name == "send" {
-		// A client reads none of the server's settings.
+	switch c.name {
+	case "send": // a client reads none of the server's settings
 		fmt.Fprint(w, "\n"+send.Help)
+		return
+	case "get":
+		fmt.Fprint(w, "\n"+get.Help)
 		return
 	}
 	vars := config.VarsFor(c.name)
@@ -163,7 +168,9 @@ func flagsFor(name string) string {
 	case "version":
 		return " [--config]"
 	case "send":
-		return " [--url URL] [--token TOKEN] [--expires D] [--max-downloads N] [--password-stdin] FILE..."
+		return " [--url URL] [--token TOKEN] [--expires D] [--max-downloads N] [--password-stdin] [--qr] FILE..."
+	case "get":
+		return " [-o PATH] [--force] [--password-stdin] URL"
 	}
 	return ""
 }

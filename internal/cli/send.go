@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -23,52 +22,38 @@ func runSend(ctx context.Context, e Env, args []string) error {
 	fs.StringVar(&o.Token, "token", o.Token, "")
 	fs.StringVar(&o.ExpiresIn, "expires", "", "")
 	fs.IntVar(&o.MaxDownloads, "max-downloads", 0, "")
+	fs.BoolVar(&o.QR, "qr", false, "")
 	passwordStdin := fs.Bool("password-stdin", false, "")
-	// Flags may come before or after the files: parse, take a file,
-	// parse the rest.
-	var paths []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return errHelp
-			}
-			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
-				return &usageError{fmt.Sprintf("unknown argument %q", "-"+name)}
-			}
-			return &usageError{err.Error()}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		if args[0] == "--" {
-			paths = append(paths, args[1:]...)
-			break
-		}
-		if isHelp(args[0]) {
-			return errHelp
-		}
-		paths, args = append(paths, args[0]), args[1:]
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	if o.MaxDownloads < 0 {
 		return &usageError{"--max-downloads must be a whole number from 1"}
 	}
 	if *passwordStdin {
-		line, err := bufio.NewReader(e.Stdin).ReadString('\n')
-		line = strings.TrimRight(line, "\r\n")
-		if line == "" {
-			if err != nil && !errors.Is(err, io.EOF) {
-				return err
-			}
-			return &usageError{"--password-stdin: no password on stdin"}
+		if o.Password, err = passwordFrom(e.Stdin); err != nil {
+			return err
 		}
-		o.Password = line
 	}
-	err := send.Files(ctx, o, paths, e.Stdout)
+	err = send.Files(ctx, o, paths, e.Stdout)
 	if errors.Is(err, send.ErrUsage) {
 		return &usageError{strings.TrimPrefix(err.Error(), send.ErrUsage.Error()+": ")}
 	}
 	return err
+}
+
+// passwordFrom reads a share password from the first line of stdin.
+func passwordFrom(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		return "", &usageError{"--password-stdin: no password on stdin"}
+	}
+	return line, nil
 }
 
 // lookup reads one variable of environ.

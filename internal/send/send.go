@@ -26,6 +26,7 @@ const Help = `Flags:
   --expires D          how long the share lasts: 90m, 24h, 7d (default: the server's)
   --max-downloads N    downloads each file allows (default: no limit)
   --password-stdin     read the share's password from the first line of stdin
+  --qr                 also draw the link as a QR code on stderr, to open it on a phone
 
 Environment:
   FERRY_URL            the Ferry server, e.g. https://ferry.example.com
@@ -43,6 +44,7 @@ type Options struct {
 	ExpiresIn    string // the share's lifetime as the server parses it; "": the server's default
 	MaxDownloads int    // 0: no limit
 	Password     string // the share's password; "": none
+	QR           bool   // draw each printed link as a QR code on Stderr
 
 	HTTP      *http.Client  // nil: a client with connect and header timeouts
 	ChunkSize int64         // bytes per PATCH; 0: 8 MiB
@@ -93,21 +95,31 @@ func Files(ctx context.Context, o Options, paths []string, stdout io.Writer) err
 		sent = append(sent, s)
 	}
 	if len(sent) == 1 {
-		_, err := fmt.Fprintln(stdout, sent[0].link)
-		return err
+		return c.print(stdout, "", sent[0].link)
 	}
 	link, err := c.shareAll(ctx, sent)
 	if err == nil {
-		_, err = fmt.Fprintln(stdout, link)
-		return err
+		return c.print(stdout, "", link)
 	}
 	c.warn("one link for all files failed (%v); each file's own link follows", err)
 	for _, s := range sent {
-		if _, err := fmt.Fprintf(stdout, "%s\t%s\n", s.name, s.link); err != nil {
+		if err := c.print(stdout, s.name+"\t", s.link); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// print writes a link on stdout, after its QR code on stderr if asked:
+// stderr, so that stdout stays the link alone for scripts.
+func (c *client) print(stdout io.Writer, prefix, link string) error {
+	if c.o.QR {
+		if err := writeQR(c.o.Stderr, link, c.o.Terminal); err != nil {
+			return fmt.Errorf("draw the QR code: %w", err)
+		}
+	}
+	_, err := fmt.Fprintln(stdout, prefix+link)
+	return err
 }
 
 // local is a file to send, open, with what identifies this version of it.
