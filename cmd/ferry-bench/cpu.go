@@ -63,3 +63,31 @@ func (u *cpuUse) String() string {
 	}
 	return fmt.Sprintf("%.2fs, CPU: %s", wall.Seconds(), strings.Join(parts, ", "))
 }
+
+// cpuSpent is the CPU each watched process used during one step.
+type cpuSpent struct {
+	names []string
+	used  []time.Duration
+}
+
+// used is what each process has used since watchCPU.
+func (u *cpuUse) used() cpuSpent {
+	s := cpuSpent{names: u.names}
+	for i, pid := range u.pids {
+		s.used = append(s.used, cpuTime(pid)-u.start[i])
+	}
+	return s
+}
+
+// perGiB is the CPU seconds each process spent per GiB of bytes, and
+// their sum.
+func (s cpuSpent) perGiB(bytes int64) string {
+	gib := float64(bytes) / (1 << 30)
+	var parts []string
+	var total time.Duration
+	for i, d := range s.used {
+		parts = append(parts, fmt.Sprintf("%s %.2f", s.names[i], d.Seconds()/gib))
+		total += d
+	}
+	return fmt.Sprintf("%.2f CPU-s (%s)", total.Seconds()/gib, strings.Join(parts, ", "))
+}

@@ -17,6 +17,11 @@ type results struct {
 	directPut, directGet transfer
 	ferryPut, ferryGet   transfer
 	putMemory, getMemory memory
+	tusPut               transfer // the big object through tus, in tusChunk PATCHes
+	tusMemory            memory
+	directPutCPU         cpuSpent
+	ferryPutCPU          cpuSpent
+	tusCPU               cpuSpent
 	small                load
 	smallURL             string
 	traced               load  // small downloads with tracing on
@@ -25,14 +30,17 @@ type results struct {
 	trips                perDownload
 }
 
-// measure takes the figures in order: direct S3, Ferry's big transfers,
-// small downloads, then round trips.
+// measure takes the figures in order: direct S3, Ferry's big transfers
+// (a PUT, a GET, a tus upload), then, unless -only big, small downloads
+// and round trips.
 func (b *bench) measure(ctx context.Context) (*results, error) {
 	st := b.stack
 	r := &results{opts: b.opts, stack: []string{st.postgres, st.redis, st.versitygw}}
-	for _, m := range []func(context.Context, *results) error{
-		b.measureDirect, b.measureFerry, b.measureSmall, b.measureTraced, b.measureRoundTrips,
-	} {
+	steps := []func(context.Context, *results) error{b.measureDirect, b.measureFerry, b.measureTus}
+	if b.opts.only != onlyBig {
+		steps = append(steps, b.measureSmall, b.measureTraced, b.measureRoundTrips)
+	}
+	for _, m := range steps {
 		if err := m(ctx, r); err != nil {
 			return nil, err
 		}
@@ -49,6 +57,7 @@ func (b *bench) measureDirect(ctx context.Context, r *results) error {
 	if r.directPut, err = directPut(ctx, b.stack.s3, size); err != nil {
 		return err
 	}
+	r.directPutCPU = cpu.used()
 	b.logf("  PUT %v", cpu)
 	cpu = b.watchCPU()
 	if r.directGet, err = directGet(ctx, b.stack.s3); err != nil {
@@ -90,6 +99,7 @@ func (b *bench) ferryBigPut(ctx context.Context, client *http.Client, r *results
 		up, r.ferryPut, err = b.ferryPut(ctx, client, "big.bin", int64(b.opts.size))
 		return err
 	})
+	r.ferryPutCPU = cpu.used()
 	b.logf("  %v; last byte sent at %.2fs", cpu, r.ferryPut.sent.Seconds())
 	return up, err
 }

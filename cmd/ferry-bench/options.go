@@ -18,7 +18,11 @@ type options struct {
 	concurrency int           // clients hammering small downloads
 	roundTrips  int           // sequential small downloads counted for round trips
 	databaseURL string        // $TEST_DATABASE_URL: the Postgres server to make a database on
+	only        string        // onlyBig: the big transfers alone; "": every measurement
 }
+
+// onlyBig is -only's one value: the big transfers (direct, PUT, GET, tus).
+const onlyBig = "big"
 
 // defaultDatabaseURL is the server used when TEST_DATABASE_URL is unset.
 const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -39,6 +43,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to hammer small downloads")
 	fs.IntVar(&o.concurrency, "concurrency", 32, "keep-alive clients hammering small downloads")
 	fs.IntVar(&o.roundTrips, "roundtrips", 2000, "sequential small downloads over which round trips are counted")
+	fs.StringVar(&o.only, "only", "", "`big`: only the big transfers (direct S3, Ferry PUT and GET, tus), no small downloads or round trips")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(fs, stderr)
@@ -71,6 +76,8 @@ func (o options) validate() error {
 		return errors.New("-concurrency: must be at least 1")
 	case o.roundTrips < 1:
 		return errors.New("-roundtrips: must be at least 1")
+	case o.only != "" && o.only != onlyBig:
+		return errors.New("-only: must be big, or not given")
 	}
 	return nil
 }

@@ -37,11 +37,20 @@ func rows(r *results) [][3]string {
 		{"Ferry GET, " + big, mbps(r.ferryGet), ratio(r.ferryGet, r.directGet)},
 		{"Ferry RSS growth during the PUT", growth(r.putMemory), ""},
 		{"Ferry RSS growth during the GET", growth(r.getMemory), ""},
-		{small, fmt.Sprintf("%.0f req/s", r.small.rate()), ""},
-		{"small download latency p50", millis(r.small.percentile(0.50)), ""},
-		{"small download latency p99", millis(r.small.percentile(0.99)), ""},
+		{fmt.Sprintf("Ferry tus upload, %s in %d MiB PATCHes", big, tusChunk>>20), mbps(r.tusPut), ratio(r.tusPut, r.directPut)},
+		{"Ferry tus upload ÷ Ferry PUT", fmt.Sprintf("%.2f", r.tusPut.mbps()/r.ferryPut.mbps()), ""},
+		{"Ferry RSS growth during the tus upload", growth(r.tusMemory), ""},
+		{"CPU per GiB, direct S3 PUT", r.directPutCPU.perGiB(r.directPut.bytes), ""},
+		{"CPU per GiB, Ferry PUT", r.ferryPutCPU.perGiB(r.ferryPut.bytes), ""},
+		{"CPU per GiB, Ferry tus upload", r.tusCPU.perGiB(r.tusPut.bytes), ""},
+	}
+	if r.opts.only == onlyBig {
+		return out
 	}
 	out = append(out,
+		[3]string{small, fmt.Sprintf("%.0f req/s", r.small.rate()), ""},
+		[3]string{"small download latency p50", millis(r.small.percentile(0.50)), ""},
+		[3]string{"small download latency p99", millis(r.small.percentile(0.99)), ""},
 		[3]string{"small downloads, tracing on (100% sampled, OTLP/HTTP)", fmt.Sprintf("%.0f req/s", r.traced.rate()), fmt.Sprintf("%.2f of tracing off", r.traced.rate()/r.small.rate())},
 		[3]string{"traced small download latency p50 / p99", millis(r.traced.percentile(0.50)) + " / " + millis(r.traced.percentile(0.99)), ""},
 		[3]string{"spans exported", fmt.Sprintf("%d requests, %.1f MiB", r.traceExports, float64(r.traceBytes)/(1<<20)), ""},
