@@ -57,6 +57,7 @@ fuzz:
 	go test ./internal/units -run '^$$' -fuzz FuzzParseDuration -fuzztime 20s
 	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
+	go test ./internal/resumable -run '^$$' -fuzz FuzzParseChecksum -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzSaveName -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzParseLink -fuzztime 20s
 	go test ./internal/web -run '^$$' -fuzz FuzzReceiveParts -fuzztime 20s

@@ -30,6 +30,7 @@ type hashingStore struct {
 	db       postgres.DB
 	objectID func(uploadID string) string
 	log      *slog.Logger
+	scratch  string // where a chunk with a checksum waits for its verdict
 }
 
 func (s hashingStore) NewUpload(ctx context.Context, info handler.FileInfo) (handler.Upload, error) {
@@ -60,12 +61,20 @@ type hashingUpload struct {
 	store hashingStore
 }
 
-// WriteChunk passes the chunk to the store through the digest. The state
+// WriteChunk verifies a chunk that carries Upload-Checksum before any of
+// it reaches the store (checkedWrite), then writes it.
+func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+	return checkedWrite(ctx, src, u.store.scratch, func(src io.Reader) (int64, error) {
+		return u.writeHashed(ctx, offset, src)
+	})
+}
+
+// writeHashed passes the chunk to the store through the digest. The state
 // is kept only when the store kept exactly the bytes the digest saw; any
 // doubt (a lost row, an offset the state is not at, a store that read more
 // than it kept) drops the state, and the object is hashed whole when it is
 // complete instead: slower, never wrong.
-func (u *hashingUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+func (u *hashingUpload) writeHashed(ctx context.Context, offset int64, src io.Reader) (int64, error) {
 	info, err := u.GetInfo(ctx)
 	if err != nil {
 		return 0, err

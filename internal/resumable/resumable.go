@@ -76,7 +76,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{cfg: cfg, db: cfg.DB, backend: be, now: time.Now}
-	s.store = hashingStore{tusStore: be.store, db: cfg.DB, objectID: objectID, log: cfg.Log}
+	s.store = hashingStore{tusStore: be.store, db: cfg.DB, objectID: objectID, log: cfg.Log, scratch: cfg.TempDir}
 	composer := handler.NewStoreComposer()
 	composer.UseCore(s.store)
 	composer.UseTerminater(s.store)
@@ -110,9 +110,9 @@ func quiet() *xslog.Logger {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// Extensions is what Tus-Extension advertises: tusd's, and expiration,
-// which Ferry adds (tusd has none).
-const Extensions = "creation,creation-with-upload,termination,expiration"
+// Extensions is what Tus-Extension advertises: tusd's, and expiration and
+// checksum, which Ferry adds (tusd has neither).
+const Extensions = "creation,creation-with-upload,termination,expiration,checksum"
 
 // Options answers OPTIONS: the protocol's discovery.
 func (s *Service) Options(w http.ResponseWriter, _ *http.Request) {
@@ -120,6 +120,7 @@ func (s *Service) Options(w http.ResponseWriter, _ *http.Request) {
 	h.Set("Tus-Resumable", "1.0.0")
 	h.Set("Tus-Version", "1.0.0")
 	h.Set("Tus-Extension", Extensions)
+	h.Set("Tus-Checksum-Algorithm", ChecksumAlgorithms)
 	h.Set("Tus-Max-Size", itoa(s.cfg.Sharing.Settings.MaxUploadSize))
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -131,10 +132,12 @@ type ctxKey struct{}
 
 // request is what the handler's hooks need of the request they serve.
 type request struct {
-	owner  account.User
-	fail   Fail
-	row    upload // for requests on an upload
-	header http.Header
+	owner    account.User
+	fail     Fail
+	row      upload // for requests on an upload
+	header   http.Header
+	checksum *checksum // the chunk's Upload-Checksum; nil: none
+	length   int64     // the body's announced length; -1: unknown
 }
 
 func from(ctx context.Context) *request {
@@ -151,7 +154,12 @@ func (s *Service) Create(w http.ResponseWriter, r *http.Request, owner account.U
 		fail(w, r, ErrLengthRequired)
 		return
 	}
-	req := &request{owner: owner, fail: fail, header: r.Header}
+	sum, err := checkedRequest(r)
+	if err != nil {
+		tusError(w, err)
+		return
+	}
+	req := &request{owner: owner, fail: fail, header: r.Header, checksum: sum, length: r.ContentLength}
 	s.serve.ServeHTTP(&relativeLocation{ResponseWriter: w}, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
 }
 
@@ -169,7 +177,12 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, owner account.Us
 	if !row.Finished {
 		w.Header().Set("Upload-Expires", row.ExpiresAt.UTC().Format(http.TimeFormat))
 	}
-	req := &request{owner: owner, fail: fail, row: row, header: r.Header}
+	sum, err := checkedRequest(r)
+	if err != nil {
+		tusError(w, err)
+		return
+	}
+	req := &request{owner: owner, fail: fail, row: row, header: r.Header, checksum: sum, length: r.ContentLength}
 	s.serve.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
 }
 
@@ -240,6 +253,19 @@ func (s *Service) finished(w http.ResponseWriter, r *http.Request, req *request)
 		}
 		w.WriteHeader(http.StatusNoContent)
 	}
+}
+
+// tusError answers a tus error of Ferry's own, as tusd answers its own:
+// the status, Tus-Resumable, and the message as text.
+func tusError(w http.ResponseWriter, err error) {
+	var te handler.Error
+	if !errors.As(err, &te) {
+		te = handler.NewError("ERR_INTERNAL", "internal error", http.StatusInternalServerError)
+	}
+	w.Header().Set("Tus-Resumable", "1.0.0")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(te.HTTPResponse.StatusCode)
+	_, _ = w.Write([]byte(te.Message + "\n"))
 }
 
 func (s *Service) dropRow(ctx context.Context, id string) {

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha1" //nolint:gosec // tus's checksum extension names sha1
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -32,7 +33,12 @@ import (
 // in-process S3 server.
 func newTusStack(t *testing.T, tweak func(*Settings)) *stack {
 	t.Helper()
-	blobURL := blobtest.SignedS3(t)
+	return newTusStackOn(t, blobtest.SignedS3(t), tweak)
+}
+
+// newTusStackOn is newTusStack over the bucket at blobURL.
+func newTusStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
+	t.Helper()
 	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobURL})
 	if err != nil {
 		t.Fatal(err)
@@ -236,4 +242,60 @@ func TestTusRefusals(t *testing.T) {
 			t.Errorf("%d, want 410", res.StatusCode)
 		}
 	})
+}
+
+// TestTusChecksum: on both tus stores, a chunk whose Upload-Checksum does
+// not match is refused with 460 and none of it is kept (the offset stays),
+// a matching one (sha1 or sha256) is kept, a bad header is 400, and
+// OPTIONS advertises the extension.
+func TestTusChecksum(t *testing.T) {
+	stores := map[string]func(testing.TB) string{
+		"s3":   blobtest.SignedS3,
+		"file": func(t testing.TB) string { return "file://" + t.TempDir() },
+	}
+	for name, blobURL := range stores {
+		t.Run(name, func(t *testing.T) {
+			st := newTusStackOn(t, blobURL(t), nil)
+			res := st.tus(t, "OPTIONS", "/api/v1/uploads", st.token, nil)
+			if !strings.Contains(res.Header.Get("Tus-Extension"), "checksum") || res.Header.Get("Tus-Checksum-Algorithm") != "sha1,sha256" {
+				t.Errorf("OPTIONS: Tus-Extension %q, Tus-Checksum-Algorithm %q", res.Header.Get("Tus-Extension"), res.Header.Get("Tus-Checksum-Algorithm"))
+			}
+			content := append(bytes.Repeat([]byte("verified "), 2000), bytes.Repeat([]byte("2nd half "), 2000)...)
+			half := len(content) / 2
+			s1 := sha1.Sum(content[:half])
+			s256 := sha256.Sum256(content[half:])
+			wrong := sha256.Sum256([]byte("something else"))
+			b64 := base64.StdEncoding.EncodeToString
+			loc := st.create(t, len(content))
+			steps := []struct {
+				name     string
+				offset   int
+				body     []byte
+				checksum string
+				want     int
+				wantOff  string
+			}{
+				{"mismatch", 0, content[:half], "sha256 " + b64(wrong[:]), 460, "0"},
+				{"unknown algorithm", 0, content[:half], "md5 " + b64(s1[:16]), 400, "0"},
+				{"malformed digest", 0, content[:half], "sha1 %%%", 400, "0"},
+				{"sha1 match", 0, content[:half], "sha1 " + b64(s1[:]), 204, strconv.Itoa(half)},
+				{"mismatch after a kept chunk", half, content[half:], "sha1 " + b64(s1[:]), 460, strconv.Itoa(half)},
+				{"sha256 match", half, content[half:], "sha256 " + b64(s256[:]), 204, strconv.Itoa(len(content))},
+			}
+			for _, s := range steps {
+				res := st.tus(t, "PATCH", loc, st.token, s.body, "Upload-Offset", strconv.Itoa(s.offset), "Upload-Checksum", s.checksum)
+				if res.StatusCode != s.want {
+					t.Fatalf("%s: %d, want %d", s.name, res.StatusCode, s.want)
+				}
+				if head := st.tus(t, "HEAD", loc, st.token, nil); head.Header.Get("Upload-Offset") != s.wantOff {
+					t.Errorf("%s: offset %q after, want %s", s.name, head.Header.Get("Upload-Offset"), s.wantOff)
+				}
+			}
+			res, out := st.call(t, "GET", loc, st.token, nil, "Accept", "application/json")
+			whole := sha256.Sum256(content)
+			if res.StatusCode != 200 || out["file"] == nil || out["file"].(map[string]any)["sha256"] != hex.EncodeToString(whole[:]) {
+				t.Errorf("status: %d %v", res.StatusCode, out["_raw"])
+			}
+		})
+	}
 }
