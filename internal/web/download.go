@@ -57,7 +57,7 @@ func (s *Server) downloadChecked(w http.ResponseWriter, r *http.Request, token, 
 	}
 	etag := etagOf(d.SHA256)
 	setStoredHeaders(w.Header(), d.File, etag)
-	if r.Header.Get("If-None-Match") == etag {
+	if download.NoneMatch(strings.Join(r.Header.Values("If-None-Match"), ","), etag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
