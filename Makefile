@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test test-short lint audit unit build dev env-example fuzz bench chaos chaos-short release
+.PHONY: test test-short lint audit unit build dev env-example fuzz bench abuse-figures chaos chaos-short release
 
 # go.work joins the twelvefactor module to Ferry's, but `./...` at the root
 # still names Ferry's packages only (a folder with its own go.mod is another
@@ -57,15 +57,23 @@ fuzz:
 	go test ./internal/units -run '^$$' -fuzz FuzzParseDuration -fuzztime 20s
 	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
+<<<<<<< HEAD
 	go test ./internal/resumable -run '^$$' -fuzz FuzzParseChecksum -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzSaveName -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzParseLink -fuzztime 20s
+=======
+	go test ./internal/download -run '^$$' -fuzz FuzzNoneMatch -fuzztime 20s
+>>>>>>> abuse
 	go test ./internal/web -run '^$$' -fuzz FuzzReceiveParts -fuzztime 20s
 	go test ./twelvefactor -run '^$$' -fuzz FuzzScan -fuzztime 20s
 
 ## bench: start the real stack and print throughput, memory and round-trip figures (docs/benchmarks.md); flags in BENCH_FLAGS
 bench:
 	@go run ./cmd/ferry-bench $(BENCH_FLAGS)
+
+## abuse-figures: measure web and worker under hostile load against real processes, about two minutes (docs/operations.md, Abuse figures); no -race, which would swell RSS
+abuse-figures:
+	FERRY_FIGURES=1 go test ./cmd/ferry -run 'TestAbuseFigures|TestAbuseBlackBox' -count=1 -v -timeout 10m
 
 ## chaos: break the real stack behind nginx scenario by scenario under load and verify the data (docs/reliability.md); flags in CHAOS_FLAGS
 chaos:

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ferryhq/ferry/internal/postgres"
@@ -87,15 +86,7 @@ func createUser(ctx context.Context, db DBTX, h *Hasher, email, password string,
 	if err != nil {
 		return User{}, err
 	}
-	u, err := scanUser(db.QueryRow(ctx,
-		"INSERT INTO users (email, password_hash) VALUES ($1, $2) RETURNING "+userColumns, email, hash))
-	if postgres.Code(err) == pgerrcode.UniqueViolation {
-		return User{}, ErrEmailTaken
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("create user: %w", err)
-	}
-	return u, nil
+	return insertUser(ctx, db, email, hash)
 }
 
 // UserByEmail finds a user whatever the case of email.

@@ -1,19 +1,45 @@
 package account
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Service is the accounts' use cases as the web layer calls them: bound
 // once, in the wiring, to the database and the hashing costs, so that no
 // handler holds a database handle.
 type Service struct {
-	DB     DBTX
+	DB     TxDB
 	Params Params  // argon2id costs of new password hashes
 	Hasher *Hasher // the process's bound on hashes in flight; nil: none
+	// Mails, when set (SMTP_URL), makes sign-up wait for the address to
+	// be confirmed (Register); nil: SignUp creates the account at once.
+	Mails MailQueue
 }
 
 // SignUp creates a user with email and password.
 func (s *Service) SignUp(ctx context.Context, email, password string) (User, error) {
 	return createUser(ctx, s.DB, s.Hasher, email, password, s.Params)
+}
+
+// Confirms says whether sign-up waits for a mailed link (Register) rather
+// than creating the account at once (SignUp).
+func (s *Service) Confirms() bool { return s.Mails != nil }
+
+// Register is sign-up by mail: a link that creates the account goes to a
+// new address, a notice to an address that has one. Its answer and its
+// timing are the same either way.
+func (s *Service) Register(ctx context.Context, email, password string) error {
+	if s.Mails == nil {
+		return errors.New("register: no mail queue")
+	}
+	return register(ctx, s.DB, s.Hasher, s.Mails, email, password, s.Params)
+}
+
+// ConfirmSignup uses a mailed link (its secret, token) once and returns
+// the account it created.
+func (s *Service) ConfirmSignup(ctx context.Context, token string) (User, error) {
+	return confirmSignup(ctx, s.DB, token)
 }
 
 // SignIn returns the user whose email and password these are.

@@ -61,7 +61,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		Log: p.log, Ready: p.ready, Registry: p.registry, InFlight: inflight,
 		Sharing:  uses,
 		Uploads:  uploads,
-		Accounts: &account.Service{DB: p.services.DB, Params: account.DefaultParams, Hasher: hasher},
+		Accounts: accounts(p, hasher, inserter),
 		Redis:    p.services.Redis, Tracer: p.tracing.Provider,
 		Settings: web.Settings{
 			PublicURL:         p.cfg.PublicURL,
@@ -75,6 +75,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 			TrustedProxies:    proxies,
 			DownloadMode:      p.cfg.DownloadMode,
 			UploadIdleTimeout: time.Duration(p.cfg.UploadIdleTimeout),
+			UploadMinRate:     int64(p.cfg.UploadMinRate),
 			BodyTimeout:       time.Duration(p.cfg.BodyTimeout),
 		},
 	})
@@ -86,6 +87,18 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		{h: srv.Handler(), port: p.cfg.Port, inflight: inflight, limit: limit},
 		{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort},
 	}, time.Duration(p.cfg.DrainDelay))
+}
+
+// accounts builds the accounts' use cases. With SMTP_URL set, sign-up
+// waits for a link mailed by the worker, so that its answer does not tell
+// whether an address has an account; the web process sends no mail
+// itself, so it only checks the URL is well formed.
+func accounts(p *process, h *account.Hasher, inserter *jobs.Client) *account.Service {
+	a := &account.Service{DB: p.services.DB, Params: account.DefaultParams, Hasher: h}
+	if p.cfg.SMTPURL != "" {
+		a.Mails = jobs.SignupMails{Client: inserter}
+	}
+	return a
 }
 
 // runWorker works the job queue. On SIGTERM it stops fetching and lets

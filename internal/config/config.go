@@ -35,7 +35,7 @@ type Config struct {
 	DatabaseURL        string         `env:"DATABASE_URL" secret:"true" cmd:"web,worker,clock,migrate,admin" help:"Postgres URL, postgres://user:pass@host:5432/db"`
 	RedisURL           string         `env:"REDIS_URL" secret:"true" cmd:"web" help:"Redis URL for sessions and rate limits, redis:// or rediss://"`
 	BlobURL            string         `env:"BLOB_URL" secret:"true" cmd:"web,worker" help:"object storage: s3://bucket?endpoint=...&use_path_style=true, gs://, azblob://; file:// and mem:// outside production"`
-	SMTPURL            string         `env:"SMTP_URL" secret:"true" cmd:"worker" help:"mail server, smtp://user:pass@host:587 (STARTTLS) or smtps://; empty logs mail instead"`
+	SMTPURL            string         `env:"SMTP_URL" secret:"true" cmd:"web,worker" help:"mail server, smtp://user:pass@host:587 (STARTTLS) or smtps://; empty logs mail instead. Set on web, sign-up waits for a mailed link and does not tell whether an address has an account"`
 	MailFrom           string         `env:"MAIL_FROM" envDefault:"Ferry <ferry@localhost>" cmd:"worker" help:"sender address of mail"`
 	MaxUploadSize      units.Bytes    `env:"MAX_UPLOAD_SIZE" envDefault:"10GiB" cmd:"web" help:"largest upload: one PUT body, or all files of one multipart request; bytes or units like 500MB, 10GiB"`
 	UploadExpiry       units.Duration `env:"UPLOAD_EXPIRY" envDefault:"24h" cmd:"web,worker" help:"how long an unfinished resumable (tus) upload may be continued before it is deleted"`
@@ -49,6 +49,7 @@ type Config struct {
 	AnonymousUploads   bool           `env:"ANONYMOUS_UPLOADS" envDefault:"false" cmd:"web" help:"accept uploads without an account (curl use), rate limited"`
 	TrustedProxies     []string       `env:"TRUSTED_PROXIES" cmd:"web" help:"comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed; empty trusts none"`
 	UploadIdleTimeout  units.Duration `env:"UPLOAD_IDLE_TIMEOUT" envDefault:"30s" cmd:"web" help:"an upload body that sends nothing for this long is cut off; a slow upload that keeps sending runs as long as it needs"`
+	UploadMinRate      units.Bytes    `env:"UPLOAD_MIN_RATE" envDefault:"500B" cmd:"web" help:"bytes a second an upload body must average over each UPLOAD_IDLE_TIMEOUT, counting only time spent waiting for the client; a body that trickles slower is cut off (400). 0 means any progress will do"`
 	BodyTimeout        units.Duration `env:"BODY_TIMEOUT" envDefault:"10s" cmd:"web" help:"time to send the whole body of a request that is not an upload (JSON, forms)"`
 	MaxConnsPerClient  int            `env:"MAX_CONNS_PER_CLIENT" envDefault:"64" cmd:"web" help:"connections one client address may hold open at once; counts direct peers only, and peers in TRUSTED_PROXIES are exempt; 0 means no cap"`
 	DownloadMode       string         `env:"DOWNLOAD_MODE" envDefault:"proxy" cmd:"web" help:"proxy streams downloads through Ferry; redirect sends a short-lived signed storage URL"`

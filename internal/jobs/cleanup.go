@@ -43,11 +43,14 @@ type purgeWorker struct {
 
 // Work deletes what has been over for PurgeAfter, in one transaction with
 // the job that deletes the objects, so rows and objects never part ways:
-// shares past expiry or spent, then the files no share holds any more,
-// giving their owners the space back.
+// pending sign-ups whose links expired, shares past expiry or spent, then
+// the files no share holds any more, giving their owners the space back.
 func (w *purgeWorker) Work(ctx context.Context, job *river.Job[PurgeArgs]) error {
 	cutoff := time.Now().Add(-w.d.Settings.PurgeAfter)
 	return pgx.BeginFunc(ctx, w.d.DB, func(tx pgx.Tx) error {
+		if _, err := account.PurgeSignups(ctx, tx); err != nil {
+			return err
+		}
 		if err := share.PurgeEnded(ctx, tx, cutoff); err != nil {
 			return err
 		}

@@ -120,6 +120,7 @@ func Workers(d *Deps) *river.Workers {
 	river.AddWorker(w, &processWorker{d: d})
 	river.AddWorker(w, &thumbnailWorker{d: d})
 	river.AddWorker(w, &mailWorker{d: d})
+	river.AddWorker(w, &signupMailWorker{d: d})
 	river.AddWorker(w, &deleteWorker{d: d})
 	river.AddWorker(w, &purgeWorker{d: d})
 	river.AddWorker(w, &sweepWorker{d: d})

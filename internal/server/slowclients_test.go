@@ -23,7 +23,7 @@ func slowServer(t *testing.T, max int, exempt []netip.Prefix) (string, *ClientLi
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
 	mux.HandleFunc("PUT /upload", func(w http.ResponseWriter, r *http.Request) {
-		IdleBody(w, r, timeout)
+		IdleBody(w, r, timeout, 100)
 		readAll(w, r)
 	})
 	mux.HandleFunc("POST /form", func(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +99,10 @@ func TestTricklingClients(t *testing.T) {
 	}{
 		{"headers", "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ", 300 * time.Millisecond, 60},
 		{"form body", "POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n", 200 * time.Millisecond, 60},
-		{"upload body", "PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 1500 * time.Millisecond, 80},
+		{"upload body", "PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 1500 * time.Millisecond, 40},
+		// A byte every 300ms moves every read within the timeout, but
+		// falls short of the 100 bytes a second the upload must average.
+		{"trickled upload body", "PUT /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 300 * time.Millisecond, 40},
 	}
 	type result struct {
 		kind string
@@ -158,18 +161,21 @@ func getOK(t *testing.T, addr string) {
 }
 
 // TestSlowSteadyUpload: an upload sent 50 bytes every 200ms takes 3s,
-// longer than the 1s idle timeout, and succeeds, since every read makes
-// progress; one that pauses past the timeout is cut off.
+// longer than the 1s idle timeout, and succeeds, since it keeps above the
+// 100 bytes a second asked for; one that pauses past the timeout is cut
+// off, and so is one that sends 5 bytes every 200ms, each read in time.
 func TestSlowSteadyUpload(t *testing.T) {
 	t.Parallel()
 	addr, _ := slowServer(t, 64, nil)
 	cases := []struct {
 		name   string
+		chunk  int           // bytes every 200ms; the server wants 100 a second
 		pause  time.Duration // before the last chunk
 		status int
 	}{
-		{"steady", 200 * time.Millisecond, http.StatusOK},
-		{"stalls", 1500 * time.Millisecond, http.StatusBadRequest},
+		{"steady", 50, 200 * time.Millisecond, http.StatusOK},
+		{"stalls", 50, 1500 * time.Millisecond, http.StatusBadRequest},
+		{"trickles below the rate", 5, 200 * time.Millisecond, http.StatusBadRequest},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -184,14 +190,14 @@ func TestSlowSteadyUpload(t *testing.T) {
 					if i == 14 {
 						time.Sleep(c.pause - 200*time.Millisecond)
 					}
-					if _, err := pw.Write(make([]byte, 50)); err != nil {
+					if _, err := pw.Write(make([]byte, c.chunk)); err != nil {
 						return
 					}
 				}
 				pw.Close()
 			}()
 			req, _ := http.NewRequest("PUT", "http://"+addr+"/upload", pr)
-			req.ContentLength = 15 * 50
+			req.ContentLength = int64(15 * c.chunk)
 			res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
 			if err != nil {
 				t.Fatal(err)

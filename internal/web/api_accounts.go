@@ -28,6 +28,10 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if s.Accounts.Confirms() {
+		s.signupByMail(w, r, c)
+		return
+	}
 	u, err := s.Accounts.SignUp(r.Context(), c.Email, c.Password)
 	if err != nil {
 		s.fail(w, r, err)

@@ -29,7 +29,7 @@ func (s *Server) bodyDeadlines(mux *http.ServeMux, next http.Handler) http.Handl
 			_, pattern := mux.Handler(r)
 			switch {
 			case uploadRoutes[pattern] && s.Settings.UploadIdleTimeout > 0:
-				server.IdleBody(w, r, s.Settings.UploadIdleTimeout)
+				server.IdleBody(w, r, s.Settings.UploadIdleTimeout, s.Settings.UploadMinRate)
 			case !uploadRoutes[pattern] && s.Settings.BodyTimeout > 0:
 				server.BodyDeadline(w, r, s.Settings.BodyTimeout)
 			}

@@ -60,6 +60,7 @@ var domainErrors = []struct {
 	err  error
 	resp *Error
 }{
+	{account.ErrBadSignupToken, apiError(http.StatusBadRequest, "invalid_confirmation", "this confirmation link is unknown, used already or expired; sign up again")},
 	{account.ErrEmailTaken, apiError(http.StatusConflict, "email_taken", "an account with this email exists")},
 	{account.ErrInvalidEmail, apiError(http.StatusBadRequest, "invalid_email", "email is not a valid address")},
 	{account.ErrWeakPassword, apiError(http.StatusBadRequest, "weak_password", account.ErrWeakPassword.Error())},

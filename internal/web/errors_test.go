@@ -30,6 +30,7 @@ func TestErrorMapping(t *testing.T) {
 		status int
 		code   string
 	}{
+		{account.ErrBadSignupToken, 400, "invalid_confirmation"},
 		{account.ErrEmailTaken, 409, "email_taken"},
 		{account.ErrInvalidEmail, 400, "invalid_email"},
 		{account.ErrWeakPassword, 400, "weak_password"},

@@ -44,6 +44,9 @@ type Settings struct {
 	// UploadIdleTimeout cuts off an upload body that sends nothing for
 	// this long; BodyTimeout bounds every other body whole. 0: no bound.
 	UploadIdleTimeout, BodyTimeout time.Duration
+	// UploadMinRate is the bytes a second an upload body must average
+	// over each UploadIdleTimeout; 0: any progress will do.
+	UploadMinRate int64
 }
 
 // Deps are the parts a Server is built from; the command that runs the web
@@ -187,6 +190,7 @@ func (s *Server) registerAPI(mux *http.ServeMux) *apiMux {
 // api/openapi.yaml.
 func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("POST /api/v1/signup", s.signup)
+	mux.HandleFunc("POST /api/v1/signup/confirm", s.confirmSignup)
 	mux.HandleFunc("POST /api/v1/login", s.login)
 	mux.HandleFunc("POST /api/v1/logout", s.logout)
 	mux.HandleFunc("GET /api/v1/me", s.authed(s.me))
@@ -222,6 +226,7 @@ const anyScope account.Scope = ""
 // fails until it is added.
 var apiScopes = map[string]account.Scope{
 	"POST /api/v1/signup":             anyScope,
+	"POST /api/v1/signup/confirm":     anyScope,
 	"POST /api/v1/login":              anyScope,
 	"POST /api/v1/logout":             anyScope,
 	"GET /api/v1/me":                  anyScope, // a token may always say whose it is
@@ -255,6 +260,8 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("POST /login", s.loginForm)
 	mux.HandleFunc("GET /signup", s.signupPage)
 	mux.HandleFunc("POST /signup", s.signupForm)
+	mux.HandleFunc("GET /signup/confirm", s.confirmPage)
+	mux.HandleFunc("POST /signup/confirm", s.confirmForm)
 	mux.HandleFunc("POST /logout", s.logoutForm)
 	mux.HandleFunc("GET /files", s.page(s.filesPage))
 	mux.HandleFunc("POST /files", s.page(s.uploadForm))

@@ -19,6 +19,7 @@ const (
 	eventLoginFailed     = "login_failed"
 	eventLoginLockedOut  = "login_locked_out"
 	eventSignup          = "signup"
+	eventSignupRequested = "signup_requested" // by mail: the account exists only once the link is used
 	eventTokenCreated    = "token_created"
 	eventTokenRevoked    = "token_revoked"
 	eventPasswordChanged = "password_changed"

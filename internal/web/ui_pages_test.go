@@ -21,8 +21,9 @@ func pageSamples() map[string]any {
 	open := shareJSON{URL: "http://x/s/tok", ExpiresAt: when, Downloads: 2, MaxDownloads: &limit}
 	sh := share.Share{Token: "tok", ExpiresAt: when, MaxDownloads: 3, Downloads: 1}
 	return map[string]any{
-		"signin": loginView{SignupEnabled: true, Email: "a@example.com", Next: "/files", Message: "No."},
-		"signup": loginView{Signup: true, SignupEnabled: true, Next: "/files", Message: "No."},
+		"signin":  loginView{SignupEnabled: true, Email: "a@example.com", Next: "/files", Message: "No."},
+		"signup":  loginView{Signup: true, SignupEnabled: true, Next: "/files", Message: "No."},
+		"confirm": map[string]any{"Token": "tok"},
 		"files": map[string]any{
 			"Files": []fileRow{
 				{File: files.File{ID: "a", Name: "a.txt", Size: 10, CreatedAt: when}, Share: &open},

@@ -61,6 +61,7 @@ func safeNext(next string) string {
 type loginView struct {
 	Signup, SignupEnabled bool
 	Email, Next, Message  string
+	Sent                  bool // a sign-up by mail was taken: the page says to look for the mail
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
@@ -105,6 +106,10 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := r.PostFormValue("email")
+	if s.Accounts.Confirms() {
+		s.signupByMailForm(w, r, email)
+		return
+	}
 	u, err := s.Accounts.SignUp(r.Context(), email, r.PostFormValue("password"))
 	if err != nil {
 		msg := "That account could not be created."

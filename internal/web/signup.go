@@ -1,0 +1,90 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/ferryhq/ferry/internal/logging"
+)
+
+// signupSent is the one answer to a sign-up by mail, whether the address
+// is new or has an account: the mail differs, the answer does not.
+const signupSent = "If this address can take a new account, a link to finish signing up is on its way; otherwise the mail says why. Open it within a day."
+
+// signupAccepted is the JSON body of that answer.
+type signupAccepted struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// signupByMail answers POST /api/v1/signup when sign-up waits for a mailed
+// link: 202 for a new address and for a known one alike.
+func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, c credentials) {
+	if err := s.Accounts.Register(r.Context(), c.Email, c.Password); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.securityEvent(r, eventSignupRequested, "email_sha256", emailHash(c.Email))
+	writeJSON(w, http.StatusAccepted, signupAccepted{Status: "confirmation_sent", Message: signupSent})
+}
+
+// signupByMailForm is signupByMail for the sign-up page.
+func (s *Server) signupByMailForm(w http.ResponseWriter, r *http.Request, email string) {
+	err := s.Accounts.Register(r.Context(), email, r.PostFormValue("password"))
+	if e := toHTTP(err); err != nil && e != nil && e.Status < 500 && e.Status != http.StatusTooManyRequests {
+		s.render(w, r, http.StatusBadRequest, "login", loginView{Signup: true, SignupEnabled: true, Email: email, Next: "/files", Message: e.Message})
+		return
+	}
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.securityEvent(r, eventSignupRequested, "email_sha256", emailHash(email))
+	s.render(w, r, http.StatusAccepted, "login", loginView{Signup: true, SignupEnabled: true, Sent: true, Message: signupSent})
+}
+
+// confirmSignup answers POST /api/v1/signup/confirm {token}: the account
+// is made, 201 with its JSON; the link works once.
+func (s *Server) confirmSignup(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Token string `json:"token"`
+	}
+	err := readJSON(w, r, &body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.Accounts.ConfirmSignup(r.Context(), body.Token)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	logging.SetUserID(r.Context(), u.ID)
+	s.securityEvent(r, eventSignup)
+	writeJSON(w, http.StatusCreated, s.userJSON(u))
+}
+
+// confirmPage shows the mailed link's page: a button, not the
+// confirmation itself, so a mail scanner that fetches every link does not
+// use it up.
+func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "confirm", map[string]any{"Token": r.URL.Query().Get("token")})
+}
+
+// confirmForm makes the account from the page's button and signs the
+// browser in.
+func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
+	u, err := s.Accounts.ConfirmSignup(r.Context(), r.PostFormValue("token"))
+	if e := toHTTP(err); err != nil && e != nil && e.Status < 500 {
+		s.render(w, r, e.Status, "confirm", map[string]any{"Message": e.Message})
+		return
+	}
+	if err == nil {
+		err = s.signIn(r, u)
+	}
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.securityEvent(r, eventSignup)
+	http.Redirect(w, r, "/files", http.StatusSeeOther)
+}
