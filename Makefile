@@ -57,13 +57,10 @@ fuzz:
 	go test ./internal/units -run '^$$' -fuzz FuzzParseDuration -fuzztime 20s
 	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
-<<<<<<< HEAD
 	go test ./internal/resumable -run '^$$' -fuzz FuzzParseChecksum -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzSaveName -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzParseLink -fuzztime 20s
-=======
 	go test ./internal/download -run '^$$' -fuzz FuzzNoneMatch -fuzztime 20s
->>>>>>> abuse
 	go test ./internal/web -run '^$$' -fuzz FuzzReceiveParts -fuzztime 20s
 	go test ./twelvefactor -run '^$$' -fuzz FuzzScan -fuzztime 20s
 
