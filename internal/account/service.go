@@ -36,10 +36,10 @@ func (s *Service) Register(ctx context.Context, email, password string) error {
 	return register(ctx, s.DB, s.Hasher, s.Mails, email, password, s.Params)
 }
 
-// ConfirmSignup uses a mailed link (its secret, token) once and returns
-// the account it created.
-func (s *Service) ConfirmSignup(ctx context.Context, token string) (User, error) {
-	return confirmSignup(ctx, s.DB, token)
+// ConfirmSignup uses a mailed link (its secret, token) once, with the
+// password chosen at sign-up, and returns the account it created.
+func (s *Service) ConfirmSignup(ctx context.Context, token, password string) (User, error) {
+	return confirmSignup(ctx, s.DB, s.Hasher, token, password)
 }
 
 // SignIn returns the user whose email and password these are.

@@ -3,9 +3,12 @@ package account
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgerrcode"
@@ -29,7 +32,16 @@ var ErrBadSignupToken = errors.New("invalid or expired confirmation link")
 type SignupMail struct {
 	SignupID string // set for a new address
 	UserID   string // set for an address that has an account
+	// Address is the hex SHA-256 of the normalised address, the same for
+	// both kinds of mail: the queue sends at most one mail per address in
+	// a while (SignupMailInterval), so sign-ups cannot flood a mailbox.
+	Address string
 }
+
+// SignupMailInterval is the least time between two sign-up mails to one
+// address; sign-ups in between are answered alike but mail nothing, and
+// the link already sent keeps working with the password chosen then.
+const SignupMailInterval = 10 * time.Minute
 
 // MailQueue queues a SignupMail in the transaction that records the
 // sign-up, so the mail is sent exactly when the sign-up is kept. The
@@ -76,7 +88,7 @@ func register(ctx context.Context, db TxDB, h *Hasher, q MailQueue, email, passw
 func recordSignup(ctx context.Context, tx pgx.Tx, email, hash string) (SignupMail, error) {
 	u, err := UserByEmail(ctx, tx, email)
 	if err == nil {
-		return SignupMail{UserID: u.ID}, nil
+		return SignupMail{UserID: u.ID, Address: addressKey(email)}, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
 		return SignupMail{}, err
@@ -87,7 +99,14 @@ func recordSignup(ctx context.Context, tx pgx.Tx, email, hash string) (SignupMai
 	if err != nil {
 		return SignupMail{}, fmt.Errorf("record signup: %w", err)
 	}
-	return SignupMail{SignupID: id}, nil
+	return SignupMail{SignupID: id, Address: addressKey(email)}, nil
+}
+
+// addressKey names a normalised address without holding it, for the
+// job queue's rows.
+func addressKey(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(email)))
+	return hex.EncodeToString(sum[:])
 }
 
 // IssueSignupToken makes the secret of signupID's confirmation link and
@@ -112,23 +131,47 @@ func IssueSignupToken(ctx context.Context, db DBTX, signupID string) (email, tok
 	return email, base64.RawURLEncoding.EncodeToString(secret), nil
 }
 
-// confirmSignup uses a confirmation link, once: the pending sign-up
-// becomes an account with the password given at sign-up, and the other
-// pending sign-ups of the address go. An address that got an account
-// meanwhile (another link, ferry admin create-user) is ErrEmailTaken;
-// only the mailbox's owner holds the link, so that tells no stranger.
-func confirmSignup(ctx context.Context, db TxDB, token string) (User, error) {
+// ErrSignupPassword is a confirmation link used with a password other
+// than the one chosen at sign-up. The link alone does not make the
+// account: a stranger who signs up with someone else's address cannot
+// have its owner, following the mailed link, create an account whose
+// password the stranger knows.
+var ErrSignupPassword = errors.New("this is not the password chosen at sign-up")
+
+// confirmSignup uses a confirmation link, once, with the password chosen
+// at sign-up: the pending sign-up becomes an account with that password,
+// and the other pending sign-ups of the address go. An address that got
+// an account meanwhile (another link, ferry admin create-user) is
+// ErrEmailTaken; only the mailbox's owner holds the link, so that tells
+// no stranger. The password is checked before the transaction, within
+// h's budget, so no row is locked while it is hashed.
+func confirmSignup(ctx context.Context, db TxDB, h *Hasher, token, password string) (User, error) {
 	secret, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil || len(secret) != 32 {
 		return User{}, ErrBadSignupToken
 	}
+	var hash string
+	err = db.QueryRow(ctx, "SELECT password_hash FROM signups WHERE token_hash = $1 AND expires_at > now()", hashToken(secret)).Scan(&hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return User{}, ErrBadSignupToken
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("find signup: %w", err)
+	}
+	ok, err := h.Verify(ctx, hash, password)
+	if err != nil {
+		return User{}, err
+	}
+	if !ok {
+		return User{}, ErrSignupPassword
+	}
 	var u User
 	err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		var email, hash string
-		err := tx.QueryRow(ctx, "DELETE FROM signups WHERE token_hash = $1 AND expires_at > now() RETURNING email, password_hash",
-			hashToken(secret)).Scan(&email, &hash)
+		var email string
+		err := tx.QueryRow(ctx, "DELETE FROM signups WHERE token_hash = $1 AND password_hash = $2 AND expires_at > now() RETURNING email",
+			hashToken(secret), hash).Scan(&email)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrBadSignupToken
+			return ErrBadSignupToken // used meanwhile, or its link mailed again
 		}
 		if err != nil {
 			return fmt.Errorf("confirm signup: %w", err)

@@ -51,8 +51,8 @@ func TestRegisterAndConfirm(t *testing.T) {
 		if err := s.Register(ctx, "KNOWN@example.com", "another password"); err != nil {
 			t.Fatal(err)
 		}
-		if m := q.last(t); m.UserID != known.ID || m.SignupID != "" {
-			t.Errorf("queued %+v, want the notice to %s", m, known.ID)
+		if m := q.last(t); m.UserID != known.ID || m.SignupID != "" || m.Address != addressKey("known@example.com") {
+			t.Errorf("queued %+v, want the notice to %s keyed by its address", m, known.ID)
 		}
 		if _, err := s.SignIn(ctx, "known@example.com", "long enough pw"); err != nil {
 			t.Errorf("the known password stopped working: %v", err)
@@ -85,6 +85,9 @@ func TestRegisterAndConfirm(t *testing.T) {
 		if first.SignupID == "" || second.SignupID == first.SignupID {
 			t.Fatalf("sign-ups %+v and %+v: want two pending ones", first, second)
 		}
+		if first.Address == "" || first.Address != second.Address {
+			t.Errorf("sign-ups of one address keyed %q and %q: want one key, for the queue's one mail a while", first.Address, second.Address)
+		}
 		if _, err := s.SignIn(ctx, "new@example.com", "owner password!"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("sign-in before confirming: %v, want not found", err)
 		}
@@ -93,15 +96,22 @@ func TestRegisterAndConfirm(t *testing.T) {
 			t.Fatalf("IssueSignupToken = %q, %v", email, err)
 		}
 		for _, bad := range []string{"", "x", token[:len(token)-1], token + "A"} {
-			if _, err := s.ConfirmSignup(ctx, bad); !errors.Is(err, ErrBadSignupToken) {
+			if _, err := s.ConfirmSignup(ctx, bad, "owner password!"); !errors.Is(err, ErrBadSignupToken) {
 				t.Errorf("ConfirmSignup(%q) = %v, want ErrBadSignupToken", bad, err)
 			}
 		}
-		u, err := s.ConfirmSignup(ctx, token)
+		// The link alone is not enough: with another sign-up's password,
+		// or none, it makes nothing and keeps working.
+		for _, wrong := range []string{"attacker password", "", "owner password"} {
+			if _, err := s.ConfirmSignup(ctx, token, wrong); !errors.Is(err, ErrSignupPassword) {
+				t.Errorf("ConfirmSignup with %q = %v, want ErrSignupPassword", wrong, err)
+			}
+		}
+		u, err := s.ConfirmSignup(ctx, token, "owner password!")
 		if err != nil || u.Email != "new@example.com" {
 			t.Fatalf("ConfirmSignup = %+v, %v", u, err)
 		}
-		if _, err := s.ConfirmSignup(ctx, token); !errors.Is(err, ErrBadSignupToken) {
+		if _, err := s.ConfirmSignup(ctx, token, "owner password!"); !errors.Is(err, ErrBadSignupToken) {
 			t.Errorf("second use of the link: %v, want ErrBadSignupToken", err)
 		}
 		if _, err := s.SignIn(ctx, "new@example.com", "owner password!"); err != nil {
@@ -127,7 +137,7 @@ func TestRegisterAndConfirm(t *testing.T) {
 		if _, err := db.Exec(ctx, "UPDATE signups SET expires_at = now() - interval '1 second' WHERE id = $1", id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ConfirmSignup(ctx, token); !errors.Is(err, ErrBadSignupToken) {
+		if _, err := s.ConfirmSignup(ctx, token, "long enough pw"); !errors.Is(err, ErrBadSignupToken) {
 			t.Errorf("expired link: %v, want ErrBadSignupToken", err)
 		}
 		if n, err := PurgeSignups(ctx, db); err != nil || n != 1 {

@@ -23,13 +23,20 @@ import (
 type SignupMailArgs struct {
 	SignupID string `json:"signup_id,omitempty"`
 	UserID   string `json:"user_id,omitempty"`
+	// Address (a hash, account.SignupMail) makes the job unique per
+	// address and SignupMailInterval.
+	Address string `json:"address,omitempty" river:"unique"`
 }
 
 // Kind names the job in the queue.
 func (SignupMailArgs) Kind() string { return "signup_mail" }
 
-// InsertOpts retries for about as long as the link works.
-func (SignupMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 15} }
+// InsertOpts retries for about as long as the link works, and queues one
+// mail per address and period: a second sign-up with the address in the
+// same period is answered alike but mails nothing.
+func (SignupMailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 15, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: account.SignupMailInterval}}
+}
 
 // SignupMails queues sign-up mail through a River client; it is the
 // account.MailQueue the web process's accounts use.

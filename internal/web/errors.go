@@ -61,6 +61,7 @@ var domainErrors = []struct {
 	resp *Error
 }{
 	{account.ErrBadSignupToken, apiError(http.StatusBadRequest, "invalid_confirmation", "this confirmation link is unknown, used already or expired; sign up again")},
+	{account.ErrSignupPassword, apiError(http.StatusUnauthorized, "wrong_password", "this is not the password chosen at sign-up; type that one, or sign up again for a new link")},
 	{account.ErrEmailTaken, apiError(http.StatusConflict, "email_taken", "an account with this email exists")},
 	{account.ErrInvalidEmail, apiError(http.StatusBadRequest, "invalid_email", "email is not a valid address")},
 	{account.ErrWeakPassword, apiError(http.StatusBadRequest, "weak_password", account.ErrWeakPassword.Error())},

@@ -31,6 +31,7 @@ func TestErrorMapping(t *testing.T) {
 		code   string
 	}{
 		{account.ErrBadSignupToken, 400, "invalid_confirmation"},
+		{account.ErrSignupPassword, 401, "wrong_password"},
 		{account.ErrEmailTaken, 409, "email_taken"},
 		{account.ErrInvalidEmail, 400, "invalid_email"},
 		{account.ErrWeakPassword, 400, "weak_password"},

@@ -19,7 +19,15 @@ var (
 	loginRate = redis_rate.PerMinute(10)
 	// Password changes of one signed-in user.
 	passwordChangeRate = redis_rate.PerMinute(10)
+	// Uses of sign-up links from one client group: each checks a
+	// password, so they are limited like sign-ins.
+	confirmRate = redis_rate.PerMinute(10)
 )
+
+// limitConfirm spends one use of a sign-up link from the client's group.
+func (s *Server) limitConfirm(r *http.Request) error {
+	return s.limit(r.Context(), "confirm:"+clientKey(r, s.Settings.TrustedProxies), confirmRate)
+}
 
 // limitSignup spends one signup of the client's hourly allowance and of
 // everyone's, before the body is read and so before any password is

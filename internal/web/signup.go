@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
+	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/logging"
 )
 
@@ -42,18 +44,24 @@ func (s *Server) signupByMailForm(w http.ResponseWriter, r *http.Request, email 
 	s.render(w, r, http.StatusAccepted, "login", loginView{Signup: true, SignupEnabled: true, Sent: true, Message: signupSent})
 }
 
-// confirmSignup answers POST /api/v1/signup/confirm {token}: the account
-// is made, 201 with its JSON; the link works once.
+// confirmSignup answers POST /api/v1/signup/confirm {token, password}:
+// the account is made, 201 with its JSON; the link works once, and only
+// with the password chosen at sign-up.
 func (s *Server) confirmSignup(w http.ResponseWriter, r *http.Request) {
+	if err := s.limitConfirm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var body struct {
-		Token string `json:"token"`
+		Token    string `json:"token"`
+		Password string `json:"password"`
 	}
 	err := readJSON(w, r, &body)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := s.Accounts.ConfirmSignup(r.Context(), body.Token)
+	u, err := s.Accounts.ConfirmSignup(r.Context(), body.Token, body.Password)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -63,9 +71,9 @@ func (s *Server) confirmSignup(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, s.userJSON(u))
 }
 
-// confirmPage shows the mailed link's page: a button, not the
-// confirmation itself, so a mail scanner that fetches every link does not
-// use it up.
+// confirmPage shows the mailed link's page: a form that asks for the
+// password chosen at sign-up, not the confirmation itself, so a mail
+// scanner that fetches every link does not use it up.
 func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "confirm", map[string]any{"Token": r.URL.Query().Get("token")})
 }
@@ -73,9 +81,19 @@ func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
 // confirmForm makes the account from the page's button and signs the
 // browser in.
 func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
-	u, err := s.Accounts.ConfirmSignup(r.Context(), r.PostFormValue("token"))
+	token := r.PostFormValue("token")
+	err := s.limitConfirm(r)
+	var u account.User
+	if err == nil {
+		u, err = s.Accounts.ConfirmSignup(r.Context(), token, r.PostFormValue("password"))
+	}
 	if e := toHTTP(err); err != nil && e != nil && e.Status < 500 {
-		s.render(w, r, e.Status, "confirm", map[string]any{"Message": e.Message})
+		// A wrong password leaves the link usable: the form again.
+		view := map[string]any{"Message": e.Message}
+		if errors.Is(err, account.ErrSignupPassword) || e.Status == http.StatusTooManyRequests {
+			view["Token"], view["Retry"] = token, true
+		}
+		s.render(w, r, e.Status, "confirm", view)
 		return
 	}
 	if err == nil {
