@@ -51,12 +51,18 @@ func TestThumbnailBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("decodes about 800 MiB of images")
 	}
-	heavy := encodeFlat(t, flat{c: color.RGBA{30, 90, 200, 255}, m: color.RGBAModel, w: 7000, h: 7000})
-	huge := encodeFlat(t, flat{c: color.RGBA64{A: 0xFFFF}, m: color.RGBA64Model, w: 6000, h: 6000})
+	// Four images that each take most of the budget, and one over it. Under
+	// the race detector, an eighth of the area and of the budget.
+	side, hugeSide, size := 7000, 6000, int64(256<<20) // THUMBNAIL_MEMORY's default
+	if raceEnabled {
+		side, hugeSide, size = 2500, 2100, 32<<20
+	}
+	heavy := encodeFlat(t, flat{c: color.RGBA{30, 90, 200, 255}, m: color.RGBAModel, w: side, h: side})
+	huge := encodeFlat(t, flat{c: color.RGBA64{A: 0xFFFF}, m: color.RGBA64Model, w: hugeSide, h: hugeSide})
 	d := testDeps(t)
 	var logs syncbuf.Buffer
 	d.Log = slog.New(slog.NewJSONHandler(&logs, nil))
-	budget := thumbnail.NewBudget(256 << 20) // THUMBNAIL_MEMORY's default
+	budget := thumbnail.NewBudget(size)
 	d.Thumbnails = budget
 	var ids []string
 	for range 4 {
@@ -77,7 +83,7 @@ func TestThumbnailBudget(t *testing.T) {
 	if s := stateOf(t, d, hugeID); s.ThumbKey != nil || !strings.Contains(logs.String(), `"msg":"no thumbnail","file_id":"`+hugeID) {
 		t.Errorf("image over the budget: %+v, logs %s", s, logs.String())
 	}
-	one := thumbnail.DecodedSize(image.Config{ColorModel: color.RGBAModel, Width: 7000, Height: 7000}, ThumbnailSide)
+	one := thumbnail.DecodedSize(image.Config{ColorModel: color.RGBAModel, Width: side, Height: side}, ThumbnailSide)
 	if budget.Peak() > budget.Size() || budget.Peak() < one || budget.Peak() >= 2*one {
 		t.Errorf("budget peak %d, want one image's %d at a time within %d", budget.Peak(), one, budget.Size())
 	}
