@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test test-short lint audit unit build dev env-example fuzz bench abuse-figures chaos chaos-short release
+.PHONY: test test-short lint audit unit build dev env-example fuzz bench abuse-figures chaos chaos-short release image
 
 # go.work joins the twelvefactor module to Ferry's, but `./...` at the root
 # still names Ferry's packages only (a folder with its own go.mod is another
@@ -42,6 +42,16 @@ unit:
 ## build: a static binary with the version stamped, in bin/ferry
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/ferry ./cmd/ferry
+
+## image: the runtime image from a static binary with no registry or builder image (deploy/image/Containerfile), tagged $(IMAGE):$(VERSION); CONTAINER=docker works too
+CONTAINER ?= podman
+IMAGE     ?= ghcr.io/ferryhq/ferry
+image:
+	rm -rf dist/image && mkdir -p dist/image/tmp
+	CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "$(LDFLAGS)" -o dist/image/ferry ./cmd/ferry
+	cp deploy/image/Containerfile deploy/image/passwd deploy/image/group /etc/ssl/certs/ca-certificates.crt dist/image/
+	$(CONTAINER) build -f dist/image/Containerfile --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) \
+		--build-arg DATE=$(DATE) -t $(IMAGE):$(VERSION) dist/image
 
 ## dev: run Ferry locally with embedded services
 dev:
