@@ -53,6 +53,11 @@ image:
 	$(CONTAINER) build -f dist/image/Containerfile --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) \
 		--build-arg DATE=$(DATE) -t $(IMAGE):$(VERSION) dist/image
 
+## helm-test: render deploy/helm/ferry with the Helm SDK and hold it to the manifests' policies; its own module (outside go.work), so Ferry's build does not carry the SDK
+.PHONY: helm-test
+helm-test:
+	cd deploy/helm && GOWORK=off go test -count=1 ./...
+
 ## dev: run Ferry locally with embedded services
 dev:
 	go run ./cmd/ferry dev
