@@ -10,7 +10,9 @@
 
 ARG GO_VERSION=1.26.8
 
-FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
+# Base images are named in full (registry included): podman and buildah
+# refuse short names unless the host configures search registries.
+FROM --platform=$BUILDPLATFORM docker.io/library/golang:${GO_VERSION}-bookworm AS build
 WORKDIR /src
 # GOWORK=off: the image holds Ferry's module alone. go.work also names the
 # twelvefactor module, which .dockerignore leaves out of the context and
@@ -41,11 +43,19 @@ EXPOSE 3000 9090
 ENTRYPOINT ["/usr/local/bin/ferry"]
 CMD ["web"]
 
+# deploy/image/Containerfile is this stage built from a static binary
+# outside any builder (scratch, the host's CA bundle, the same user), which
+# is how deploy/image_test.go builds and runs it with podman.
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 ARG VERSION=dev
+ARG COMMIT=unknown
+ARG DATE=unknown
+ARG SOURCE=https://github.com/ferryhq/ferry
 LABEL org.opencontainers.image.title="ferry" \
-      org.opencontainers.image.source="https://github.com/ferryhq/ferry" \
-      org.opencontainers.image.version="${VERSION}"
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${COMMIT}" \
+      org.opencontainers.image.created="${DATE}"
 COPY --from=build /out/ferry /usr/local/bin/ferry
 # 65532 is distroless's nonroot user; numeric so runAsNonRoot can verify it.
 USER 65532:65532

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -86,6 +87,14 @@ func TestReleaseTarget(t *testing.T) {
 		{"version stamped like make build", recipe, `-ldflags "$(LDFLAGS)"`},
 		{"output", recipe, "-o $$out ./cmd/ferry"},
 		{"checksums", recipe, "$(SHA256SUM) ferry-* > SHA256SUMS"},
+		{"an SBOM per binary", recipe, "go run $(SBOM_TOOL) bin -json -std -licenses -version $(VERSION) -output $$out.cdx.json $$out"},
+		{"the image's labels", recipe, `"org.opencontainers.image.version=$(VERSION)" "org.opencontainers.image.revision=$(COMMIT)"`},
+		{"labels file", recipe, "> dist/ferry-$(VERSION).oci-labels"},
+	}
+	// go run of a tool at a fixed version: the SBOM does not change with
+	// whatever the proxy serves as latest.
+	if !regexp.MustCompile(`(?m)^SBOM_TOOL := github\.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod@v\d+\.\d+\.\d+$`).MatchString(mk) {
+		t.Error("SBOM_TOOL must pin cyclonedx-gomod at a version")
 	}
 	for _, tt := range tests {
 		if !strings.Contains(tt.in, tt.want) {

@@ -2,7 +2,9 @@ package deploy
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +21,7 @@ type composeFile struct {
 type composeService struct {
 	Image       string                       `yaml:"image"`
 	Command     []string                     `yaml:"command"`
-	EnvFile     []map[string]any             `yaml:"env_file"`
+	EnvFile     []string                     `yaml:"env_file"`
 	DependsOn   map[string]composeDependency `yaml:"depends_on"`
 	Healthcheck *struct {
 		Test []string `yaml:"test"`
@@ -97,8 +99,17 @@ func TestComposeServices(t *testing.T) {
 	}
 }
 
+// composeDefault is ${NAME:-default} in compose's interpolation.
+var composeDefault = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}`)
+
 func checkComposeImage(t *testing.T, image string) {
 	t.Helper()
+	image = composeDefault.ReplaceAllString(image, "$1")
+	// podman and buildah refuse short names such as postgres:16 unless the
+	// host configures search registries: the registry is always named.
+	if host, _, ok := strings.Cut(image, "/"); !ok || !strings.ContainsAny(host, ".:") && host != "localhost" {
+		t.Errorf("image %q must be fully qualified (docker.io/library/postgres:16, not postgres:16)", image)
+	}
 	ref := image[strings.LastIndex(image, "/")+1:]
 	_, tag, ok := strings.Cut(ref, ":")
 	if !ok || tag == "" || tag == "latest" {
@@ -188,7 +199,7 @@ func TestComposeFerry(t *testing.T) {
 		if !slices.Equal(s.Command, []string{name}) {
 			t.Errorf("%s runs %q, want [%s]", name, s.Command, name)
 		}
-		if len(s.EnvFile) != 1 || s.EnvFile[0]["path"] != ".env" {
+		if !slices.Equal(s.EnvFile, []string{".env"}) {
 			t.Errorf("%s must read .env, got %v", name, s.EnvFile)
 		}
 	}
@@ -217,5 +228,58 @@ func checkComposeWebStop(t *testing.T, web composeService) {
 		if !slices.Contains(web.Expose, strconv.Itoa(port)) {
 			t.Errorf("web exposes %v, want %d too", web.Expose, port)
 		}
+	}
+}
+
+// TestComposeConfig runs Debian's docker-compose (1.29, the oldest version
+// README.md supports) over compose.yaml, from a copy beside a .env made from
+// .env.example as the README's `cp .env.example .env` would, and holds the
+// file compose resolves to the same image rules.
+func TestComposeConfig(t *testing.T) {
+	t.Parallel()
+	bin, err := exec.LookPath("docker-compose")
+	if err != nil {
+		t.Skip("docker-compose is not installed (apt-get install docker-compose; .ci/run does)")
+	}
+	dir := t.TempDir()
+	for src, dst := range map[string]string{"../compose.yaml": "compose.yaml", "../.env.example": ".env"} {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, dst), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	compose := func(args ...string) []byte {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"-f", "compose.yaml"}, args...)...)
+		cmd.Dir = dir
+		// Only .env and the defaults in compose.yaml, not the caller's variables.
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir}
+		out, err := cmd.Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("docker-compose %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	version := strings.TrimSpace(string(compose("version", "--short")))
+	t.Logf("docker-compose %s", version)
+	if out := compose("config", "-q"); len(out) > 0 {
+		t.Errorf("config -q printed %s", out)
+	}
+	var resolved composeFile
+	if err := yaml.Unmarshal(compose("config"), &resolved); err != nil {
+		t.Fatalf("docker-compose config: %v", err)
+	}
+	if len(resolved.Services) != 12 {
+		t.Errorf("docker-compose resolves %d services, want 12", len(resolved.Services))
+	}
+	for name, s := range resolved.Services {
+		t.Run(name, func(t *testing.T) { checkComposeImage(t, s.Image) })
 	}
 }

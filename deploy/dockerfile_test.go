@@ -18,7 +18,12 @@ type stage struct {
 
 func parseDockerfile(t *testing.T) []stage {
 	t.Helper()
-	f, err := os.Open("../Dockerfile")
+	return parseContainerfile(t, "../Dockerfile")
+}
+
+func parseContainerfile(t *testing.T, path string) []stage {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,9 +77,15 @@ func TestDockerfile(t *testing.T) {
 		t.Fatalf("%d stages, want a builder and a final image", len(stages))
 	}
 	build, final := stages[0], stages[len(stages)-1]
-	if !strings.HasPrefix(build.base, "golang:") {
-		t.Errorf("builder is %q, want the official golang image", build.base)
+	if !strings.HasPrefix(build.base, "docker.io/library/golang:") {
+		t.Errorf("builder is %q, want the official golang image, named in full (docker.io/library/golang)", build.base)
 	}
+	for _, s := range stages {
+		if host, _, _ := strings.Cut(s.base, "/"); !strings.Contains(host, ".") {
+			t.Errorf("stage %s: base %q must name its registry: podman and buildah refuse short names", s.name, s.base)
+		}
+	}
+	t.Run("labels", func(t *testing.T) { checkLabels(t, final) })
 	if final.base != "gcr.io/distroless/static-debian12:nonroot" {
 		t.Errorf("final stage is %q, want gcr.io/distroless/static-debian12:nonroot", final.base)
 	}
@@ -185,6 +196,63 @@ func checkNoFetch(t *testing.T, n *parser.Node) {
 				t.Errorf("line %d: %s bakes a secret-like %s into the image", n.StartLine, strings.ToUpper(n.Value), name)
 			}
 		}
+	}
+}
+
+// checkLabels: the image carries the OCI labels, from the same build
+// arguments that stamp the binary.
+func checkLabels(t *testing.T, s stage) {
+	t.Helper()
+	got := map[string]string{}
+	for _, n := range s.all("label") {
+		w := words(n)
+		for i := 0; i+1 < len(w); i += 3 { // key, value, "=" per pair
+			got[w[i]] = strings.Trim(w[i+1], `"`)
+		}
+	}
+	want := map[string]string{
+		"org.opencontainers.image.version":  "${VERSION}",
+		"org.opencontainers.image.revision": "${COMMIT}",
+		"org.opencontainers.image.created":  "${DATE}",
+		"org.opencontainers.image.source":   "${SOURCE}",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("LABEL %s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// TestContainerfile: the runtime-only image needs nothing but its build
+// context: scratch, no RUN, a non-root user, the same labels.
+func TestContainerfile(t *testing.T) {
+	t.Parallel()
+	stages := parseContainerfile(t, "image/Containerfile")
+	if len(stages) != 1 || stages[0].base != "scratch" {
+		t.Fatalf("want one stage FROM scratch, got %+v", stages)
+	}
+	s := stages[0]
+	users := s.all("user")
+	if len(users) == 0 || words(users[len(users)-1])[0] != "65532:65532" {
+		t.Error("want USER 65532:65532, the user of the Dockerfile's runtime stage and of the manifests")
+	}
+	if len(s.all("run")) > 0 {
+		t.Error("FROM scratch has no shell to RUN anything")
+	}
+	checkLabels(t, s)
+	var copied []string
+	for _, n := range s.all("copy") {
+		w := words(n)
+		copied = append(copied, w[:len(w)-1]...)
+	}
+	for _, want := range []string{"ferry", "ca-certificates.crt", "passwd", "group", "tmp"} {
+		if !slices.Contains(copied, want) {
+			t.Errorf("the image does not COPY %s (copies %v)", want, copied)
+		}
+	}
+	b, err := os.ReadFile("image/passwd")
+	if err != nil || !strings.Contains(string(b), ":x:65532:65532:") {
+		t.Errorf("image/passwd must define uid 65532 (err %v)", err)
 	}
 }
 

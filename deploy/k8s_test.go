@@ -25,6 +25,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/resmap"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 )
@@ -49,6 +50,30 @@ var overlays = []string{"staging", "production"}
 // deploy/k8s in which each overlay's secrets.env is its checked-in example.
 func renderOverlay(t *testing.T, overlay string) *rendered {
 	t.Helper()
+	resMap := kustomizeOverlay(t, overlay)
+	r := &rendered{
+		deployments:  map[string]*appsv1.Deployment{},
+		jobs:         map[string]*batchv1.Job{},
+		services:     map[string]*corev1.Service{},
+		configMaps:   map[string]*corev1.ConfigMap{},
+		secrets:      map[string]*corev1.Secret{},
+		serviceAccts: map[string]*corev1.ServiceAccount{},
+	}
+	for _, res := range resMap.Resources() {
+		y, err := res.AsYAML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.add(y); err != nil {
+			t.Fatalf("%s: %s %s: %v", overlay, res.GetKind(), res.GetName(), err)
+		}
+	}
+	return r
+}
+
+// kustomizeOverlay is `kustomize build` of an overlay, in-process.
+func kustomizeOverlay(t *testing.T, overlay string) resmap.ResMap {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS("k8s")); err != nil {
 		t.Fatal(err)
@@ -68,24 +93,7 @@ func renderOverlay(t *testing.T, overlay string) *rendered {
 	if err != nil {
 		t.Fatalf("kustomize %s: %v", overlay, err)
 	}
-	r := &rendered{
-		deployments:  map[string]*appsv1.Deployment{},
-		jobs:         map[string]*batchv1.Job{},
-		services:     map[string]*corev1.Service{},
-		configMaps:   map[string]*corev1.ConfigMap{},
-		secrets:      map[string]*corev1.Secret{},
-		serviceAccts: map[string]*corev1.ServiceAccount{},
-	}
-	for _, res := range resMap.Resources() {
-		y, err := res.AsYAML()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.add(y); err != nil {
-			t.Fatalf("%s: %s %s: %v", overlay, res.GetKind(), res.GetName(), err)
-		}
-	}
-	return r
+	return resMap
 }
 
 // add decodes one object strictly: a field the API type does not have is
@@ -257,7 +265,7 @@ func checkProbe(t *testing.T, kind string, ctr corev1.Container, p *corev1.Probe
 
 func checkResources(t *testing.T, ctr corev1.Container) {
 	t.Helper()
-	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
 		req, hasReq := ctr.Resources.Requests[name]
 		lim, hasLim := ctr.Resources.Limits[name]
 		if !hasReq || !hasLim || req.IsZero() {
@@ -522,6 +530,9 @@ func checkScaling(t *testing.T, r *rendered) {
 			t.Errorf("HPA %s: replicas %v..%d, want at least 2 and max >= min", h.Name, h.Spec.MinReplicas, h.Spec.MaxReplicas)
 		}
 		scaled[ref.Name] = true
+		if d := r.deployments[ref.Name]; d != nil && d.Spec.Replicas != nil {
+			t.Errorf("%s sets replicas %d, but HPA %s owns the count: every apply would reset it", d.Name, *d.Spec.Replicas, h.Name)
+		}
 	}
 	for _, want := range []string{"ferry-web", "ferry-worker"} {
 		if !scaled[want] {
@@ -571,6 +582,52 @@ func checkNetwork(t *testing.T, r *rendered) {
 	}
 	if !denyAll || !webIngress || !scraped {
 		t.Errorf("NetworkPolicies: default deny %v, web reachable on $PORT %v, scraped on $METRICS_PORT %v; want all", denyAll, webIngress, scraped)
+	}
+	checkEgress(t, r)
+}
+
+// checkEgress: egress is denied by default, and every process may reach
+// what it needs: DNS, Postgres, Redis, the object store, the OTLP
+// collector and an SMTP relay.
+func checkEgress(t *testing.T, r *rendered) {
+	t.Helper()
+	needs := []struct {
+		what  string
+		proto corev1.Protocol
+		port  int
+	}{
+		{"DNS", corev1.ProtocolUDP, 53}, {"DNS over TCP", corev1.ProtocolTCP, 53},
+		{"Postgres", corev1.ProtocolTCP, 5432}, {"Redis", corev1.ProtocolTCP, 6379},
+		{"the object store", corev1.ProtocolTCP, 443}, {"OTLP over HTTP", corev1.ProtocolTCP, 4318},
+		{"SMTP submission", corev1.ProtocolTCP, 587},
+	}
+	for name, d := range r.deployments {
+		labels := d.Spec.Template.Labels
+		var denied bool
+		allowed := map[string]bool{}
+		for _, np := range r.netpols {
+			if !selects(np.Spec.PodSelector.MatchLabels, labels) || !slices.Contains(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress) {
+				continue
+			}
+			if len(np.Spec.Egress) == 0 {
+				denied = true
+			}
+			for _, rule := range np.Spec.Egress {
+				for _, p := range rule.Ports {
+					if p.Port != nil && p.Protocol != nil {
+						allowed[fmt.Sprintf("%s/%d", *p.Protocol, p.Port.IntValue())] = true
+					}
+				}
+			}
+		}
+		if !denied {
+			t.Errorf("%s: no default-deny egress policy", name)
+		}
+		for _, n := range needs {
+			if !allowed[fmt.Sprintf("%s/%d", n.proto, n.port)] {
+				t.Errorf("%s: egress to %s (%s %d) is not allowed", name, n.what, n.proto, n.port)
+			}
+		}
 	}
 }
 
