@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test test-short lint audit unit build dev env-example fuzz bench abuse-figures chaos chaos-short release
+.PHONY: test test-short lint audit unit build dev env-example assets fuzz bench abuse-figures chaos chaos-short release
 
 # go.work joins the twelvefactor module to Ferry's, but `./...` at the root
 # still names Ferry's packages only (a folder with its own go.mod is another
@@ -50,6 +50,10 @@ dev:
 ## env-example: regenerate .env.example from the config struct
 env-example:
 	go test ./internal/config -run TestEnvExample -update
+
+## assets: rebuild internal/web/assets/tus.js (and assets-src/NOTICE) from internal/web/assets-src with the versions package-lock.json pins; the bundle is committed, so building Ferry needs no npm (TestAssetsCurrent checks it is current)
+assets:
+	cd internal/web/assets-src && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
 
 ## fuzz: run each fuzz target briefly
 fuzz:

@@ -154,6 +154,12 @@ func (s *Service) Create(w http.ResponseWriter, r *http.Request, owner account.U
 		fail(w, r, ErrLengthRequired)
 		return
 	}
+	// Over MAX_UPLOAD_SIZE is refused here rather than by tusd, so that
+	// the answer is Ferry's JSON error, as for every other upload.
+	if n, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64); err == nil && n > s.cfg.Sharing.Settings.MaxUploadSize {
+		fail(w, r, sharing.ErrTooLarge)
+		return
+	}
 	sum, err := checkedRequest(r)
 	if err != nil {
 		tusError(w, err)
