@@ -40,6 +40,13 @@ func newTusStack(t *testing.T, tweak func(*Settings)) *stack {
 // newTusStackOn is newTusStack over the bucket at blobURL.
 func newTusStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
 	t.Helper()
+	return newTusStackWrapped(t, blobURL, nil, tweak)
+}
+
+// newTusStackWrapped is newTusStackOn whose handler wrap wraps (nil:
+// none): a browser test slows the chunks down with it.
+func newTusStackWrapped(t *testing.T, blobURL string, wrap func(http.Handler) http.Handler, tweak func(*Settings)) *stack {
+	t.Helper()
 	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobURL})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +75,11 @@ func newTusStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
 		Sharing: uses, Uploads: up, Accounts: &account.Service{DB: svc.DB, Params: fastHash},
 		Redis: svc.Redis, Settings: settings,
 	})
-	ts := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	st := &stack{url: ts.URL, services: svc}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
@@ -232,6 +243,9 @@ func TestTusRefusals(t *testing.T) {
 		}
 		if res := st.tus(t, "HEAD", gone, st.token, nil); res.StatusCode != 404 {
 			t.Errorf("after delete: %d, want 404", res.StatusCode)
+		}
+		if n := st.rowCount(t, "uploads WHERE finished_at IS NULL"); n != 1 { // the 10-byte upload made above stays
+			t.Errorf("%d unfinished upload rows after the termination, want 1", n)
 		}
 	})
 	t.Run("expired", func(t *testing.T) {
