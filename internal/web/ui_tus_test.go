@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,5 +267,46 @@ func TestBrowserTusCancel(t *testing.T) {
 	}
 	if files, objects, open := st.rowCount(t, "files"), st.objectCount(t), st.rowCount(t, "uploads WHERE finished_at IS NULL"); files+objects+open != 0 {
 		t.Errorf("a cancelled set left %d files, %d objects and %d open uploads", files, objects, open)
+	}
+}
+
+// flakyPatches answers every third tus PATCH 503 before reading it, as a
+// proxy in trouble would.
+func flakyPatches(failed *atomic.Int32) func(http.Handler) http.Handler {
+	var n atomic.Int32
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, "/api/v1/uploads/") && n.Add(1)%3 == 0 {
+				failed.Add(1)
+				w.Header().Set("Retry-After", "1")
+				http.Error(w, "try again", http.StatusServiceUnavailable)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestBrowserTusRetries: PATCHes that fail (503) are retried after a
+// delay, from the server's offset, and the file arrives whole.
+func TestBrowserTusRetries(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
+	var failed atomic.Int32
+	st := newTusStackWrapped(t, blobtest.SignedS3(t), flakyPatches(&failed), func(s *Settings) { s.UploadChunkSize = tusChunk })
+	ctx := newBrowser(t)
+	signIn(t, ctx, st.url)
+	p, body := randomFile(t, "flaky.bin", 400<<10)
+	do(t, ctx, "upload through failures",
+		chromedp.SetUploadFiles("#file-input", []string{p}, chromedp.NodeReady),
+		chromedp.Click("#send"),
+		chromedp.Poll[chromedp.Void](uploadDone, chromedp.WithPollingTimeout(30*time.Second)),
+	)
+	if failed.Load() == 0 {
+		t.Fatal("no PATCH failed; the test proves nothing")
+	}
+	t.Logf("%d PATCHes failed and were retried", failed.Load())
+	link := eval[string](t, ctx, `document.getElementById("share-link").value`)
+	if got := linkFiles(t, st, link); !bytes.Equal(got["flaky.bin"], body) {
+		t.Errorf("the file is %d bytes after retries, not the %d sent", len(got["flaky.bin"]), len(body))
 	}
 }
