@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test test-short lint audit unit build dev env-example fuzz bench abuse-figures chaos chaos-short image release
+.PHONY: test test-short lint audit unit build dev env-example assets fuzz bench abuse-figures chaos chaos-short image release helm-test
 
 # go.work joins the twelvefactor module to Ferry's, but `./...` at the root
 # still names Ferry's packages only (a folder with its own go.mod is another
@@ -66,6 +66,10 @@ dev:
 env-example:
 	go test ./internal/config -run TestEnvExample -update
 
+## assets: rebuild internal/web/assets/tus.js (and assets-src/NOTICE) from internal/web/assets-src with the versions package-lock.json pins; the bundle is committed, so building Ferry needs no npm (TestAssetsCurrent checks it is current)
+assets:
+	cd internal/web/assets-src && npm ci --no-audit --no-fund --ignore-scripts && node build.mjs
+
 ## fuzz: run each fuzz target briefly
 fuzz:
 	go test ./internal/units -run '^$$' -fuzz FuzzParseBytes -fuzztime 20s
@@ -73,6 +77,7 @@ fuzz:
 	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
 	go test ./internal/resumable -run '^$$' -fuzz FuzzParseChecksum -fuzztime 20s
+	go test ./internal/resumable -run '^$$' -fuzz FuzzParseBatch -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzSaveName -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzParseLink -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzNoneMatch -fuzztime 20s

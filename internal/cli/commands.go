@@ -76,6 +76,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 			DownloadMode:      p.cfg.DownloadMode,
 			UploadIdleTimeout: time.Duration(p.cfg.UploadIdleTimeout),
 			UploadMinRate:     int64(p.cfg.UploadMinRate),
+			UploadChunkSize:   int64(p.cfg.UploadChunkSize),
 			BodyTimeout:       time.Duration(p.cfg.BodyTimeout),
 		},
 	})

@@ -38,6 +38,7 @@ type Config struct {
 	SMTPURL            string         `env:"SMTP_URL" secret:"true" cmd:"web,worker" help:"mail server, smtp://user:pass@host:587 (STARTTLS) or smtps://; empty logs mail instead. Set on web, sign-up waits for a mailed link and does not tell whether an address has an account"`
 	MailFrom           string         `env:"MAIL_FROM" envDefault:"Ferry <ferry@localhost>" cmd:"worker" help:"sender address of mail"`
 	MaxUploadSize      units.Bytes    `env:"MAX_UPLOAD_SIZE" envDefault:"10GiB" cmd:"web" help:"largest upload: one PUT body, or all files of one multipart request; bytes or units like 500MB, 10GiB"`
+	UploadChunkSize    units.Bytes    `env:"UPLOAD_CHUNK_SIZE" envDefault:"50MiB" cmd:"web" help:"size of each PATCH the upload page sends over tus; under 100 MB, so a proxy's body limit (Cloudflare's 100 MB) never bites"`
 	UploadExpiry       units.Duration `env:"UPLOAD_EXPIRY" envDefault:"24h" cmd:"web,worker" help:"how long an unfinished resumable (tus) upload may be continued before it is deleted"`
 	UserQuota          units.Bytes    `env:"USER_QUOTA" envDefault:"50GiB" cmd:"web,admin" help:"storage per user; 0 means no limit"`
 	DefaultExpiresIn   units.Duration `env:"DEFAULT_EXPIRES_IN" envDefault:"7d" cmd:"web" help:"share lifetime when the uploader names none (90m, 24h, 7d)"`

@@ -41,6 +41,8 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{"size", []string{"MAX_UPLOAD_SIZE=huge"}, "MAX_UPLOAD_SIZE", "10GiB"},
 		{"duration", []string{"DEFAULT_EXPIRES_IN=soon"}, "DEFAULT_EXPIRES_IN", "7d"},
 		{"default above max", []string{"DEFAULT_EXPIRES_IN=60d"}, "MAX_EXPIRES_IN", "at least"},
+		{"chunk at 100 MB", []string{"UPLOAD_CHUNK_SIZE=100MB"}, "UPLOAD_CHUNK_SIZE", "under 100MB"},
+		{"chunk too small", []string{"UPLOAD_CHUNK_SIZE=1KiB"}, "UPLOAD_CHUNK_SIZE", "64KiB"},
 		{"env", []string{"APP_ENV=prod"}, "APP_ENV", "development, staging or production"},
 		{"log level", []string{"LOG_LEVEL=loud"}, "LOG_LEVEL", ""},
 		{"db scheme", []string{"DATABASE_URL=mysql://x/y"}, "DATABASE_URL", "postgres://"},

@@ -43,6 +43,8 @@ func (c *Config) checkValues() error {
 		return problem("METRICS_PORT", "must be a port number from 1 to 65535, got %d", c.MetricsPort)
 	case c.MaxUploadSize <= 0:
 		return problem("MAX_UPLOAD_SIZE", "must be more than 0")
+	case c.UploadChunkSize < 64<<10 || c.UploadChunkSize >= 100_000_000:
+		return problem("UPLOAD_CHUNK_SIZE", "must be from 64KiB to under 100MB (a proxy's body limit), got %d bytes", int64(c.UploadChunkSize))
 	case c.DefaultExpiresIn <= 0:
 		return problem("DEFAULT_EXPIRES_IN", "must be more than 0")
 	case c.MaxExpiresIn < c.DefaultExpiresIn:

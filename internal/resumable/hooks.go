@@ -68,15 +68,26 @@ func (s *Service) admit(ctx context.Context, req *request, info handler.FileInfo
 	if err != nil {
 		return upload{}, err
 	}
-	hash, err := s.cfg.Sharing.HashSharePassword(ctx, opts.Password)
+	batch, err := ParseBatch(info.MetaData["batch"])
 	if err != nil {
 		return upload{}, err
 	}
-	return upload{
-		ID: newObjectID(), OwnerID: req.owner.ID, Name: name, Length: info.Size,
-		ExpiresIn: opts.ExpiresIn, MaxDownloads: opts.MaxDownloads, Notify: opts.Notify, PasswordHash: hash,
-		ExpiresAt: s.now().Add(s.cfg.Expiry),
-	}, nil
+	row := upload{ID: newObjectID(), OwnerID: req.owner.ID, Name: name, Length: info.Size, Batch: batch, ExpiresAt: s.now().Add(s.cfg.Expiry)}
+	if batch != "" {
+		first, ok, err := firstOfBatch(ctx, s.db, req.owner.ID, batch)
+		if err != nil {
+			return upload{}, err
+		}
+		if ok { // the batch's share options are its first upload's
+			row.ExpiresIn, row.MaxDownloads, row.Notify, row.PasswordHash = first.ExpiresIn, first.MaxDownloads, first.Notify, first.PasswordHash
+			return row, nil
+		}
+	}
+	if row.PasswordHash, err = s.cfg.Sharing.HashSharePassword(ctx, opts.Password); err != nil {
+		return upload{}, err
+	}
+	row.ExpiresIn, row.MaxDownloads, row.Notify = opts.ExpiresIn, opts.MaxDownloads, opts.Notify
+	return row, nil
 }
 
 // newObjectID is the random part of a key storage.NewKey would make.
@@ -120,7 +131,7 @@ func (s *Service) commit(ctx context.Context, req *request, info handler.FileInf
 	}
 	opts := share.Options{ExpiresIn: row.ExpiresIn, MaxDownloads: row.MaxDownloads, Notify: row.Notify}
 	f, _, err := s.cfg.Sharing.CommitStored(ctx, req.owner, sharing.Stored{
-		Name: row.Name, Object: got, PasswordHash: row.PasswordHash,
+		Name: row.Name, Object: got, PasswordHash: row.PasswordHash, Batch: row.Batch,
 		Also: func(ctx context.Context, tx pgx.Tx, f files.File, sh share.Share) error {
 			return markFinished(ctx, tx, oid, f.ID, sh.ID)
 		},

@@ -154,6 +154,12 @@ func (s *Service) Create(w http.ResponseWriter, r *http.Request, owner account.U
 		fail(w, r, ErrLengthRequired)
 		return
 	}
+	// Over MAX_UPLOAD_SIZE is refused here rather than by tusd, so that
+	// the answer is Ferry's JSON error, as for every other upload.
+	if n, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64); err == nil && n > s.cfg.Sharing.Settings.MaxUploadSize {
+		fail(w, r, sharing.ErrTooLarge)
+		return
+	}
 	sum, err := checkedRequest(r)
 	if err != nil {
 		tusError(w, err)
@@ -183,7 +189,13 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, owner account.Us
 		return
 	}
 	req := &request{owner: owner, fail: fail, row: row, header: r.Header, checksum: sum, length: r.ContentLength}
-	s.serve.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+	// tusd answers on the writer its middleware was given, so the status
+	// of a termination is read here, outside it.
+	sw := &status{ResponseWriter: w}
+	s.serve.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+	if r.Method == http.MethodDelete && !row.Finished && sw.code == http.StatusNoContent {
+		s.dropRow(r.Context(), row.ID)
+	}
 }
 
 // route sends a request that passed tusd's middleware (protocol version,
@@ -213,11 +225,7 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPatch:
 		s.tus.PatchFile(w, r)
 	case http.MethodDelete:
-		sw := &status{ResponseWriter: w}
-		s.tus.DelFile(sw, r)
-		if sw.code == http.StatusNoContent {
-			s.dropRow(r.Context(), req.row.ID)
-		}
+		s.tus.DelFile(w, r) // Serve drops the row once it answered 204
 	default:
 		w.WriteHeader(http.StatusMethodNotAllowed)
 	}

@@ -23,6 +23,7 @@ type upload struct {
 	MaxDownloads int
 	Notify       bool
 	PasswordHash string
+	Batch        string // "" or the batch id whose uploads end under one share
 	HashState    []byte // a marshalled sha256 digest of bytes [0, HashedTo)
 	HashedTo     int64  // -1: the state was lost, hash the object again at the end
 	FileID       string // set once the upload is a file
@@ -35,22 +36,23 @@ type upload struct {
 func (u upload) expired(now time.Time) bool { return !u.Finished && !now.Before(u.ExpiresAt) }
 
 const uploadColumns = `id, owner_id::text, name, length, expires_in, COALESCE(max_downloads, 0), notify, password_hash,
-	sha256_state, sha256_at, COALESCE(file_id::text, ''), COALESCE(share_id::text, ''), finished_at IS NOT NULL, expires_at`
+	sha256_state, sha256_at, COALESCE(file_id::text, ''), COALESCE(share_id::text, ''), finished_at IS NOT NULL, expires_at,
+	COALESCE(batch, '')`
 
 func scanUpload(row pgx.Row) (upload, error) {
 	var u upload
 	var secs int64
 	err := row.Scan(&u.ID, &u.OwnerID, &u.Name, &u.Length, &secs, &u.MaxDownloads, &u.Notify, &u.PasswordHash,
-		&u.HashState, &u.HashedTo, &u.FileID, &u.ShareID, &u.Finished, &u.ExpiresAt)
+		&u.HashState, &u.HashedTo, &u.FileID, &u.ShareID, &u.Finished, &u.ExpiresAt, &u.Batch)
 	u.ExpiresIn = time.Duration(secs) * time.Second
 	return u, err
 }
 
 func insertUpload(ctx context.Context, db postgres.DB, u upload) error {
 	_, err := db.Exec(ctx, `
-		INSERT INTO uploads (id, owner_id, name, length, expires_in, max_downloads, notify, password_hash, expires_at)
-		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9)`,
-		u.ID, u.OwnerID, u.Name, u.Length, int64(u.ExpiresIn/time.Second), u.MaxDownloads, u.Notify, u.PasswordHash, u.ExpiresAt)
+		INSERT INTO uploads (id, owner_id, name, length, expires_in, max_downloads, notify, password_hash, expires_at, batch)
+		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, NULLIF($10, ''))`,
+		u.ID, u.OwnerID, u.Name, u.Length, int64(u.ExpiresIn/time.Second), u.MaxDownloads, u.Notify, u.PasswordHash, u.ExpiresAt, u.Batch)
 	if err != nil {
 		return fmt.Errorf("insert upload: %w", postgres.Classify(err))
 	}
@@ -67,6 +69,20 @@ func getUpload(ctx context.Context, db postgres.DB, ownerID, id string) (upload,
 		return upload{}, fmt.Errorf("get upload: %w", postgres.Classify(err))
 	}
 	return u, nil
+}
+
+// firstOfBatch reads the first upload of ownerID's batch, whose share
+// options every later upload of the batch takes; false when there is none.
+func firstOfBatch(ctx context.Context, db postgres.DB, ownerID, batch string) (upload, bool, error) {
+	u, err := scanUpload(db.QueryRow(ctx, `SELECT `+uploadColumns+` FROM uploads
+		WHERE owner_id::text = $1 AND batch = $2 ORDER BY created_at, id LIMIT 1`, ownerID, batch))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return upload{}, false, nil
+	}
+	if err != nil {
+		return upload{}, false, fmt.Errorf("first upload of batch: %w", postgres.Classify(err))
+	}
+	return u, true, nil
 }
 
 // hashState reads how far the upload's SHA-256 has come.

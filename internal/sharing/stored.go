@@ -18,6 +18,10 @@ type Stored struct {
 	Name         string
 	Object       storage.Received
 	PasswordHash string // the share's password, hashed already; "" for opts.Password (or none)
+	// Batch, when set, puts the file in the share of the owner's other
+	// uploads with the same batch id: the first of them to commit makes
+	// the share with its opts, later ones join it (share.Join).
+	Batch string
 	// Also runs inside the commit's transaction, once the file, its share
 	// and its job are written: the caller's own row is updated with them,
 	// or nothing is.
@@ -30,7 +34,7 @@ type Stored struct {
 // quota is charged here; when it no longer has room, or the commit fails
 // otherwise, the object is deleted and nothing is kept.
 func (s *Service) CommitStored(ctx context.Context, owner account.User, in Stored, opts share.Options) (files.File, share.Share, error) {
-	b := &Batch{svc: s, owner: owner, passwordHash: in.PasswordHash}
+	b := &Batch{svc: s, owner: owner, passwordHash: in.PasswordHash, batch: in.Batch}
 	b.received = []received{{in.Name, in.Object}}
 	if in.Also != nil {
 		b.also = func(ctx context.Context, tx pgx.Tx, saved []files.File, sh share.Share) error {

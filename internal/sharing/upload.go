@@ -30,6 +30,9 @@ type Batch struct {
 	// passwordHash, when set, is the share password already hashed (a
 	// resumable upload keeps only the hash between its requests).
 	passwordHash string
+	// batch, when set, names the owner's uploads that end under one
+	// share (share.Join): the first to commit makes it, the rest join.
+	batch string
 	// also runs in Commit's transaction, after the rows are written.
 	also func(ctx context.Context, tx pgx.Tx, saved []files.File, sh share.Share) error
 }
@@ -176,7 +179,7 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 			}
 			saved, ids = append(saved, f), append(ids, f.ID)
 		}
-		if sh, err = share.Create(ctx, tx, b.owner.ID, ids, opts, hash); err != nil {
+		if sh, err = b.share(ctx, tx, ids, opts, hash); err != nil {
 			return err
 		}
 		if err := files.Settle(ctx, tx, b.keys()); err != nil { // the rows protect the objects now
@@ -193,6 +196,16 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 		return nil
 	})
 	return saved, sh, err
+}
+
+// share makes the batch's share of ids, or, for an upload of a batch
+// that has one already, adds them to it.
+func (b *Batch) share(ctx context.Context, tx pgx.Tx, ids []string, opts share.Options, hash string) (share.Share, error) {
+	if b.batch == "" || b.owner.ID == "" {
+		return share.Create(ctx, tx, b.owner.ID, ids, opts, hash)
+	}
+	sh, _, err := share.Join(ctx, tx, b.owner.ID, b.batch, ids, opts, hash)
+	return sh, err
 }
 
 // insertFile charges the owner's quota and writes the file's row.

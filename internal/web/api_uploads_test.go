@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -38,6 +39,13 @@ func newTusStack(t *testing.T, tweak func(*Settings)) *stack {
 
 // newTusStackOn is newTusStack over the bucket at blobURL.
 func newTusStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
+	t.Helper()
+	return newTusStackWrapped(t, blobURL, nil, tweak)
+}
+
+// newTusStackWrapped is newTusStackOn whose handler wrap wraps (nil:
+// none): a browser test slows the chunks down with it.
+func newTusStackWrapped(t *testing.T, blobURL string, wrap func(http.Handler) http.Handler, tweak func(*Settings)) *stack {
 	t.Helper()
 	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobURL})
 	if err != nil {
@@ -67,7 +75,11 @@ func newTusStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
 		Sharing: uses, Uploads: up, Accounts: &account.Service{DB: svc.DB, Params: fastHash},
 		Redis: svc.Redis, Settings: settings,
 	})
-	ts := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	st := &stack{url: ts.URL, services: svc}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
@@ -232,6 +244,9 @@ func TestTusRefusals(t *testing.T) {
 		if res := st.tus(t, "HEAD", gone, st.token, nil); res.StatusCode != 404 {
 			t.Errorf("after delete: %d, want 404", res.StatusCode)
 		}
+		if n := st.rowCount(t, "uploads WHERE finished_at IS NULL"); n != 1 { // the 10-byte upload made above stays
+			t.Errorf("%d unfinished upload rows after the termination, want 1", n)
+		}
 	})
 	t.Run("expired", func(t *testing.T) {
 		old := st.create(t, 10)
@@ -297,5 +312,91 @@ func TestTusChecksum(t *testing.T) {
 				t.Errorf("status: %d %v", res.StatusCode, out["_raw"])
 			}
 		})
+	}
+}
+
+// TestTusBatchOneShare: uploads with the same batch id in their metadata
+// end under one link, even when their last chunks arrive at once; later
+// uploads of the batch take the first one's share options; another
+// user's uploads with the same id get a link of their own; a malformed
+// id is refused up front.
+func TestTusBatchOneShare(t *testing.T) {
+	st := newTusStack(t, nil)
+	const batch = "b4tch-0123456789_abcdef"
+	start := func(token, name string, body []byte, extra ...string) string {
+		t.Helper()
+		meta := tusMeta(append([]string{"filename", name, "batch", batch}, extra...)...)
+		res := st.tus(t, "POST", "/api/v1/uploads", token, nil, "Upload-Length", strconv.Itoa(len(body)), "Upload-Metadata", meta)
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("create %s: %d", name, res.StatusCode)
+		}
+		loc := res.Header.Get("Location")
+		if res := st.tus(t, "PATCH", loc, token, body[:len(body)/2], "Upload-Offset", "0"); res.StatusCode != 204 {
+			t.Fatalf("first half of %s: %d", name, res.StatusCode)
+		}
+		return loc
+	}
+	bodies := map[string][]byte{"one.txt": bytes.Repeat([]byte("first file "), 900), "two.bin": bytes.Repeat([]byte{7, 8, 9}, 4000)}
+	locs := map[string]string{
+		"one.txt": start(st.token, "one.txt", bodies["one.txt"], "max_downloads", "3"),
+		"two.bin": start(st.token, "two.bin", bodies["two.bin"], "max_downloads", "9"),
+	}
+	// Both last chunks at once: the commits race for the batch's share.
+	var wg sync.WaitGroup
+	for name, loc := range locs {
+		b := bodies[name]
+		wg.Go(func() {
+			if res := st.tus(t, "PATCH", loc, st.token, b[len(b)/2:], "Upload-Offset", strconv.Itoa(len(b)/2)); res.StatusCode != 204 {
+				t.Errorf("last half of %s: %d", name, res.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	links := map[string]bool{}
+	for name, loc := range locs {
+		res, out := st.call(t, "GET", loc, st.token, nil, "Accept", "application/json")
+		if res.StatusCode != 200 || out["file"] == nil {
+			t.Fatalf("status of %s: %d %v", name, res.StatusCode, out["_raw"])
+		}
+		sh := shareOf(out["file"].(map[string]any))
+		links[sh["url"].(string)] = true
+		if sh["max_downloads"] != float64(3) {
+			t.Errorf("%s: max_downloads %v, want the first upload's 3", name, sh["max_downloads"])
+		}
+	}
+	if len(links) != 1 || st.rowCount(t, "shares") != 1 {
+		t.Fatalf("two uploads of one batch made links %v (%d shares)", links, st.rowCount(t, "shares"))
+	}
+	for link := range links {
+		res, page := st.call(t, "GET", pathOf(t, link), "", nil, "Accept", "application/json")
+		got := page["files"].([]any)
+		if res.StatusCode != 200 || len(got) != 2 {
+			t.Fatalf("the link: %d, %d files", res.StatusCode, len(got))
+		}
+		for _, f := range got {
+			f := f.(map[string]any)
+			dl, body := st.call(t, "GET", pathOf(t, f["download_url"].(string)), "", nil)
+			if dl.StatusCode != 200 || body["_raw"] != string(bodies[f["name"].(string)]) {
+				t.Errorf("download of %v: %d", f["name"], dl.StatusCode)
+			}
+		}
+	}
+
+	_, other := st.newUser(t, "other@example.com")
+	theirs := []byte("someone else's file")
+	loc := start(other, "theirs.txt", theirs)
+	if res := st.tus(t, "PATCH", loc, other, theirs[len(theirs)/2:], "Upload-Offset", strconv.Itoa(len(theirs)/2)); res.StatusCode != 204 {
+		t.Fatalf("other user's last half: %d", res.StatusCode)
+	}
+	_, out := st.call(t, "GET", loc, other, nil, "Accept", "application/json")
+	if link := shareOf(out["file"].(map[string]any))["url"].(string); links[link] {
+		t.Errorf("another user's upload with the same batch id joined the owner's link")
+	}
+
+	for _, bad := range []string{"short", "has space 0123456789", strings.Repeat("x", 65)} {
+		res := st.tus(t, "POST", "/api/v1/uploads", st.token, nil, "Upload-Length", "3", "Upload-Metadata", tusMeta("filename", "a", "batch", bad))
+		if res.StatusCode != http.StatusBadRequest {
+			t.Errorf("batch %q: %d, want 400", bad, res.StatusCode)
+		}
 	}
 }

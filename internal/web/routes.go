@@ -47,6 +47,9 @@ type Settings struct {
 	// UploadMinRate is the bytes a second an upload body must average
 	// over each UploadIdleTimeout; 0: any progress will do.
 	UploadMinRate int64
+	// UploadChunkSize is the size of each tus PATCH the upload page
+	// sends (UPLOAD_CHUNK_SIZE); 0: 50 MiB.
+	UploadChunkSize int64
 }
 
 // Deps are the parts a Server is built from; the command that runs the web

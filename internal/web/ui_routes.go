@@ -157,7 +157,18 @@ func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.Use
 		}
 		rows = append(rows, row)
 	}
-	s.render(w, r, http.StatusOK, "files", map[string]any{"Files": rows, "NewLink": s.newLink(r), "Expiry": expiryChoices(s.Settings.Shares)})
+	s.render(w, r, http.StatusOK, "files", map[string]any{
+		"Files": rows, "NewLink": s.newLink(r), "Expiry": expiryChoices(s.Settings.Shares),
+		"Tus": s.Uploads != nil, "ChunkSize": s.chunkSize(),
+	})
+}
+
+// chunkSize is the size of each tus PATCH the upload page sends.
+func (s *Server) chunkSize() int64 {
+	if s.Settings.UploadChunkSize > 0 {
+		return s.Settings.UploadChunkSize
+	}
+	return 50 << 20
 }
 
 func (s *Server) deleteFileForm(w http.ResponseWriter, r *http.Request, u account.User) {

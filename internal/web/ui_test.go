@@ -94,7 +94,7 @@ func TestPageHeaders(t *testing.T) {
 	if strings.Contains(string(body), "//evil") || !strings.Contains(string(body), `name="next" value="/files"`) {
 		t.Errorf("login page keeps an off-site next: %s", body)
 	}
-	for _, name := range []string{"ferry.css", "ferry.js"} {
+	for _, name := range []string{"ferry.css", "ferry.js", "tus.js"} {
 		res, err := http.Get(ts.URL + assetURL(name))
 		if err != nil {
 			t.Fatal(err)

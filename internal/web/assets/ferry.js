@@ -53,6 +53,9 @@
     $(".drop p").append(s, " (" + human(bytes) + ")");
   }
   input.addEventListener("change", function () { choose(input.files); });
+  // tus.js (loaded when the server takes tus uploads) sends the files
+  // itself: it marks the form and reads what was picked from here.
+  form.ferry = { picked: function () { return picked; }, human: human, secs: secs, refreshList: refreshList };
   ["dragenter", "dragover"].forEach(function (t) {
     drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); });
   });
@@ -129,6 +132,7 @@
   }
 
   form.addEventListener("submit", function (e) {
+    if (form.dataset.engine === "tus") return; // tus.js has it
     e.preventDefault();
     if (!picked.length) { input.click(); return; }
     busy(true);
