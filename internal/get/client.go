@@ -8,10 +8,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/ferryhq/ferry/internal/transfer"
 )
 
 // passwordHeader carries a share's password; never the URL.
@@ -34,21 +34,12 @@ func newClient(o Options) (*client, error) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
-	if o.StateDir == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			return nil, fmt.Errorf("no folder to remember downloads in: %w", err)
-		}
-		o.StateDir = filepath.Join(cache, "ferry", "downloads")
+	dir, err := transfer.StateDir(o.StateDir, "downloads")
+	if err != nil {
+		return nil, err
 	}
-	hc := o.HTTP
-	if hc == nil {
-		// No overall timeout: a big file over a slow link takes as long as
-		// it takes. A server that never answers is cut off.
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = 2 * time.Minute
-		hc = &http.Client{Transport: t}
-	}
+	o.StateDir = dir
+	hc := transfer.HTTPClient(o.HTTP)
 	own := *hc
 	own.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 	return &client{o: o, http: &own, state: stateDir(o.StateDir)}, nil

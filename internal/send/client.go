@@ -11,13 +11,13 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry/internal/progress"
+	"github.com/ferryhq/ferry/internal/transfer"
 )
 
 // uploadsPath is the server's tus endpoint.
@@ -52,21 +52,12 @@ func newClient(o Options) (*client, error) {
 	if o.Stderr == nil {
 		o.Stderr = io.Discard
 	}
-	if o.StateDir == "" {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			return nil, fmt.Errorf("no folder to remember uploads in: %w", err)
-		}
-		o.StateDir = filepath.Join(cache, "ferry", "uploads")
+	dir, err := transfer.StateDir(o.StateDir, "uploads")
+	if err != nil {
+		return nil, err
 	}
-	hc := o.HTTP
-	if hc == nil {
-		// No overall timeout: a PATCH of a chunk over a slow link takes as
-		// long as it takes. A server that never answers is cut off.
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.ResponseHeaderTimeout = 2 * time.Minute
-		hc = &http.Client{Transport: t}
-	}
+	o.StateDir = dir
+	hc := transfer.HTTPClient(o.HTTP)
 	return &client{o: o, base: u, http: hc, state: stateDir(o.StateDir)}, nil
 }
 
