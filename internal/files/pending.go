@@ -2,9 +2,17 @@ package files
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
+
+// ErrNoLongerPending is an upload whose object took longer than the
+// sweep's grace to complete: its pending key was forgotten meanwhile, so
+// the sweep may take the object, and the upload must give up. That
+// happens when storage is slow or failing (the SDK's retries through an
+// outage), so it is answered like a backing failure: 503, try again.
+var ErrNoLongerPending = errors.New("the upload outlasted the orphan grace before its object was complete")
 
 // Pending objects are the objects of uploads whose file rows are not
 // committed yet. An upload names its key before its first byte (Expect)
@@ -33,7 +41,7 @@ func Touch(ctx context.Context, db DB, key string) error {
 		return fmt.Errorf("touch pending object: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("touch pending object: %s is no longer pending", key)
+		return fmt.Errorf("touch pending object %s: %w", key, ErrNoLongerPending)
 	}
 	return nil
 }

@@ -99,6 +99,16 @@ func TestBatchKeepsNothingOnFailure(t *testing.T) {
 			_, _, err := s.Upload(ctx, u, "a.txt", strings.NewReader("alpha"), 5, opts)
 			return err
 		}, context.DeadlineExceeded},
+		{"an object completed after the sweep forgot its pending key", func(ctx context.Context, s *sharing.Service, u account.User) error {
+			// Storage slow past ORPHAN_GRACE (the SDK retrying through an
+			// outage): the sweep forgets the key while the body streams.
+			body := &hookReader{r: strings.NewReader("alpha"), hook: func() error {
+				_, err := files.ForgetStalePending(ctx, s.DB, 0)
+				return err
+			}}
+			_, _, err := s.Upload(ctx, u, "a.txt", body, 5, opts)
+			return err
+		}, files.ErrNoLongerPending},
 		{"an empty batch", func(ctx context.Context, s *sharing.Service, u account.User) error {
 			b, _ := s.NewBatch(ctx, u)
 			_, _, err := b.Commit(ctx, opts)
@@ -150,4 +160,21 @@ func TestDeleteFile(t *testing.T) {
 	if n := objects(t, s); n != 0 {
 		t.Errorf("%d objects after delete", n)
 	}
+}
+
+// hookReader calls hook once, before its first read.
+type hookReader struct {
+	r    io.Reader
+	hook func() error
+	done bool
+}
+
+func (h *hookReader) Read(p []byte) (int, error) {
+	if !h.done {
+		h.done = true
+		if err := h.hook(); err != nil {
+			return 0, err
+		}
+	}
+	return h.r.Read(p)
 }
