@@ -84,7 +84,7 @@ func (e *endpoints) loop(ctx context.Context) {
 		if !changed {
 			continue
 		}
-		if err := e.s.stack.nginx.setDown(ctx, next, e.s.stack.baseURL); err != nil {
+		if err := e.s.stack.nginx.setDown(ctx, next); err != nil {
 			if ctx.Err() == nil {
 				e.s.logf("endpoints: nginx reload: %v", err)
 			}

@@ -101,33 +101,57 @@ http {
 }
 `
 
-// startNginx writes the configuration for the webs' ports and starts
-// nginx in the foreground, its prefix in the temp folder.
+// startNginx starts two nginx: the balancer over the webs, whose upstream
+// the endpoints watcher rewrites and reloads, and in front of it the one
+// the clients talk to, which is never reloaded. A reload makes the old
+// workers close their idle kept-alive client connections at once, and a
+// client that sends a request on one at that instant gets a reset, which
+// Go's client does not retry for a PUT. A load balancer that follows
+// endpoints (ingress-nginx) changes its upstreams without a reload, so
+// the clients' connections live in a front nginx here and only the
+// balancer behind it, to which each request opens its own connection, is
+// reloaded: the reloaded nginx keeps its listening socket, so no such
+// connection is refused or reset.
 func (s *suite) startNginx(ctx context.Context) error {
-	port, err := devstack.FreePort()
-	if err != nil {
-		return err
-	}
-	c := nginxConfig{prefix: filepath.Join(s.dir, "nginx"), port: port}
+	c := nginxConfig{prefix: filepath.Join(s.dir, "nginx")}
 	for _, w := range s.stack.webs {
 		c.upstreams = append(c.upstreams, w.port)
 	}
-	if err := os.MkdirAll(filepath.Join(c.prefix, "tmp"), 0o755); err != nil {
-		return fmt.Errorf("nginx folder: %w", err)
-	}
-	if err := c.write(); err != nil {
-		return err
-	}
-	s.logf("starting nginx on 127.0.0.1:%d", port)
-	cmd := exec.Command(nginxBin, "-c", c.file(), "-p", c.prefix, "-e", filepath.Join(c.prefix, "error.log"), "-g", "daemon off;")
-	n, err := startChild("nginx", s.logDir(), cmd)
+	lb, err := s.runNginx(ctx, "nginx", c)
 	if err != nil {
 		return err
 	}
-	s.onClose("stop nginx", n.stop)
-	s.stack.nginx = &nginxProc{conf: c, proc: n}
-	s.stack.baseURL = "http://127.0.0.1:" + strconv.Itoa(port)
-	return n.waitTCP(ctx, "127.0.0.1:"+strconv.Itoa(port), 10*time.Second)
+	s.stack.nginx = lb
+	front, err := s.runNginx(ctx, "nginx-front", nginxConfig{prefix: filepath.Join(s.dir, "nginx-front"), upstreams: []int{lb.conf.port}})
+	if err != nil {
+		return err
+	}
+	s.stack.baseURL = front.url()
+	return nil
+}
+
+// runNginx writes c on a free port and starts nginx on it in the
+// foreground, its prefix in the temp folder.
+func (s *suite) runNginx(ctx context.Context, name string, c nginxConfig) (*nginxProc, error) {
+	var err error
+	if c.port, err = devstack.FreePort(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(c.prefix, "tmp"), 0o755); err != nil {
+		return nil, fmt.Errorf("%s folder: %w", name, err)
+	}
+	if err := c.write(); err != nil {
+		return nil, err
+	}
+	s.logf("starting %s on 127.0.0.1:%d", name, c.port)
+	cmd := exec.Command(nginxBin, "-c", c.file(), "-p", c.prefix, "-e", filepath.Join(c.prefix, "error.log"), "-g", "daemon off;")
+	n, err := startChild(name, s.logDir(), cmd)
+	if err != nil {
+		return nil, err
+	}
+	s.onClose("stop "+name, n.stop)
+	p := &nginxProc{conf: c, proc: n}
+	return p, n.waitTCP(ctx, "127.0.0.1:"+strconv.Itoa(c.port), 10*time.Second)
 }
 
 // file is the configuration's path.
@@ -141,17 +165,20 @@ func (c nginxConfig) write() error {
 	return nil
 }
 
-// nginxProc is the running nginx and the configuration it was last given.
+// nginxProc is a running nginx and the configuration it was last given.
 type nginxProc struct {
 	conf nginxConfig
 	proc *child
 }
 
+// url is where it listens.
+func (n *nginxProc) url() string { return "http://127.0.0.1:" + strconv.Itoa(n.conf.port) }
+
 // setDown writes a configuration that marks the webs on the ports in down
 // (and only those) down, reloads nginx with SIGHUP (what `nginx -s reload`
 // sends) and waits until nginx answers the new generation, so that new
 // requests follow it. Requests in flight finish on the old workers.
-func (n *nginxProc) setDown(ctx context.Context, down map[int]bool, base string) error {
+func (n *nginxProc) setDown(ctx context.Context, down map[int]bool) error {
 	n.conf.down = down
 	n.conf.generation++
 	if err := n.conf.write(); err != nil {
@@ -160,7 +187,7 @@ func (n *nginxProc) setDown(ctx context.Context, down map[int]bool, base string)
 	n.proc.signal(syscall.SIGHUP)
 	want := strconv.Itoa(n.conf.generation)
 	return n.proc.poll(ctx, 10*time.Second, func(ctx context.Context) error {
-		got, err := getText(ctx, base+generationPath)
+		got, err := getText(ctx, n.url()+generationPath)
 		if err == nil && got != want {
 			err = fmt.Errorf("nginx still at generation %s, want %s", got, want)
 		}

@@ -20,12 +20,12 @@ type stack struct {
 	webs    []*ferryProc // two, behind nginx
 	worker  *ferryProc
 	clocks  []*ferryProc // one, two during the clocks scenario
-	nginx   *nginxProc
-	ends    *endpoints // takes webs that stop out of nginx, and back in once ready
-	baseURL string     // nginx
-	token   string     // the suite user's API token
-	cookie  string     // the suite user's session cookie, from POST /api/v1/login
-	pass    string     // the suite user's password
+	nginx   *nginxProc   // the balancer over the webs; the clients talk to a front nginx before it (nginx.go)
+	ends    *endpoints   // takes webs that stop out of nginx, and back in once ready
+	baseURL string       // nginx
+	token   string       // the suite user's API token
+	cookie  string       // the suite user's session cookie, from POST /api/v1/login
+	pass    string       // the suite user's password
 }
 
 // setup builds Ferry, starts the backing services, migrates, creates the
