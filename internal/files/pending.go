@@ -15,8 +15,9 @@ import (
 var ErrNoLongerPending = errors.New("the upload outlasted the orphan grace before its object was complete")
 
 // Pending objects are the objects of uploads whose file rows are not
-// committed yet. An upload names its key before its first byte (Expect)
-// and again once its object is complete (Touch), then settles it in the
+// committed yet. An upload names its key before its first byte (Expect),
+// touches it while its body streams and again once its object is
+// complete (Touch), then settles it in the
 // transaction that writes the row (Settle). A pending row protects its
 // object from the orphan sweep for the sweep's grace after its last
 // touch, and the upload must commit within half of that grace of its

@@ -178,3 +178,45 @@ func (h *hookReader) Read(p []byte) (int, error) {
 	}
 	return h.r.Read(p)
 }
+
+// TestSlowUploadKeepsItsKey: an upload whose body takes several times the
+// sweep's grace keeps its pending key alive while its bytes arrive, so
+// the sweep, forgetting stale keys all along, never takes its protection.
+func TestSlowUploadKeepsItsKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, u := setup(t, 100)
+	s.Settings.OrphanGrace = 400 * time.Millisecond
+	sweep, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		for sweep.Err() == nil {
+			_, _ = files.ForgetStalePending(sweep, s.DB, s.Settings.OrphanGrace)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	body := &slowReader{data: []byte("alpha"), pause: 300 * time.Millisecond} // 1.5 s: almost four graces
+	if _, _, err := s.Upload(ctx, u, "slow.txt", body, 5, share.Options{ExpiresIn: time.Hour}); err != nil {
+		t.Fatalf("slow upload: %v", err)
+	}
+	var rows, pending int
+	_ = s.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM pending_objects)`).Scan(&rows, &pending)
+	if rows != 1 || pending != 0 || objects(t, s) != 1 {
+		t.Errorf("%d rows, %d objects, %d pending keys; want 1, 1, 0", rows, objects(t, s), pending)
+	}
+}
+
+// slowReader gives one byte per pause.
+type slowReader struct {
+	data  []byte
+	pause time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.pause)
+	p[0], r.data = r.data[0], r.data[1:]
+	return 1, nil
+}
