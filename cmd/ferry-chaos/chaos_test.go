@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -181,5 +183,79 @@ func TestTimeoutFlag(t *testing.T) {
 		if (err != nil) != tt.wantErr || err == nil && o.timeout != tt.want {
 			t.Errorf("%v: timeout %v, error %v; want %v, error %v", tt.args, o.timeout, err, tt.want, tt.wantErr)
 		}
+	}
+}
+
+// TestNginxDown: a web the endpoints watcher took out is listed with
+// `down`, and nginx answers the configuration's generation.
+func TestNginxDown(t *testing.T) {
+	t.Parallel()
+	conf := nginxConfig{prefix: "/tmp/x", port: 8080, upstreams: []int{3001, 3002}, down: map[int]bool{3002: true}, generation: 7}.render()
+	for _, want := range []string{
+		"server 127.0.0.1:3001 max_fails=0;",
+		"server 127.0.0.1:3002 max_fails=0 down;",
+		"location = " + generationPath + " {",
+		`return 200 "7\n";`,
+	} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("config lacks %q:\n%s", want, conf)
+		}
+	}
+}
+
+func TestClassifyReady(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   readiness
+	}{
+		{"ready", 200, `{"status":"ready"}`, readyUp},
+		{"shutting down", 503, `{"status":"not ready","reason":"shutting down"}`, readyStopping},
+		{"backing outage", 503, `{"status":"not ready","reason":"storage unavailable"}`, readyOther},
+		{"not json", 503, `<html>`, readyOther},
+		{"other status", 502, `{"reason":"shutting down"}`, readyOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := classifyReady(tt.status, []byte(tt.body)); got != tt.want {
+				t.Errorf("classifyReady(%d, %s) = %v, want %v", tt.status, tt.body, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestEndpointsDecide: a web goes out on "shutting down" at once, or
+// after unreachableAfter polls without an answer, comes back on 200, and
+// stays as it was on any other answer (a backing outage).
+func TestEndpointsDecide(t *testing.T) {
+	t.Parallel()
+	s := &suite{out: io.Discard, stack: &stack{webs: []*ferryProc{{name: "web-a", port: 1}, {name: "web-b", port: 2}}}}
+	e := &endpoints{s: s, down: map[int]bool{}, changed: make(chan struct{}), fails: map[int]int{}}
+	steps := []struct {
+		a, b     readiness
+		wantDown map[int]bool
+		changed  bool
+	}{
+		{readyUp, readyUp, map[int]bool{1: false, 2: false}, false},
+		{readyOther, readyOther, map[int]bool{1: false, 2: false}, false},
+		{readyStopping, readyUp, map[int]bool{1: true, 2: false}, true},
+		{readyUnreachable, readyUnreachable, map[int]bool{1: true, 2: false}, false},
+		{readyUp, readyUnreachable, map[int]bool{1: false, 2: true}, true},
+		{readyUp, readyOther, map[int]bool{1: false, 2: true}, false},
+		{readyUp, readyUp, map[int]bool{1: false, 2: false}, true},
+	}
+	for i, st := range steps {
+		next, changed := e.decide(map[int]readiness{1: st.a, 2: st.b})
+		if changed != st.changed || !maps.Equal(next, st.wantDown) {
+			t.Fatalf("step %d (%v, %v): down %v changed %v, want %v %v", i, st.a, st.b, next, changed, st.wantDown, st.changed)
+		}
+		if changed {
+			e.apply(next)
+		}
+	}
+	if e.reloadCount() != 3 {
+		t.Errorf("%d reloads, want 3", e.reloadCount())
 	}
 }

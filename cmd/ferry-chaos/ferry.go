@@ -140,6 +140,11 @@ func (p *ferryProc) stop(ctx context.Context) error {
 	return p.proc.stop(ctx)
 }
 
+// drainDelay is the webs' DRAIN_DELAY: long enough for the endpoints
+// watcher to see /ready turn 503 and reload nginx (a few hundred
+// milliseconds) with room to spare on a busy machine.
+const drainDelay = 3 * time.Second
+
 // ferryEnv is all a ferry process gets: nothing from the caller's shell
 // but PATH and HOME. The sweep and the rescue of jobs run on short
 // timers, so a scenario sees them act; the rest is production-like.
@@ -159,7 +164,7 @@ func (s *suite) ferryEnv(extra ...string) []string {
 		"MAX_UPLOAD_SIZE=1GiB",
 		"SWEEP_INTERVAL=2s", "ORPHAN_GRACE=3s", "PURGE_INTERVAL=2s",
 		"JOB_TIMEOUT=10s", "JOB_RESCUE_AFTER=12s",
-		"SHUTDOWN_TIMEOUT=20s", "DRAIN_DELAY=2s",
+		"SHUTDOWN_TIMEOUT=20s", "DRAIN_DELAY=" + drainDelay.String(),
 	}
 	return append(env, extra...)
 }

@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ferryhq/ferry/internal/devstack"
@@ -21,7 +24,16 @@ type nginxConfig struct {
 	prefix    string // nginx's -p: logs, pid and temp folders live here
 	port      int    // where it listens, on 127.0.0.1
 	upstreams []int  // the ports of the webs
+	// down are the webs the endpoints watcher has taken out (endpoints.go):
+	// listed with `down`, so nginx sends them nothing new.
+	down map[int]bool
+	// generation counts the configurations written; nginx answers it at
+	// generationPath, which tells when a reload has taken effect.
+	generation int
 }
+
+// generationPath is where nginx answers its configuration's generation.
+const generationPath = "/.chaos/generation"
 
 // render writes the configuration. Uploads stream through unbuffered
 // (proxy_request_buffering off, HTTP/1.1 so a chunked body streams too)
@@ -34,13 +46,18 @@ type nginxConfig struct {
 // outage must not be marked dead, or both would be and nginx would
 // answer 502 on its own. No upstream keep-alive: each request is its own
 // connection, so a web that drains is never sent a request on a
-// connection it is closing.
+// connection it is closing. A web marked down is listed with `down`.
 func (c nginxConfig) render() string {
 	var servers strings.Builder
 	for _, p := range c.upstreams {
-		fmt.Fprintf(&servers, "    server 127.0.0.1:%d max_fails=0;\n", p)
+		state := ""
+		if c.down[p] {
+			state = " down"
+		}
+		fmt.Fprintf(&servers, "    server 127.0.0.1:%d max_fails=0%s;\n", p, state)
 	}
-	r := strings.NewReplacer("{prefix}", c.prefix, "{port}", strconv.Itoa(c.port), "{servers}", servers.String())
+	r := strings.NewReplacer("{prefix}", c.prefix, "{port}", strconv.Itoa(c.port), "{servers}", servers.String(),
+		"{generation}", strconv.Itoa(c.generation), "{generationPath}", generationPath)
 	return r.Replace(nginxTemplate)
 }
 
@@ -62,6 +79,10 @@ http {
 {servers}  }
   server {
     listen 127.0.0.1:{port};
+    location = {generationPath} {
+      access_log off;
+      return 200 "{generation}\n";
+    }
     location / {
       proxy_pass http://ferry;
       proxy_http_version 1.1;
@@ -80,31 +101,121 @@ http {
 }
 `
 
-// startNginx writes the configuration for the webs' ports and starts
-// nginx in the foreground, its prefix in the temp folder.
+// startNginx starts two nginx: the balancer over the webs, whose upstream
+// the endpoints watcher rewrites and reloads, and in front of it the one
+// the clients talk to, which is never reloaded. A reload makes the old
+// workers close their idle kept-alive client connections at once, and a
+// client that sends a request on one at that instant gets a reset, which
+// Go's client does not retry for a PUT. A load balancer that follows
+// endpoints (ingress-nginx) changes its upstreams without a reload, so
+// the clients' connections live in a front nginx here and only the
+// balancer behind it, to which each request opens its own connection, is
+// reloaded: the reloaded nginx keeps its listening socket, so no such
+// connection is refused or reset.
 func (s *suite) startNginx(ctx context.Context) error {
-	port, err := devstack.FreePort()
-	if err != nil {
-		return err
-	}
-	c := nginxConfig{prefix: filepath.Join(s.dir, "nginx"), port: port}
+	c := nginxConfig{prefix: filepath.Join(s.dir, "nginx")}
 	for _, w := range s.stack.webs {
 		c.upstreams = append(c.upstreams, w.port)
 	}
-	if err := os.MkdirAll(filepath.Join(c.prefix, "tmp"), 0o755); err != nil {
-		return fmt.Errorf("nginx folder: %w", err)
-	}
-	conf := filepath.Join(c.prefix, "nginx.conf")
-	if err := os.WriteFile(conf, []byte(c.render()), 0o644); err != nil {
-		return fmt.Errorf("nginx config: %w", err)
-	}
-	s.logf("starting nginx on 127.0.0.1:%d", port)
-	cmd := exec.Command(nginxBin, "-c", conf, "-p", c.prefix, "-e", filepath.Join(c.prefix, "error.log"), "-g", "daemon off;")
-	n, err := startChild("nginx", s.logDir(), cmd)
+	lb, err := s.runNginx(ctx, "nginx", c)
 	if err != nil {
 		return err
 	}
-	s.onClose("stop nginx", n.stop)
-	s.stack.baseURL = "http://127.0.0.1:" + strconv.Itoa(port)
-	return n.waitTCP(ctx, "127.0.0.1:"+strconv.Itoa(port), 10*time.Second)
+	s.stack.nginx = lb
+	front, err := s.runNginx(ctx, "nginx-front", nginxConfig{prefix: filepath.Join(s.dir, "nginx-front"), upstreams: []int{lb.conf.port}})
+	if err != nil {
+		return err
+	}
+	s.stack.baseURL = front.url()
+	return nil
+}
+
+// runNginx writes c on a free port and starts nginx on it in the
+// foreground, its prefix in the temp folder.
+func (s *suite) runNginx(ctx context.Context, name string, c nginxConfig) (*nginxProc, error) {
+	var err error
+	if c.port, err = devstack.FreePort(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(c.prefix, "tmp"), 0o755); err != nil {
+		return nil, fmt.Errorf("%s folder: %w", name, err)
+	}
+	if err := c.write(); err != nil {
+		return nil, err
+	}
+	s.logf("starting %s on 127.0.0.1:%d", name, c.port)
+	cmd := exec.Command(nginxBin, "-c", c.file(), "-p", c.prefix, "-e", filepath.Join(c.prefix, "error.log"), "-g", "daemon off;")
+	n, err := startChild(name, s.logDir(), cmd)
+	if err != nil {
+		return nil, err
+	}
+	s.onClose("stop "+name, n.stop)
+	p := &nginxProc{conf: c, proc: n}
+	return p, n.waitTCP(ctx, "127.0.0.1:"+strconv.Itoa(c.port), 10*time.Second)
+}
+
+// file is the configuration's path.
+func (c nginxConfig) file() string { return filepath.Join(c.prefix, "nginx.conf") }
+
+// write renders the configuration into its file.
+func (c nginxConfig) write() error {
+	if err := os.WriteFile(c.file(), []byte(c.render()), 0o644); err != nil {
+		return fmt.Errorf("nginx config: %w", err)
+	}
+	return nil
+}
+
+// nginxProc is a running nginx and the configuration it was last given.
+type nginxProc struct {
+	conf nginxConfig
+	proc *child
+}
+
+// url is where it listens.
+func (n *nginxProc) url() string { return "http://127.0.0.1:" + strconv.Itoa(n.conf.port) }
+
+// setDown writes a configuration that marks the webs on the ports in down
+// (and only those) down, reloads nginx with SIGHUP (what `nginx -s reload`
+// sends) and waits until nginx answers the new generation, so that new
+// requests follow it. Requests in flight finish on the old workers.
+func (n *nginxProc) setDown(ctx context.Context, down map[int]bool) error {
+	n.conf.down = down
+	n.conf.generation++
+	if err := n.conf.write(); err != nil {
+		return err
+	}
+	n.proc.signal(syscall.SIGHUP)
+	want := strconv.Itoa(n.conf.generation)
+	return n.proc.poll(ctx, 10*time.Second, func(ctx context.Context) error {
+		got, err := getText(ctx, n.url()+generationPath)
+		if err == nil && got != want {
+			err = fmt.Errorf("nginx still at generation %s, want %s", got, want)
+		}
+		return err
+	})
+}
+
+// freshConns opens a connection per request: one kept alive could be
+// held by a worker of an older generation.
+var freshConns = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
+// getText answers the trimmed body of a 200 to GET url.
+func getText(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := freshConns.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<10))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	return strings.TrimSpace(string(body)), nil
 }

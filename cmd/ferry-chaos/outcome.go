@@ -35,14 +35,18 @@ const (
 	opMeSession               // GET /api/v1/me with a session cookie, as a browser
 	opSharePage               // GET /s/{token}, HTML or JSON
 	opHealth                  // GET /health
+	opUploadForm              // POST /api/v1/files, multipart/form-data with one file part
+	opUploadTus               // tus: POST /api/v1/uploads, two PATCHes, GET of its JSON
 )
 
-var opNames = [...]string{"upload", "chunked upload", "download", "me", "me (session)", "share page", "health"}
+var opNames = [...]string{"upload", "chunked upload", "download", "me", "me (session)", "share page", "health", "form upload", "tus upload"}
 
 func (o op) String() string { return opNames[o] }
 
 // isUpload reports whether the op sends a body.
-func (o op) isUpload() bool { return o == opUploadKnown || o == opUploadChunked }
+func (o op) isUpload() bool {
+	return o == opUploadKnown || o == opUploadChunked || o == opUploadForm || o == opUploadTus
+}
 
 // outcome is one request, as the load generator saw it.
 type outcome struct {

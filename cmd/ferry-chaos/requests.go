@@ -38,7 +38,7 @@ func (c *client) upload(ctx context.Context, base, name string, body io.Reader, 
 	if chunked {
 		o.op = opUploadChunked
 	}
-	h := &hashingReader{r: body, h: sha256.New()}
+	h := &hashingReader{r: body, h: newHash()}
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, base+"/api/v1/files/"+url.PathEscape(name), h)
@@ -64,24 +64,11 @@ func (c *client) upload(ctx context.Context, base, name string, body io.Reader, 
 // register reads a 201's file JSON and keeps the file when the server's
 // SHA-256 and size are ours.
 func (c *client) register(o outcome, resp *http.Response, name, sum string, size int64) outcome {
-	var f struct {
-		ID     string `json:"id"`
-		Size   int64  `json:"size"`
-		SHA256 string `json:"sha256"`
-		Share  struct {
-			Token       string `json:"token"`
-			DownloadURL string `json:"download_url"`
-		} `json:"share"`
-	}
+	var f fileJSON
 	if err := json.NewDecoder(resp.Body).Decode(&f); err != nil {
 		return finish(o, resp.StatusCode, false, err, false)
 	}
-	if f.SHA256 != sum || f.Size != size {
-		return finish(o, resp.StatusCode, false, nil, true)
-	}
-	c.uploads.add(storedFile{id: f.ID, name: name, downloadURL: f.Share.DownloadURL, shareToken: f.Share.Token, sha256: sum, size: size})
-	o.fileID = f.ID
-	return finish(o, resp.StatusCode, false, nil, false)
+	return c.keep(o, resp.StatusCode, f, name, sum, size)
 }
 
 // download fetches a stored file and checks its SHA-256.
@@ -167,6 +154,9 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 	h.h.Write(p[:n])
 	return n, err
 }
+
+// newHash is the hash uploads are checked with.
+func newHash() hash.Hash { return sha256.New() }
 
 func (h *hashingReader) sum() string { return hex.EncodeToString(h.h.Sum(nil)) }
 

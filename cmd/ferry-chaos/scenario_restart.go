@@ -39,13 +39,17 @@ func (s *suite) rollingRestart(ctx context.Context, rounds int) (scenarioRun, er
 }
 
 // replaceWeb stops a web with SIGTERM, waits for it to exit and starts a
-// new one in its place.
+// new one in its place, then waits until the endpoints watcher has put it
+// back in nginx.
 func (s *suite) replaceWeb(ctx context.Context, w *ferryProc) error {
 	w.proc.signal(syscall.SIGTERM)
 	if err := w.proc.wait(30 * time.Second); err != nil {
 		return err
 	}
-	return s.startFerry(ctx, w)
+	if err := s.startFerry(ctx, w); err != nil {
+		return err
+	}
+	return s.stack.ends.waitIn(ctx, w.port, 10*time.Second)
 }
 
 // killWeb kills web-a with SIGKILL while slow uploads of both kinds are

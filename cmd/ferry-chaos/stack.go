@@ -20,6 +20,8 @@ type stack struct {
 	webs    []*ferryProc // two, behind nginx
 	worker  *ferryProc
 	clocks  []*ferryProc // one, two during the clocks scenario
+	nginx   *nginxProc   // the balancer over the webs; the clients talk to a front nginx before it (nginx.go)
+	ends    *endpoints   // takes webs that stop out of nginx, and back in once ready
 	baseURL string       // nginx
 	token   string       // the suite user's API token
 	cookie  string       // the suite user's session cookie, from POST /api/v1/login
@@ -27,7 +29,8 @@ type stack struct {
 }
 
 // setup builds Ferry, starts the backing services, migrates, creates the
-// user and token, then starts the webs, nginx, a worker and a clock.
+// user and token, then starts the webs, nginx, a worker, a clock and the
+// endpoints watcher.
 func (s *suite) setup(ctx context.Context) error {
 	s.stack = &stack{}
 	if err := os.Mkdir(s.logDir(), 0o755); err != nil {
@@ -35,7 +38,7 @@ func (s *suite) setup(ctx context.Context) error {
 	}
 	for _, start := range []func(context.Context) error{
 		s.buildFerry, s.startPostgres, s.startRedis, s.startS3, s.prepareFerry,
-		s.planWebs, s.startNginx, s.startProcesses, s.signIn,
+		s.planWebs, s.startNginx, s.startProcesses, s.startEndpoints, s.signIn,
 	} {
 		if err := start(ctx); err != nil {
 			return err

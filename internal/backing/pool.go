@@ -3,8 +3,10 @@ package backing
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -184,4 +186,40 @@ func (s *Services) pingDB(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// poolShareLimit is the part of the server's max_connections one pool may
+// ask for before WarnPoolSize warns: two webs, a worker and a clock at
+// half each already ask for twice what the server has.
+const poolShareLimit = 2
+
+// WarnPoolSize logs one warning, naming DB_MAX_CONNS, when this process's
+// pool alone may hold more than half of Postgres's max_connections: the
+// pools of every process together must stay under it, or requests are
+// refused connections while others hold them. Call it once the database
+// answers; it says nothing when it cannot ask.
+func (s *Services) WarnPoolSize(ctx context.Context, log *slog.Logger) {
+	if s.DB == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	var raw string
+	if err := s.DB.QueryRow(ctx, "SHOW max_connections").Scan(&raw); err != nil {
+		return
+	}
+	server, err := strconv.Atoi(raw)
+	if err != nil {
+		return
+	}
+	if pool := s.DB.Config().MaxConns; tooLarge(pool, server) {
+		log.Warn("Postgres pool over half of the server's max_connections; lower DB_MAX_CONNS (or pool_max_conns in DATABASE_URL) so that the pools of every process together stay under max_connections",
+			"pool_max_conns", pool, "max_connections", server)
+	}
+}
+
+// tooLarge reports whether a pool of pool connections asks for more than
+// its share of a server that takes server connections.
+func tooLarge(pool int32, server int) bool {
+	return server > 0 && int(pool)*poolShareLimit > server
 }

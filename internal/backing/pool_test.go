@@ -1,10 +1,13 @@
 package backing
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,4 +206,75 @@ func withSSLMode(t *testing.T, raw, mode string) string {
 	q.Set("sslmode", mode)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+func TestTooLarge(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		pool   int32
+		server int
+		want   bool
+	}{
+		{"default web pool on 100", 10, 100, false},
+		{"exactly half", 50, 100, false},
+		{"over half", 51, 100, true},
+		{"the chaos pools scenario", 30, 30, true},
+		{"unknown server size", 10, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tooLarge(tt.pool, tt.server); got != tt.want {
+				t.Errorf("tooLarge(%d, %d) = %v, want %v", tt.pool, tt.server, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestWarnPoolSize asks a real server for its max_connections: a pool of
+// more than half of it warns once, naming DB_MAX_CONNS; a small one is
+// quiet.
+func TestWarnPoolSize(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := dbtest.URL(t)
+	var server int
+	probe, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	if err := probe.QueryRow(ctx, "SHOW max_connections").Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	_ = probe.Close(ctx)
+	if _, err := fmt.Sscan(raw, &server); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		max  int32
+		warn bool
+	}{
+		{"small pool", 2, false},
+		{"over half", int32(server/2 + 1), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(ctx, URLs{Database: dbURL, Pool: PoolSize{MaxConns: tt.max}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var buf bytes.Buffer
+			s.WarnPoolSize(ctx, slog.New(slog.NewJSONHandler(&buf, nil)))
+			lines := strings.Count(buf.String(), "\n")
+			if tt.warn && (lines != 1 || !strings.Contains(buf.String(), "DB_MAX_CONNS") || !strings.Contains(buf.String(), fmt.Sprintf(`"max_connections":%d`, server))) {
+				t.Errorf("pool %d of %d: want one warning naming DB_MAX_CONNS, got %q", tt.max, server, buf.String())
+			}
+			if !tt.warn && lines != 0 {
+				t.Errorf("pool %d of %d: want no warning, got %q", tt.max, server, buf.String())
+			}
+		})
+	}
 }

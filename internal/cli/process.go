@@ -73,7 +73,10 @@ func startProcess(ctx context.Context, e Env, name string, args []string, need b
 	}
 	p.ready = health.NewReadiness(checks...)
 	metrics.RegisterReadiness(p.registry, p.ready)
-	go p.services.WaitUp(ctx, p.log)
+	go func() {
+		p.services.WaitUp(ctx, p.log)
+		p.services.WarnPoolSize(ctx, p.log)
+	}()
 	return p, nil
 }
 

@@ -2,13 +2,22 @@ package files
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
 
+// ErrNoLongerPending is an upload whose object took longer than the
+// sweep's grace to complete: its pending key was forgotten meanwhile, so
+// the sweep may take the object, and the upload must give up. That
+// happens when storage is slow or failing (the SDK's retries through an
+// outage), so it is answered like a backing failure: 503, try again.
+var ErrNoLongerPending = errors.New("the upload outlasted the orphan grace before its object was complete")
+
 // Pending objects are the objects of uploads whose file rows are not
-// committed yet. An upload names its key before its first byte (Expect)
-// and again once its object is complete (Touch), then settles it in the
+// committed yet. An upload names its key before its first byte (Expect),
+// touches it while its body streams and again once its object is
+// complete (Touch), then settles it in the
 // transaction that writes the row (Settle). A pending row protects its
 // object from the orphan sweep for the sweep's grace after its last
 // touch, and the upload must commit within half of that grace of its
@@ -33,7 +42,7 @@ func Touch(ctx context.Context, db DB, key string) error {
 		return fmt.Errorf("touch pending object: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("touch pending object: %s is no longer pending", key)
+		return fmt.Errorf("touch pending object %s: %w", key, ErrNoLongerPending)
 	}
 	return nil
 }

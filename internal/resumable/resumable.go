@@ -76,7 +76,7 @@ func New(cfg Config) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{cfg: cfg, db: cfg.DB, backend: be, now: time.Now}
-	s.store = hashingStore{tusStore: be.store, db: cfg.DB, objectID: objectID, log: cfg.Log, scratch: cfg.TempDir}
+	s.store = hashingStore{tusStore: noticingStore{be.store}, db: cfg.DB, objectID: objectID, log: cfg.Log, scratch: cfg.TempDir}
 	composer := handler.NewStoreComposer()
 	composer.UseCore(s.store)
 	composer.UseTerminater(s.store)
@@ -136,8 +136,9 @@ type request struct {
 	fail     Fail
 	row      upload // for requests on an upload
 	header   http.Header
-	checksum *checksum // the chunk's Upload-Checksum; nil: none
-	length   int64     // the body's announced length; -1: unknown
+	checksum *checksum      // the chunk's Upload-Checksum; nil: none
+	length   int64          // the body's announced length; -1: unknown
+	failure  backingFailure // the store's first backing failure, answered 503 (unavailable.go)
 }
 
 func from(ctx context.Context) *request {
@@ -166,7 +167,8 @@ func (s *Service) Create(w http.ResponseWriter, r *http.Request, owner account.U
 		return
 	}
 	req := &request{owner: owner, fail: fail, header: r.Header, checksum: sum, length: r.ContentLength}
-	s.serve.ServeHTTP(&relativeLocation{ResponseWriter: w}, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, req))
+	s.serve.ServeHTTP(&relativeLocation{ResponseWriter: &failOver{ResponseWriter: w, r: r, req: req}}, r)
 }
 
 // Serve serves HEAD, PATCH and DELETE on /api/v1/uploads/{id} for owner.
@@ -189,10 +191,12 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, owner account.Us
 		return
 	}
 	req := &request{owner: owner, fail: fail, row: row, header: r.Header, checksum: sum, length: r.ContentLength}
+	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, req))
 	// tusd answers on the writer its middleware was given, so the status
-	// of a termination is read here, outside it.
-	sw := &status{ResponseWriter: w}
-	s.serve.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), ctxKey{}, req)))
+	// of a termination is read here, outside it; failOver turns a 500
+	// caused by a backing failure into its 503.
+	sw := &status{ResponseWriter: &failOver{ResponseWriter: w, r: r, req: req}}
+	s.serve.ServeHTTP(sw, r)
 	if r.Method == http.MethodDelete && !row.Finished && sw.code == http.StatusNoContent {
 		s.dropRow(r.Context(), row.ID)
 	}

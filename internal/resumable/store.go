@@ -68,7 +68,7 @@ func newBackend(blobURL string, st storage.Store, tempDir string, partSize int64
 }
 
 func s3Backend(st storage.Store, tempDir string, partSize int64) backend {
-	s := s3store.New(st.Direct.Bucket, st.Direct.Client)
+	s := s3store.New(st.Direct.Bucket, noticingS3{st.Direct.Client})
 	s.ObjectPrefix = st.Direct.Prefix + storage.KeyPrefix
 	s.MetadataObjectPrefix = st.Direct.Prefix + metaPrefix
 	// Each PATCH buffers parts in temporary files before sending them:

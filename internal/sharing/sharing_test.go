@@ -99,6 +99,16 @@ func TestBatchKeepsNothingOnFailure(t *testing.T) {
 			_, _, err := s.Upload(ctx, u, "a.txt", strings.NewReader("alpha"), 5, opts)
 			return err
 		}, context.DeadlineExceeded},
+		{"an object completed after the sweep forgot its pending key", func(ctx context.Context, s *sharing.Service, u account.User) error {
+			// Storage slow past ORPHAN_GRACE (the SDK retrying through an
+			// outage): the sweep forgets the key while the body streams.
+			body := &hookReader{r: strings.NewReader("alpha"), hook: func() error {
+				_, err := files.ForgetStalePending(ctx, s.DB, 0)
+				return err
+			}}
+			_, _, err := s.Upload(ctx, u, "a.txt", body, 5, opts)
+			return err
+		}, files.ErrNoLongerPending},
 		{"an empty batch", func(ctx context.Context, s *sharing.Service, u account.User) error {
 			b, _ := s.NewBatch(ctx, u)
 			_, _, err := b.Commit(ctx, opts)
@@ -150,4 +160,63 @@ func TestDeleteFile(t *testing.T) {
 	if n := objects(t, s); n != 0 {
 		t.Errorf("%d objects after delete", n)
 	}
+}
+
+// hookReader calls hook once, before its first read.
+type hookReader struct {
+	r    io.Reader
+	hook func() error
+	done bool
+}
+
+func (h *hookReader) Read(p []byte) (int, error) {
+	if !h.done {
+		h.done = true
+		if err := h.hook(); err != nil {
+			return 0, err
+		}
+	}
+	return h.r.Read(p)
+}
+
+// TestSlowUploadKeepsItsKey: an upload whose body takes several times the
+// sweep's grace keeps its pending key alive while its bytes arrive, so
+// the sweep, forgetting stale keys all along, never takes its protection.
+func TestSlowUploadKeepsItsKey(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, u := setup(t, 100)
+	s.Settings.OrphanGrace = 400 * time.Millisecond
+	sweep, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		for sweep.Err() == nil {
+			_, _ = files.ForgetStalePending(sweep, s.DB, s.Settings.OrphanGrace)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	body := &slowReader{data: []byte("alpha"), pause: 300 * time.Millisecond} // 1.5 s: almost four graces
+	if _, _, err := s.Upload(ctx, u, "slow.txt", body, 5, share.Options{ExpiresIn: time.Hour}); err != nil {
+		t.Fatalf("slow upload: %v", err)
+	}
+	var rows, pending int
+	_ = s.DB.QueryRow(ctx, `SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM pending_objects)`).Scan(&rows, &pending)
+	if rows != 1 || pending != 0 || objects(t, s) != 1 {
+		t.Errorf("%d rows, %d objects, %d pending keys; want 1, 1, 0", rows, objects(t, s), pending)
+	}
+}
+
+// slowReader gives one byte per pause.
+type slowReader struct {
+	data  []byte
+	pause time.Duration
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(r.pause)
+	p[0], r.data = r.data[0], r.data[1:]
+	return 1, nil
 }

@@ -89,7 +89,9 @@ func (b *Batch) Add(ctx context.Context, name string, body io.Reader, length int
 	if err := files.Expect(ctx, b.svc.DB, key); err != nil {
 		return err
 	}
+	stop := b.svc.keepPending(ctx, key)
 	got, err := b.svc.Store.Receive(ctx, storage.Incoming{Key: key, Body: body, Length: length, Limit: b.room, Disposition: download.Attachment(name)})
+	stop()
 	if err != nil {
 		b.svc.settle(ctx, []string{key}) // Receive kept no object
 	}
@@ -112,6 +114,34 @@ func (b *Batch) Add(ctx context.Context, name string, body io.Reader, length int
 	b.received = append(b.received, received{name, got})
 	b.room -= got.Size
 	return nil
+}
+
+// keepPending touches key's pending row every quarter of the sweep's
+// grace until stop is called, so that an upload whose body takes longer
+// than the grace (a large file, a slow client, a store retrying) keeps
+// its protection while its bytes still arrive. A touch that fails is
+// left to the one after the object is complete, which reports it.
+func (s *Service) keepPending(ctx context.Context, key string) (stop func()) {
+	grace := s.Settings.OrphanGrace
+	if grace <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(max(grace/4, 10*time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				_ = files.Touch(ctx, s.DB, key)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 // Len is how many files the batch holds so far.

@@ -74,6 +74,7 @@ var domainErrors = []struct {
 	{account.ErrOverQuota, errOverQuota},
 	{account.ErrBusy, errHashBusy},
 	{files.ErrNotFound, errNotFound},
+	{files.ErrNoLongerPending, errUnavailable},
 	{sharing.ErrTooLarge, errTooLarge},
 	{sharing.ErrNoFiles, errBadMultipart},
 	{storage.ErrIncompleteBody, apiError(http.StatusBadRequest, "incomplete_body", "the request body ended before it was complete")},

@@ -44,6 +44,7 @@ func TestErrorMapping(t *testing.T) {
 		{account.ErrOverQuota, 413, "over_quota"},
 		{account.ErrBusy, 503, "unavailable"},
 		{files.ErrNotFound, 404, "not_found"},
+		{files.ErrNoLongerPending, 503, "unavailable"},
 		{sharing.ErrTooLarge, 413, "too_large"},
 		{sharing.ErrNoFiles, 400, "invalid_multipart"},
 		{storage.ErrIncompleteBody, 400, "incomplete_body"},

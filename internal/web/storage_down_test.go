@@ -89,3 +89,41 @@ func TestStorageOutage(t *testing.T) {
 		t.Errorf("second download of a max_downloads=1 share: %d, want 410", res.StatusCode)
 	}
 }
+
+// TestTusStorageOutage: while the store is down, the tus requests that
+// need it (creating an upload, writing a chunk, asking where to resume)
+// answer 503 unavailable with Retry-After from the error table, never
+// tusd's own 500, and the upload goes on once the store is back.
+func TestTusStorageOutage(t *testing.T) {
+	testkit.SkipShort(t, "about 20 s: the S3 SDK retries each failed request with backoff")
+	t.Parallel()
+	o := &outage{}
+	o.set("")
+	st := newTusStackOn(t, blobtest.SignedS3With(t, o.wrap), nil)
+	loc := st.create(t, 10)
+	o.set("refuse")
+	tests := []struct {
+		name, method, path string
+		body               []byte
+		headers            []string
+	}{
+		{"create", "POST", "/api/v1/uploads", nil, []string{"Upload-Length", "5", "Upload-Metadata", tusMeta("filename", "new.txt")}},
+		{"patch", "PATCH", loc, []byte("first"), []string{"Upload-Offset", "0"}},
+		{"head", "HEAD", loc, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := st.tus(t, tt.method, tt.path, st.token, tt.body, tt.headers...)
+			if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+				t.Errorf("%s while storage is down: %d Retry-After=%q, want 503 with Retry-After", tt.name, res.StatusCode, res.Header.Get("Retry-After"))
+			}
+			if tt.method != "HEAD" && !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+				t.Errorf("%s: Content-Type %q, want the error table's JSON", tt.name, res.Header.Get("Content-Type"))
+			}
+		})
+	}
+	o.set("")
+	if res := st.tus(t, "PATCH", loc, st.token, []byte("0123456789"), "Upload-Offset", "0"); res.StatusCode != http.StatusNoContent {
+		t.Errorf("PATCH once the store is back: %d, want 204", res.StatusCode)
+	}
+}

@@ -45,6 +45,16 @@ func S3With(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	return newS3Server(t, wrap) + "&anonymous=true"
 }
 
+// SignedS3With is SignedS3 with wrap around the server, for code that
+// signs URLs (tus's S3 store) under a store that fails on purpose.
+func SignedS3With(t testing.TB, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	if os.Getenv("AWS_ACCESS_KEY_ID") != Credentials["AWS_ACCESS_KEY_ID"] {
+		t.Fatal("blobtest.SignedS3With needs blobtest.Credentials in the environment (set them in TestMain)")
+	}
+	return newS3Server(t, wrap)
+}
+
 func newS3(t testing.TB) string { return newS3Server(t, nil) }
 
 func newS3Server(t testing.TB, wrap func(http.Handler) http.Handler) string {
