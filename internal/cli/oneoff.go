@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/ferryhq/ferry/internal/admin"
 	"github.com/ferryhq/ferry/internal/backing"
@@ -16,6 +17,7 @@ import (
 	"github.com/ferryhq/ferry/internal/dev"
 	"github.com/ferryhq/ferry/internal/logging"
 	"github.com/ferryhq/ferry/internal/schema"
+	"github.com/ferryhq/ferry/internal/session"
 )
 
 // connect opens the database for a one-off command and fails fast with a
@@ -72,11 +74,15 @@ func runAdmin(ctx context.Context, e Env, args []string) error {
 			pool.Close()
 		}
 	}()
-	err := admin.Run(ctx, args, admin.IO{Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}, func(ctx context.Context) (*pgxpool.Pool, error) {
+	b := admin.Backends{DB: func(ctx context.Context) (*pgxpool.Pool, error) {
 		var err error
 		_, pool, err = connect(ctx, e)
 		return pool, err
-	})
+	}}
+	if cfg, err := config.Load(e.Environ); err == nil && cfg.RedisURL != "" {
+		b.EndSessions = func(ctx context.Context, userID string) error { return endSessions(ctx, cfg.RedisURL, userID) }
+	}
+	err := admin.RunWith(ctx, args, admin.IO{Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}, b)
 	var ue *admin.UsageError
 	if errors.As(err, &ue) {
 		return &usageError{ue.Error()}
@@ -100,4 +106,22 @@ func runDev(ctx context.Context, e Env, args []string) error {
 		Dir: dir, Environ: e.Environ, Exe: exe, Stdout: e.Stdout, Stderr: e.Stderr,
 		Log: logging.New(e.Stdout, slog.LevelInfo, "dev"),
 	})
+}
+
+// epochPrefix is where the web keeps its sign-out epochs: its Redis
+// prefix, "ferry:", and "epoch:" (web.Settings.RedisPrefix).
+const epochPrefix = "ferry:epoch:"
+
+// endSessions raises userID's sign-out epoch in the Redis at url, which
+// ends every browser session of the user on every web at once.
+func endSessions(ctx context.Context, url, userID string) error {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return session.Epochs{Redis: rdb, Prefix: epochPrefix}.Raise(ctx, userID)
 }
