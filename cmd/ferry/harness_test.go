@@ -143,9 +143,15 @@ func startIn(t *testing.T, dir string, env []string, args ...string) *proc {
 // run runs ferry to completion and returns its exit code and output.
 func run(t *testing.T, env []string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	return runIn(t, t.TempDir(), env, stdin, args...)
+}
+
+// runIn is run in the folder dir.
+func runIn(t *testing.T, dir string, env []string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	testkit.SkipShort(t, realProcess)
 	cmd := exec.Command(ferryBin, args...)
-	cmd.Env, cmd.Dir, cmd.Stdin = env, t.TempDir(), strings.NewReader(stdin)
+	cmd.Env, cmd.Dir, cmd.Stdin = env, dir, strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -43,9 +44,31 @@ func connect(ctx context.Context, e Env) (*config.Config, *pgxpool.Pool, error) 
 	return cfg, pool, nil
 }
 
+// devFolder is the state folder of a `ferry dev` run in the working folder.
+const devFolder = ".ferry"
+
+// withDevStack fills the service URLs e's environment leaves unset from
+// the ones a `ferry dev` in this folder recorded, and says so on stderr.
+// The environment wins; APP_ENV=production never reads the file.
+func withDevStack(e Env) (Env, error) {
+	environ, used, err := dev.StackEnviron(devFolder, e.Environ)
+	if err != nil {
+		return e, err
+	}
+	if len(used) > 0 {
+		fmt.Fprintf(e.Stderr, "ferry: using %s from ./%s/%s (recorded by ferry dev); set them to use other services\n",
+			strings.Join(used, ", "), devFolder, dev.URLsFile)
+	}
+	e.Environ = environ
+	return e, nil
+}
+
 func runMigrate(ctx context.Context, e Env, args []string) error {
 	flags, err := noArgs(args, "--status")
 	if err != nil {
+		return err
+	}
+	if e, err = withDevStack(e); err != nil {
 		return err
 	}
 	cfg, pool, err := connect(ctx, e)
@@ -68,6 +91,10 @@ func runAdmin(ctx context.Context, e Env, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
 		return errHelp
 	}
+	e, err := withDevStack(e)
+	if err != nil {
+		return err
+	}
 	var pool *pgxpool.Pool
 	defer func() {
 		if pool != nil {
@@ -82,7 +109,7 @@ func runAdmin(ctx context.Context, e Env, args []string) error {
 	if cfg, err := config.Load(e.Environ); err == nil && cfg.RedisURL != "" {
 		b.EndSessions = func(ctx context.Context, userID string) error { return endSessions(ctx, cfg.RedisURL, userID) }
 	}
-	err := admin.RunWith(ctx, args, admin.IO{Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}, b)
+	err = admin.RunWith(ctx, args, admin.IO{Stdin: e.Stdin, Stdout: e.Stdout, Stderr: e.Stderr}, b)
 	var ue *admin.UsageError
 	if errors.As(err, &ue) {
 		return &usageError{ue.Error()}
@@ -98,7 +125,7 @@ func runDev(ctx context.Context, e Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	dir, err := filepath.Abs(".ferry")
+	dir, err := filepath.Abs(devFolder)
 	if err != nil {
 		return fmt.Errorf("find working folder: %w", err)
 	}

@@ -48,6 +48,9 @@ func Run(ctx context.Context, o Options) error {
 		return interrupted(ctx, o.Log, err)
 	}
 	setDefaults(env)
+	if err := writeURLs(o.Dir, env); err != nil {
+		o.Log.Warn("one-off commands will not find the dev services", "error", err.Error())
+	}
 	out := &prefixer{w: o.Stdout}
 	if err := runOnce(ctx, o.Exe, env, out, "", "migrate"); err != nil {
 		return interrupted(ctx, o.Log, fmt.Errorf("migrate: %w", err))
