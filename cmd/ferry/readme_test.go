@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/testkit"
+	"github.com/ferryhq/ferry/internal/testkit/syncbuf"
 )
 
 // readmeMarker comes just before each README block this test runs.
@@ -159,7 +160,7 @@ func devFolder(t *testing.T) string {
 type bash struct {
 	in     io.WriteCloser
 	out    *bufio.Reader
-	stderr *bytes.Buffer
+	stderr *syncbuf.Buffer // written by exec's copying goroutine
 }
 
 const doneMark = "__readme_done__"
@@ -176,7 +177,7 @@ func startBash(t *testing.T, dir string) *bash {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &bash{in: in, out: bufio.NewReader(out), stderr: &bytes.Buffer{}}
+	b := &bash{in: in, out: bufio.NewReader(out), stderr: &syncbuf.Buffer{}}
 	cmd.Stderr = b.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -193,7 +194,7 @@ func startBash(t *testing.T, dir string) *bash {
 // test.
 func (b *bash) run(t *testing.T, cmd string) string {
 	t.Helper()
-	b.stderr.Reset()
+	before := len(b.stderr.String())
 	if _, err := fmt.Fprintf(b.in, "%s\nprintf '\\n%s %%d\\n' $?\n", cmd, doneMark); err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +223,7 @@ func (b *bash) run(t *testing.T, cmd string) string {
 	select {
 	case r := <-done:
 		if r.err != nil || r.code != 0 {
-			t.Fatalf("%s\nexit %d (%v)\nstdout: %s\nstderr: %s", cmd, r.code, r.err, r.out, b.stderr)
+			t.Fatalf("%s\nexit %d (%v)\nstdout: %s\nstderr: %s", cmd, r.code, r.err, r.out, b.stderr.String()[before:])
 		}
 		t.Logf("$ %s\n%s", cmd, r.out)
 		return r.out
