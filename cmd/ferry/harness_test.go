@@ -122,8 +122,14 @@ func start(t *testing.T, env []string, args ...string) *proc {
 
 func startIn(t *testing.T, dir string, env []string, args ...string) *proc {
 	t.Helper()
+	return startBin(t, ferryBin, dir, env, args...)
+}
+
+// startBin is startIn running the ferry binary at bin.
+func startBin(t *testing.T, bin, dir string, env []string, args ...string) *proc {
+	t.Helper()
 	testkit.SkipShort(t, realProcess) // -short builds no binary; a test that forgot its own guard skips here
-	p := &proc{cmd: exec.Command(ferryBin, args...), stdout: suite.Log(), stderr: suite.Log(), done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(bin, args...), stdout: suite.Log(), stderr: suite.Log(), done: make(chan struct{})}
 	p.cmd.Env, p.cmd.Dir = env, dir
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {

@@ -94,9 +94,12 @@ func TestReadme(t *testing.T) {
 			case strings.HasPrefix(cmd, "make test"), cmd == "make build":
 				continue
 			case strings.HasPrefix(cmd, "./bin/ferry dev"):
-				dev := startIn(t, dir, baseEnv("PORT="+port), "dev")
+				dev := startBin(t, "./bin/ferry", dir, baseEnv("PORT="+port), "dev")
 				took := waitFor(t, dev, "http://127.0.0.1:"+port+"/ready", 200, "", 90*time.Second)
 				waitForText(t, dev, "Ferry is ready at http://localhost:"+port, 10*time.Second)
+				if talk := dev.stderr.String(); !strings.Contains(talk, "| ./bin/ferry admin reset-password") {
+					t.Errorf("the summary does not show the binary the README runs:\n%s", talk)
+				}
 				t.Logf("ferry dev cold start to ready: %v", took)
 				continue
 			}
@@ -134,7 +137,7 @@ func TestReadme(t *testing.T) {
 	}
 }
 
-// devFolder is an empty folder holding bin/ferry, open to the Postgres
+// devFolder is an empty folder holding a copy of bin/ferry, open to the Postgres
 // user as ferry dev needs when run as root.
 func devFolder(t *testing.T) string {
 	t.Helper()
@@ -149,7 +152,13 @@ func devFolder(t *testing.T) string {
 	if err := os.Mkdir(filepath.Join(dir, "bin"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(ferryBin, filepath.Join(dir, "bin", "ferry")); err != nil {
+	// A copy, not a link: ferry dev names the binary it runs as, which
+	// the kernel gives with links resolved.
+	bin, err := os.ReadFile(ferryBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bin", "ferry"), bin, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -49,7 +49,7 @@ func supervise(ctx context.Context, o Options, env map[string]string, out *prefi
 	defer announced.Wait()
 	actx, stopAnnouncing := context.WithCancel(ctx)
 	defer stopAnnouncing()
-	announced.Go(func() { announceReady(actx, o.Stderr, o.Dir, env) })
+	announced.Go(func() { announceReady(actx, o.Stderr, o.Dir, o.Exe, env) })
 	return wait(ctx, running, exits, o.Log)
 }
 

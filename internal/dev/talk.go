@@ -51,21 +51,30 @@ func shown(dir string) string {
 // summary is what a person needs once Ferry is up, on a cold start and a
 // warm one alike: where it is, who to sign in as, the way back to a lost
 // password and where the data is.
-func summary(dir string, env map[string]string) string {
+func summary(dir, exe string, env map[string]string) string {
 	d := shown(dir)
 	lines := []string{
 		"Ferry is ready at " + env["PUBLIC_URL"],
 		"  sign in as   " + DevEmail + " (its password was shown once, at the first start)",
-		"  lost it?     printf '%s\\n' 'a new password' | ferry admin reset-password --email " + DevEmail + " --password-stdin",
+		"  lost it?     printf '%s\\n' 'a new password' | " + command(exe) + " admin reset-password --email " + DevEmail + " --password-stdin",
 		"  data         " + d + " (Postgres, Redis, files); ferry admin and ferry migrate here use " + d + "/" + URLsFile,
 		"  stop         Ctrl-C; the next start is warm",
 	}
 	return "\n" + strings.Join(lines, "\n") + "\n\n"
 }
 
+// command is how to call the ferry binary exe from the working folder:
+// by its path when it is under it (./bin/ferry), else by name.
+func command(exe string) string {
+	if p := shown(exe); strings.HasPrefix(p, "./") {
+		return p
+	}
+	return "ferry"
+}
+
 // announceReady prints the summary on w once the web answers /ready, or
 // gives up silently when ctx ends first or the web never gets there.
-func announceReady(ctx context.Context, w io.Writer, dir string, env map[string]string) {
+func announceReady(ctx context.Context, w io.Writer, dir, exe string, env map[string]string) {
 	url := "http://127.0.0.1:" + env["PORT"] + "/ready"
 	client := &http.Client{Timeout: 2 * time.Second}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -88,7 +97,7 @@ func announceReady(ctx context.Context, w io.Writer, dir string, env map[string]
 		}
 		res.Body.Close()
 		if res.StatusCode == http.StatusOK {
-			fmt.Fprint(w, summary(dir, env))
+			fmt.Fprint(w, summary(dir, exe, env))
 			return
 		}
 	}
