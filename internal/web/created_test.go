@@ -103,3 +103,29 @@ func TestCurlAnswers(t *testing.T) {
 		}
 	})
 }
+
+// FuzzWantsURL feeds wantsURL and knownParams any query and Accept
+// header: neither panics, ?format=url always asks for the link, and an
+// answer that refuses a query names a parameter.
+func FuzzWantsURL(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"format=url", ""}, {"", "text/plain"}, {"", "*/*"}, {"format=json", "text/plain"},
+		{"max_download=3", "application/json, text/plain;q=0.5"}, {"format=", "text/plain;;;"}, {"%zz", "\x00"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, query, accept string) {
+		r, err := http.NewRequest("PUT", "http://x/api/v1/files/a?"+query, nil)
+		if err != nil {
+			return
+		}
+		r.Header.Set("Accept", accept)
+		asURL, err := wantsURL(r)
+		if r.URL.Query().Get("format") == "url" && (!asURL || err != nil) {
+			t.Errorf("format=url gave %v, %v", asURL, err)
+		}
+		if err := knownParams(r, putFileParams); err != nil && !strings.Contains(err.Error(), "unknown query parameter ") {
+			t.Errorf("refusal %v names no parameter", err)
+		}
+	})
+}
