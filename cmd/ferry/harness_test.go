@@ -122,8 +122,14 @@ func start(t *testing.T, env []string, args ...string) *proc {
 
 func startIn(t *testing.T, dir string, env []string, args ...string) *proc {
 	t.Helper()
+	return startBin(t, ferryBin, dir, env, args...)
+}
+
+// startBin is startIn running the ferry binary at bin.
+func startBin(t *testing.T, bin, dir string, env []string, args ...string) *proc {
+	t.Helper()
 	testkit.SkipShort(t, realProcess) // -short builds no binary; a test that forgot its own guard skips here
-	p := &proc{cmd: exec.Command(ferryBin, args...), stdout: suite.Log(), stderr: suite.Log(), done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(bin, args...), stdout: suite.Log(), stderr: suite.Log(), done: make(chan struct{})}
 	p.cmd.Env, p.cmd.Dir = env, dir
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
 	if err := p.cmd.Start(); err != nil {
@@ -143,9 +149,15 @@ func startIn(t *testing.T, dir string, env []string, args ...string) *proc {
 // run runs ferry to completion and returns its exit code and output.
 func run(t *testing.T, env []string, stdin string, args ...string) (int, string, string) {
 	t.Helper()
+	return runIn(t, t.TempDir(), env, stdin, args...)
+}
+
+// runIn is run in the folder dir.
+func runIn(t *testing.T, dir string, env []string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
 	testkit.SkipShort(t, realProcess)
 	cmd := exec.Command(ferryBin, args...)
-	cmd.Env, cmd.Dir, cmd.Stdin = env, t.TempDir(), strings.NewReader(stdin)
+	cmd.Env, cmd.Dir, cmd.Stdin = env, dir, strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()

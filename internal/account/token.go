@@ -109,8 +109,18 @@ func CreateTokenWith(ctx context.Context, db DBTX, userID, name string, o TokenO
 	return t, TokenPrefix + base64.RawURLEncoding.EncodeToString(secret), nil
 }
 
+// Errors of a token that does not authenticate, besides ErrNotFound for
+// a well-formed token that is unknown or revoked. A client is told which,
+// so that it knows to fix its configuration, make a new token or stop; none
+// of them says anything about another user's tokens.
+var (
+	ErrMalformedToken = errors.New("malformed API token") // not ferry_ and 32 bytes of base64url
+	ErrTokenExpired   = errors.New("API token expired")
+)
+
 // Authenticate finds the user a token belongs to and returns it with the
-// token's id. Unknown, malformed and expired tokens give ErrNotFound.
+// token's id. A malformed token gives ErrMalformedToken, an unknown or
+// revoked one ErrNotFound and an expired one ErrTokenExpired.
 func Authenticate(ctx context.Context, db DBTX, plaintext string) (User, string, error) {
 	u, t, err := AuthenticateToken(ctx, db, plaintext)
 	return u, t.ID, err
@@ -122,23 +132,27 @@ func AuthenticateToken(ctx context.Context, db DBTX, plaintext string) (User, To
 	secret, ok := strings.CutPrefix(plaintext, TokenPrefix)
 	raw, err := base64.RawURLEncoding.DecodeString(secret)
 	if !ok || err != nil || len(raw) != 32 {
-		return User{}, Token{}, ErrNotFound
+		return User{}, Token{}, ErrMalformedToken
 	}
 	var u User
 	var t Token
 	var scopes []string
-	// An expired token is not found, like an unknown one: a caller learns
-	// nothing from a token it should no longer hold.
-	err = db.QueryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.scopes, t.expires_at,
+	var live bool
+	err = db.QueryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.scopes, t.expires_at, `+liveToken+`,
 		u.id, u.email, u.quota_bytes, u.usage_bytes, u.created_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND `+liveToken, hashToken(raw)).
-		Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &scopes, &t.ExpiresAt,
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hashToken(raw)).
+		Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &scopes, &t.ExpiresAt, &live,
 			&u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, Token{}, ErrNotFound
 	}
 	if err != nil {
 		return User{}, Token{}, fmt.Errorf("authenticate token: %w", err)
+	}
+	// Only the holder of the secret learns that it expired: the hash
+	// matched, so telling them costs nothing and says what to do.
+	if !live {
+		return User{}, Token{}, ErrTokenExpired
 	}
 	t.Scopes = toScopes(scopes)
 	return u, t, touchToken(ctx, db, t.ID)

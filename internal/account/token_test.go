@@ -61,17 +61,22 @@ func TestTokens(t *testing.T) {
 func TestAuthenticateRejects(t *testing.T) {
 	t.Parallel()
 	db := dbtest.Pool(t)
-	for _, plain := range []string{
-		"",
-		"ferry_",
-		"ferry_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", // well formed, unknown
-		"other_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-		"ferry_AAAA",
-		"ferry_!!!!AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	for _, tc := range []struct {
+		plain string
+		want  error
+	}{
+		{"", ErrMalformedToken},
+		{"ferry_", ErrMalformedToken},
+		{"ferry_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ErrNotFound}, // well formed, unknown
+		{"other_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ErrMalformedToken},
+		{"ferry_AAAA", ErrMalformedToken},
+		{"ferry_!!!!AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", ErrMalformedToken},
 	} {
-		if _, _, err := Authenticate(context.Background(), db, plain); !errors.Is(err, ErrNotFound) {
-			t.Errorf("Authenticate(%q) = %v, want ErrNotFound", plain, err)
-		}
+		t.Run(tc.plain, func(t *testing.T) {
+			if _, _, err := Authenticate(context.Background(), db, tc.plain); !errors.Is(err, tc.want) {
+				t.Errorf("Authenticate(%q) = %v, want %v", tc.plain, err, tc.want)
+			}
+		})
 	}
 }
 
@@ -133,7 +138,7 @@ func TestTokenScopesAndExpiry(t *testing.T) {
 	}{
 		{"legacy token has every scope", legacyPlain, nil, AllScopes, nil},
 		{"read-only token", readPlain, nil, Scopes{ScopeFilesRead}, Scopes{ScopeFilesWrite, ScopeAccount}},
-		{"expired token is unknown", expiredPlain, ErrNotFound, nil, nil},
+		{"expired token says so", expiredPlain, ErrTokenExpired, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

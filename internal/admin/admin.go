@@ -34,7 +34,7 @@ func usagef(format string, args ...any) error {
 type command struct {
 	name     string
 	synopsis string
-	run      func(ctx context.Context, args []string, s IO, connect Connect) error
+	run      func(ctx context.Context, args []string, s IO, b Backends) error
 }
 
 // commands lists the subcommands (a function, not a variable: their code
@@ -43,17 +43,19 @@ func commands() []command {
 	return []command{
 		{"create-user", "--email E (--password-stdin | --password-file F)", createUser},
 		{"create-token", "--email E --name N [--scopes S,S] [--expires D]", createToken},
+		{"reset-password", "--email E (--password-stdin | --password-file F)", resetPassword},
 		{"stats", "", stats},
 		{"jobs", "[--retry ID]", jobsCmd},
 	}
 }
 
-// Usage lists the subcommands, for the caller's help text.
+// Usage lists every subcommand with its synopsis, for the caller's help
+// text.
 func Usage() string {
 	var b strings.Builder
-	b.WriteString("usage: ferry admin <command> [flags]\n\ncommands:\n")
+	b.WriteString("Commands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-13s %s\n", c.name, c.synopsis)
+		fmt.Fprintf(&b, "  %-15s %s\n", c.name, c.synopsis)
 	}
 	return b.String()
 }
@@ -63,8 +65,24 @@ func Usage() string {
 // is down.
 type Connect func(context.Context) (*pgxpool.Pool, error)
 
+// Backends are what the subcommands reach, opened only when one needs it.
+type Backends struct {
+	DB Connect
+	// EndSessions ends every browser session of userID; nil when no
+	// session store is configured (REDIS_URL unset).
+	EndSessions func(ctx context.Context, userID string) error
+}
+
 // Run runs the subcommand args[0] with the flags that follow it.
 func Run(ctx context.Context, args []string, io IO, connect Connect) error {
+	return RunWith(ctx, args, io, Backends{DB: connect})
+}
+
+// Names lists the subcommands, for the caller's summary line.
+func Names() string { return names() }
+
+// RunWith is Run with every backend a subcommand may use.
+func RunWith(ctx context.Context, args []string, io IO, b Backends) error {
 	if len(args) == 0 {
 		return usagef("missing command; commands: %s", names())
 	}
@@ -73,7 +91,7 @@ func Run(ctx context.Context, args []string, io IO, connect Connect) error {
 	if i < 0 {
 		return usagef("unknown command %q; commands: %s", args[0], names())
 	}
-	err := cmds[i].run(ctx, args[1:], io, connect)
+	err := cmds[i].run(ctx, args[1:], io, b)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil // usage was printed on request
 	}

@@ -206,8 +206,8 @@ func TestUsage(t *testing.T) {
 		args []string
 		err  string
 	}{
-		{nil, "missing command; commands: create-user, create-token, stats, jobs"},
-		{[]string{"drop-everything"}, `unknown command "drop-everything"; commands: create-user, create-token, stats, jobs`},
+		{nil, "missing command; commands: create-user, create-token, reset-password, stats, jobs"},
+		{[]string{"drop-everything"}, `unknown command "drop-everything"; commands: create-user, create-token, reset-password, stats, jobs`},
 		{[]string{"stats", "now"}, `stats: unexpected argument "now"`},
 	} {
 		r := run(t, nil, "", tc.args...)
@@ -223,7 +223,7 @@ func TestUsage(t *testing.T) {
 		!strings.Contains(r.stderr, "-password-stdin") {
 		t.Errorf("-h: %v, stderr %q", r.err, r.stderr)
 	}
-	if u := Usage(); !strings.Contains(u, "create-token  --email E --name N") {
+	if u := Usage(); !strings.Contains(u, "create-token    --email E --name N") {
 		t.Errorf("Usage() = %q", u)
 	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // createUser: create-user --email E (--password-stdin | --password-file F).
-func createUser(ctx context.Context, args []string, s IO, connect Connect) error {
+func createUser(ctx context.Context, args []string, s IO, b Backends) error {
 	fs := newFlags("create-user")
 	email := fs.String("email", "", "the new user's email address")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
@@ -36,7 +36,7 @@ func createUser(ctx context.Context, args []string, s IO, connect Connect) error
 	if err != nil {
 		return err
 	}
-	db, err := connect(ctx)
+	db, err := b.DB(ctx)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func readPassword(stdin io.Reader, file string) (string, error) {
 // createToken: create-token --email E --name N [--scopes S,S] [--expires D].
 // Only the token goes to stdout, so that TOKEN=$(ferry admin create-token
 // ...) works.
-func createToken(ctx context.Context, args []string, s IO, connect Connect) error {
+func createToken(ctx context.Context, args []string, s IO, b Backends) error {
 	fs := newFlags("create-token")
 	email := fs.String("email", "", "the email of the user the token acts as")
 	name := fs.String("name", "", "what the token is for, such as \"ci\"")
@@ -92,7 +92,7 @@ func createToken(ctx context.Context, args []string, s IO, connect Connect) erro
 	if err != nil {
 		return err
 	}
-	db, err := connect(ctx)
+	db, err := b.DB(ctx)
 	if err != nil {
 		return err
 	}
@@ -132,11 +132,11 @@ func tokenOptions(scopes, expires string) (account.TokenOptions, error) {
 }
 
 // stats prints instance-wide counts.
-func stats(ctx context.Context, args []string, s IO, connect Connect) error {
+func stats(ctx context.Context, args []string, s IO, b Backends) error {
 	if err := parse(newFlags("stats"), args, s); err != nil {
 		return err
 	}
-	db, err := connect(ctx)
+	db, err := b.DB(ctx)
 	if err != nil {
 		return err
 	}

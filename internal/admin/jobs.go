@@ -13,13 +13,13 @@ import (
 
 // jobsCmd lists the jobs that failed (and will retry) or were discarded
 // (and will not), or puts one back in the queue.
-func jobsCmd(ctx context.Context, args []string, s IO, connect Connect) error {
+func jobsCmd(ctx context.Context, args []string, s IO, b Backends) error {
 	fs := newFlags("jobs")
 	retry := fs.Int64("retry", 0, "run the job with this `id` again")
 	if err := parse(fs, args, s); err != nil {
 		return err
 	}
-	db, err := connect(ctx)
+	db, err := b.DB(ctx)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ferryhq/ferry/internal/admin"
 	"github.com/ferryhq/ferry/internal/config"
 	"github.com/ferryhq/ferry/internal/get"
 	"github.com/ferryhq/ferry/internal/send"
@@ -45,7 +46,7 @@ func commands() []command {
 		{"worker", "run background jobs from the queue", runWorker},
 		{"clock", "schedule periodic jobs (safe to run more than one)", runClock},
 		{"migrate", "apply database migrations once (--status shows where the schema stands)", runMigrate},
-		{"admin", "one-off tasks: create-user, create-token, stats", runAdmin},
+		{"admin", "one-off tasks: " + admin.Names(), runAdmin},
 		{"dev", "run everything locally with embedded Postgres, Redis and storage", runDev},
 		{"config", "print the effective configuration, secrets masked", runConfig},
 		{"version", "print the version, commit and build date", runVersion},
@@ -139,6 +140,9 @@ func printCommandHelp(w io.Writer, c command) {
 		fmt.Fprint(w, "\n"+get.Help)
 		return
 	}
+	if c.name == "admin" {
+		fmt.Fprint(w, "\n"+admin.Usage()+"'ferry admin <command> --help' shows a command's flags.\n")
+	}
 	vars := config.VarsFor(c.name)
 	if c.name == "dev" || c.name == "config" {
 		vars = config.Vars()
@@ -164,7 +168,7 @@ func flagsFor(name string) string {
 	case "migrate":
 		return " [--status]"
 	case "admin":
-		return " create-user|create-token|stats [flags]"
+		return " <command> [flags]"
 	case "version":
 		return " [--config]"
 	case "send":

@@ -57,7 +57,10 @@ func startProcess(ctx context.Context, e Env, name string, args []string, need b
 		return nil, &config.Error{Var: "METRICS_PORT", Problem: fmt.Sprintf("must differ from PORT (%d): web serves /metrics there, apart from the public port", cfg.Port)}
 	}
 	p := &process{name: name, cfg: cfg, log: logging.New(e.Stdout, cfg.LogLevel, name), registry: metrics.NewRegistry()}
-	p.log.Info("starting", "version", buildinfo.Version, "commit", buildinfo.Commit, "config", configAttrs(cfg))
+	p.log.Info("starting", "version", buildinfo.Version, "commit", buildinfo.Commit)
+	// The whole configuration, secrets masked, for whoever debugs a
+	// deployment (LOG_LEVEL=debug); at info it buried what people look for.
+	p.log.Debug("configuration", "config", configAttrs(cfg))
 	if p.tracing, err = telemetry.Start(ctx, traceSettings(cfg), name, buildinfo.Version, cfg.AppEnv); err != nil {
 		return nil, err
 	}

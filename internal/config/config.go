@@ -33,7 +33,7 @@ type Config struct {
 	MetricsPort        int            `env:"METRICS_PORT" envDefault:"9090" cmd:"web,worker,clock" help:"port for /health, /ready and /metrics of every process type; keep it off the public network (web serves the app and its probes on PORT, never /metrics)"`
 	PublicURL          string         `env:"PUBLIC_URL" cmd:"web,worker" help:"address users reach Ferry at, used in share links; https in production"`
 	DatabaseURL        string         `env:"DATABASE_URL" secret:"true" cmd:"web,worker,clock,migrate,admin" help:"Postgres URL, postgres://user:pass@host:5432/db"`
-	RedisURL           string         `env:"REDIS_URL" secret:"true" cmd:"web" help:"Redis URL for sessions and rate limits, redis:// or rediss://"`
+	RedisURL           string         `env:"REDIS_URL" secret:"true" cmd:"web,admin" help:"Redis URL for sessions and rate limits, redis:// or rediss://; admin reset-password uses it to end the user's browser sessions"`
 	BlobURL            string         `env:"BLOB_URL" secret:"true" cmd:"web,worker" help:"object storage: s3://bucket?endpoint=...&use_path_style=true, gs://, azblob://; file:// and mem:// outside production"`
 	SMTPURL            string         `env:"SMTP_URL" secret:"true" cmd:"web,worker" help:"mail server, smtp://user:pass@host:587 (STARTTLS) or smtps://; empty logs mail instead. Set on web, sign-up waits for a mailed link and does not tell whether an address has an account"`
 	MailFrom           string         `env:"MAIL_FROM" envDefault:"Ferry <ferry@localhost>" cmd:"worker" help:"sender address of mail"`

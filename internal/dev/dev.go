@@ -23,7 +23,7 @@ type Options struct {
 	Environ []string     // the user's environment; what it sets wins
 	Exe     string       // the ferry binary to run the process types with; default os.Executable()
 	Stdout  io.Writer    // children's stdout and stderr, prefixed; the dev user's credentials
-	Stderr  io.Writer    // kept for the caller's symmetry; dev writes nothing there itself
+	Stderr  io.Writer    // dev's words for people: the note before a start, the summary once ready
 	Log     *slog.Logger // dev's own lines
 }
 
@@ -44,10 +44,14 @@ func Run(ctx context.Context, o Options) error {
 	env := toMap(o.Environ)
 	svc := &services{log: o.Log}
 	defer svc.stop()
+	startingNote(o.Stderr, o.Dir, env)
 	if err := svc.start(ctx, o.Dir, env); err != nil {
 		return interrupted(ctx, o.Log, err)
 	}
 	setDefaults(env)
+	if err := writeURLs(o.Dir, env); err != nil {
+		o.Log.Warn("one-off commands will not find the dev services", "error", err.Error())
+	}
 	out := &prefixer{w: o.Stdout}
 	if err := runOnce(ctx, o.Exe, env, out, "", "migrate"); err != nil {
 		return interrupted(ctx, o.Log, fmt.Errorf("migrate: %w", err))

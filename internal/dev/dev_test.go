@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,6 +46,9 @@ func TestRunOwnServices(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(o.Dir, "dev-user")); strings.TrimSpace(string(b)) != DevEmail {
 		t.Errorf("marker holds %q", b)
+	}
+	if got, used, err := StackEnviron(o.Dir, nil); err != nil || len(used) != 4 || !slices.Contains(got, "DATABASE_URL="+first.children["web"].Env["DATABASE_URL"]) {
+		t.Errorf("urls.json gives %q %q %v, want the children's four URLs", got, used, err)
 	}
 
 	second := runUntilUp(t, o, fake)

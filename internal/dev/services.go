@@ -33,7 +33,7 @@ func (s *services) start(ctx context.Context, dir string, env map[string]string)
 		env["DATABASE_URL"] = dbURL
 	}
 	if env["REDIS_URL"] == "" {
-		r, err := devstack.StartRedis(ctx, devstack.RedisOptions{Dir: filepath.Join(dir, "redis"), Log: s.log})
+		r, err := devstack.StartRedis(ctx, devstack.RedisOptions{Dir: filepath.Join(dir, "redis"), Log: s.log, Persist: true})
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -44,6 +45,11 @@ func supervise(ctx context.Context, o Options, env map[string]string, out *prefi
 		o.Log.Info("started", "child", s.name, "pid", c.cmd.Process.Pid, "env", strings.Join(s.env, " "))
 	}
 	o.Log.Info("ferry is running", "url", env["PUBLIC_URL"], "stop", "Ctrl-C")
+	var announced sync.WaitGroup
+	defer announced.Wait()
+	actx, stopAnnouncing := context.WithCancel(ctx)
+	defer stopAnnouncing()
+	announced.Go(func() { announceReady(actx, o.Stderr, o.Dir, o.Exe, env) })
 	return wait(ctx, running, exits, o.Log)
 }
 

@@ -156,6 +156,36 @@ func TestRedis(t *testing.T) {
 	}
 }
 
+// TestRedisPersist: a Redis started with Persist keeps its keys across a
+// restart in the same folder, as dev's sessions must.
+func TestRedisPersist(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("no redis-server on PATH")
+	}
+	dir := filepath.Join(t.TempDir(), "redis")
+	ctx := context.Background()
+	for i, want := range []string{"", "kept"} {
+		r, err := StartRedis(ctx, RedisOptions{Dir: dir, Persist: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts, _ := redis.ParseURL(r.URL())
+		c := redis.NewClient(opts)
+		got, _ := c.Get(ctx, "session").Result()
+		if got != want {
+			t.Errorf("start %d: session %q, want %q", i+1, got, want)
+		}
+		if err := c.Set(ctx, "session", "kept", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		if err := r.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestDataDirPermissions: folders devstack creates are traversable whatever
 // the umask, the data folder is private to the server's user, and a folder
 // that user cannot pass is named in the error. Not parallel: it sets the

@@ -17,9 +17,13 @@ import (
 
 // RedisOptions say where and how to run a local Redis.
 type RedisOptions struct {
-	Dir  string // working folder of redis-server; nothing is saved there
+	Dir  string // working folder of redis-server; nothing is saved there unless Persist
 	Port int    // 0 picks a free port on 127.0.0.1
 	Log  *slog.Logger
+	// Persist keeps the data in Dir (an append-only file) across
+	// restarts, as ferry dev wants for its sessions. The embedded server
+	// cannot, and keeps nothing.
+	Persist bool
 	// Embedded forces the in-process server even when redis-server exists.
 	Embedded bool
 }
@@ -76,11 +80,16 @@ func startEmbedded(o RedisOptions) (*Redis, error) {
 	return &Redis{port: o.Port, mini: m}, nil
 }
 
-// redisCmd keeps everything in memory: a dev or test Redis holds only
-// rate-limit counters and sessions worth losing.
+// redisCmd keeps everything in memory unless o.Persist: a test Redis
+// holds only rate-limit counters and sessions worth losing, while dev's
+// keeps its sessions in an append-only file, so a restart signs nobody out.
 func redisCmd(bin string, o RedisOptions) *exec.Cmd {
+	aof := "no"
+	if o.Persist {
+		aof = "yes"
+	}
 	cmd := exec.Command(bin, "--port", strconv.Itoa(o.Port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", o.Dir)
+		"--save", "", "--appendonly", aof, "--dir", o.Dir)
 	cmd.SysProcAttr = ChildAttr(syscall.SIGTERM)
 	return cmd
 }

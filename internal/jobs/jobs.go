@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gocloud.dev/blob"
 
+	"github.com/ferryhq/ferry/internal/logging"
 	"github.com/ferryhq/ferry/internal/storage"
 	"github.com/ferryhq/ferry/internal/thumbnail"
 )
@@ -134,7 +135,7 @@ type Client = river.Client[pgx.Tx]
 // NewInserter returns a client that only inserts jobs, for web and clock.
 // With tp, each insert carries the caller's trace to the job.
 func NewInserter(db *pgxpool.Pool, log *slog.Logger, tp trace.TracerProvider) (*Client, error) {
-	c, err := river.NewClient(riverpgxv5.New(db), &river.Config{Logger: log, Middleware: middleware(tp, nil)})
+	c, err := river.NewClient(riverpgxv5.New(db), &river.Config{Logger: logging.Demoted(log), Middleware: middleware(tp, nil)})
 	if err != nil {
 		return nil, fmt.Errorf("job inserter: %w", err)
 	}
@@ -154,7 +155,7 @@ type RunnerOptions struct {
 // NewRunner returns a client that works the queue.
 func NewRunner(d *Deps, o RunnerOptions) (*Client, error) {
 	c, err := river.NewClient(riverpgxv5.New(d.DB), &river.Config{
-		Logger: d.Log,
+		Logger: logging.Demoted(d.Log), // River's periodic info lines are debugging detail
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: o.Concurrency},
 			QueueThumbnails:    {MaxWorkers: o.ThumbnailConcurrency},

@@ -3,6 +3,7 @@ package sharing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"time"
 
@@ -24,6 +25,7 @@ type Batch struct {
 	svc       *Service
 	owner     account.User // zero for an anonymous upload
 	room      int64        // bytes the rest of the batch may hold
+	limit     int64        // room at the start, named when the batch is refused
 	overQuota bool         // room is the quota's, not the size limit's
 	received  []received
 	firstDone time.Time // when the first object was complete; the commit must follow within half the grace
@@ -47,7 +49,7 @@ type received struct {
 // one), reading how much it may hold: the size limit, or the room left in
 // the owner's quota when that is smaller.
 func (s *Service) NewBatch(ctx context.Context, owner account.User) (*Batch, error) {
-	b := &Batch{svc: s, owner: owner, room: s.Settings.MaxUploadSize}
+	b := &Batch{svc: s, owner: owner, room: s.Settings.MaxUploadSize, limit: s.Settings.MaxUploadSize}
 	if owner.ID == "" {
 		return b, nil
 	}
@@ -58,6 +60,7 @@ func (s *Service) NewBatch(ctx context.Context, owner account.User) (*Batch, err
 	if room >= 0 && room < b.room {
 		b.room, b.overQuota = room, true
 	}
+	b.limit = b.room
 	return b, nil
 }
 
@@ -71,13 +74,26 @@ func (b *Batch) Fits(length int64) error {
 }
 
 // tooLarge is the error for a batch past its room: the quota's, or the
-// size limit's.
+// size limit's, naming the limit.
 func (b *Batch) tooLarge() error {
 	if b.overQuota {
-		return account.ErrOverQuota
+		return &LimitError{Err: account.ErrOverQuota, Limit: b.limit}
 	}
-	return ErrTooLarge
+	return &LimitError{Err: ErrTooLarge, Limit: b.limit}
 }
+
+// LimitError is an upload refused for its size. It wraps ErrTooLarge
+// (Limit is MAX_UPLOAD_SIZE) or account.ErrOverQuota (Limit is the room
+// that was left in the quota), so that the answer can name the limit.
+type LimitError struct {
+	Err   error
+	Limit int64
+}
+
+func (e *LimitError) Error() string { return fmt.Sprintf("%v (limit %d bytes)", e.Err, e.Limit) }
+
+// Unwrap gives ErrTooLarge or account.ErrOverQuota.
+func (e *LimitError) Unwrap() error { return e.Err }
 
 // Add streams one file's body into storage under a new key. length is the
 // length the client announced, -1 when unknown. A body that fails, ends

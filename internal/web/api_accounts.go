@@ -39,6 +39,7 @@ func (s *Server) signup(w http.ResponseWriter, r *http.Request) {
 	}
 	logging.SetUserID(r.Context(), u.ID)
 	s.securityEvent(r, eventSignup)
+	w.Header().Set("Location", "/api/v1/me")
 	writeJSON(w, http.StatusCreated, s.userJSON(u))
 }
 

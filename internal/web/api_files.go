@@ -25,6 +25,11 @@ func (s *Server) uploader(r *http.Request) (account.User, error) {
 
 // putFile takes one file as the whole body (curl -T) and shares it.
 func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
+	asURL, err := createParams(r, putFileParams)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	u, err := s.uploader(r)
 	if err != nil {
 		s.fail(w, r, err)
@@ -45,5 +50,6 @@ func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.fileJSON(r, f, &sh))
+	out := s.fileJSON(r, f, &sh)
+	writeCreated(w, "/api/v1/files/"+f.ID, asURL, out.Share.URL, out)
 }

@@ -77,7 +77,10 @@ func TestUploadRefusals(t *testing.T) {
 		wantCode          string
 	}{
 		{"no auth", "/api/v1/files/a.txt", "", strings.NewReader("x"), 401, "unauthorized"},
-		{"bad token", "/api/v1/files/a.txt", "ferry_nope", strings.NewReader("x"), 401, "unauthorized"},
+		{"malformed token", "/api/v1/files/a.txt", "ferry_nope", strings.NewReader("x"), 401, "malformed_token"},
+		{"unknown token", "/api/v1/files/a.txt", "ferry_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", strings.NewReader("x"), 401, "invalid_token"},
+		{"unknown parameter", "/api/v1/files/a.txt?max_download=3&expire=1d", st.token, strings.NewReader("x"), 400, "unknown_parameter"},
+		{"unknown format", "/api/v1/files/a.txt?format=xml", st.token, strings.NewReader("x"), 400, "invalid_field"},
 		{"too large up front", "/api/v1/files/a.txt", st.token, bytes.NewReader(big), 413, "too_large"},
 		{"too large streamed", "/api/v1/files/a.txt", st.token, io.MultiReader(bytes.NewReader(big)), 413, "too_large"},
 		{"bad expiry", "/api/v1/files/a.txt?expires_in=forever", st.token, strings.NewReader("x"), 400, "invalid_field"},

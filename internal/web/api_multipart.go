@@ -30,7 +30,11 @@ var errBadMultipart = apiError(http.StatusBadRequest, "invalid_multipart", "send
 // postFiles takes several files in one multipart body and makes one share
 // for all.
 func (s *Server) postFiles(w http.ResponseWriter, r *http.Request) {
-	u, err := s.uploader(r)
+	asURL, err := createParams(r, createdParams)
+	var u account.User
+	if err == nil {
+		u, err = s.uploader(r)
+	}
 	var saved []files.File
 	var sh share.Share
 	if err == nil {
@@ -44,7 +48,8 @@ func (s *Server) postFiles(w http.ResponseWriter, r *http.Request) {
 	for _, f := range saved {
 		out = append(out, s.fileJSON(r, f, &sh))
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"files": out, "share": s.shareJSON(r, sh, "")})
+	link := s.shareJSON(r, sh, "")
+	writeCreated(w, link.URL, asURL, link.URL, map[string]any{"files": out, "share": link})
 }
 
 // receiveUpload stores every file of a multipart body as u's, under one

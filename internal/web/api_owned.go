@@ -64,6 +64,11 @@ func (q shareRequest) get(key string) string {
 }
 
 func (s *Server) createShare(w http.ResponseWriter, r *http.Request, u account.User) {
+	asURL, err := createParams(r, createdParams)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var req shareRequest
 	if err := readJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
@@ -81,7 +86,7 @@ func (s *Server) createShare(w http.ResponseWriter, r *http.Request, u account.U
 	}
 	out := s.shareJSON(r, sh, "")
 	out.FileIDs = req.FileIDs
-	writeJSON(w, http.StatusCreated, out)
+	writeCreated(w, out.URL, asURL, out.URL, out)
 }
 
 func (s *Server) listShares(w http.ResponseWriter, r *http.Request, u account.User) {

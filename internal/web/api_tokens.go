@@ -37,6 +37,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, u account.U
 		s.fail(w, r, err)
 		return
 	}
+	w.Header().Set("Location", "/api/v1/tokens/"+t.ID)
 	writeJSON(w, http.StatusCreated, toTokenJSON(t, secret))
 }
 

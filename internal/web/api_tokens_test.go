@@ -147,8 +147,8 @@ func TestTokenExpiry(t *testing.T) {
 		t.Errorf("live token: %d", res.StatusCode)
 	}
 	res, out := st.call(t, "GET", "/api/v1/me", dead, nil)
-	if res.StatusCode != 401 || errorCode(out) != "unauthorized" {
-		t.Errorf("expired token: %d %v, want 401 unauthorized like an unknown token", res.StatusCode, out["_raw"])
+	if res.StatusCode != 401 || errorCode(out) != "token_expired" {
+		t.Errorf("expired token: %d %v, want 401 token_expired", res.StatusCode, out["_raw"])
 	}
 }
 

@@ -14,16 +14,17 @@ const sessionUserKey = "user_id"
 
 // user finds who is making the request: an API token in the Authorization
 // header, else a browser session. A token that is present but wrong is an
-// error, never a quiet fall back to anonymous.
+// error, never a quiet fall back to anonymous: malformed_token,
+// invalid_token (unknown or revoked) or token_expired.
 func (s *Server) user(r *http.Request) (account.User, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			return account.User{}, errUnauthorized
+		scheme, token, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
+			return account.User{}, errMalformedToken
 		}
 		u, t, err := s.Accounts.ByToken(r.Context(), strings.TrimSpace(token))
 		if errors.Is(err, account.ErrNotFound) {
-			return account.User{}, errUnauthorized
+			return account.User{}, errInvalidToken // unknown or revoked
 		}
 		if err == nil {
 			err = allowed(r, t.Scopes)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
@@ -16,6 +17,7 @@ import (
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/storage"
+	"github.com/ferryhq/ferry/internal/units"
 )
 
 // Error is a failure a client may be told about: a status, a stable code and
@@ -26,6 +28,7 @@ type Error struct {
 	Code       string
 	Message    string
 	RetryAfter time.Duration // sent as Retry-After with a 429
+	Challenge  string        // sent as WWW-Authenticate with a 401
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -37,20 +40,46 @@ func apiError(status int, code, message string) *Error {
 var (
 	errInternal     = &Error{Status: http.StatusInternalServerError, Code: "internal_error", Message: "something went wrong on our side; the request id is in the X-Request-ID header"}
 	errNotFound     = apiError(http.StatusNotFound, "not_found", "no such resource")
-	errUnauthorized = apiError(http.StatusUnauthorized, "unauthorized", "sign in or send an API token as Authorization: Bearer <token>")
-	errTooLarge     = apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than this server accepts")
-	errOverQuota    = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
-	errCrossOrigin  = &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "a browser request from another site may not change anything here"}
-	errUnavailable  = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
+	errUnauthorized = &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Message: "sign in or send an API token as Authorization: Bearer <token>", Challenge: `Bearer realm="ferry"`}
+	// The three ways a token sent fails, told apart so that a client
+	// knows whether to fix how it sends it, make a new one or stop.
+	errMalformedToken = tokenError("malformed_token", "the Authorization header is not Bearer ferry_ followed by the 43 characters of a token; copy the whole token")
+	errInvalidToken   = tokenError("invalid_token", "this API token is unknown or was revoked; make a new one (ferry admin create-token or POST /api/v1/tokens)")
+	errTokenExpired   = tokenError("token_expired", "this API token has expired; make a new one (ferry admin create-token or POST /api/v1/tokens)")
+	errTooLarge       = apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than this server accepts")
+	errOverQuota      = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
+	errCrossOrigin    = &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "a browser request from another site may not change anything here"}
+	errUnavailable    = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
 	// errHashBusy is a flood of password checks met by the bound on
 	// hashes in flight: the server is busy, not broken, so a client
 	// retries as it would through an outage.
 	errHashBusy = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the server is busy checking passwords; try again shortly", RetryAfter: 2 * time.Second}
 )
 
+// tokenError is a 401 for a token that was sent but does not authenticate,
+// with the RFC 6750 challenge naming the failure.
+func tokenError(code, message string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: code, Message: message,
+		Challenge: `Bearer realm="ferry", error="invalid_token", error_description="` + code + `"`}
+}
+
 // insufficientScope is the answer to a token that lacks the scope need.
 func insufficientScope(need account.Scope) *Error {
 	return apiError(http.StatusForbidden, "insufficient_scope", "this API token lacks the scope "+string(need)+" this request needs")
+}
+
+// limitError is the 413 of an upload past a limit, naming it: the file
+// size limit, or what was left of the quota.
+func limitError(le *sharing.LimitError) *Error {
+	if errors.Is(le.Err, account.ErrOverQuota) {
+		return apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota: "+readableSize(le.Limit)+" left")
+	}
+	return apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than MAX_UPLOAD_SIZE ("+readableSize(le.Limit)+")")
+}
+
+// readableSize prints n bytes as people read them: "10 GiB", "1.5 MiB".
+func readableSize(n int64) string {
+	return strings.Replace(units.Bytes(n).Human(), ".0 ", " ", 1)
 }
 
 // domainErrors maps the errors of the packages below web to answers; this
@@ -70,6 +99,8 @@ var domainErrors = []struct {
 	{account.ErrUnknownScope, apiError(http.StatusBadRequest, "invalid_field", account.ErrUnknownScope.Error())},
 	{account.ErrInvalidExpiresIn, apiError(http.StatusBadRequest, "invalid_field", account.ErrInvalidExpiresIn.Error())},
 	{account.ErrWrongPassword, apiError(http.StatusUnauthorized, "wrong_credentials", "email or password is wrong")},
+	{account.ErrMalformedToken, errMalformedToken},
+	{account.ErrTokenExpired, errTokenExpired},
 	{account.ErrNotFound, errNotFound},
 	{account.ErrOverQuota, errOverQuota},
 	{account.ErrBusy, errHashBusy},
@@ -97,6 +128,9 @@ var domainErrors = []struct {
 func toHTTP(err error) *Error {
 	if e, ok := errors.AsType[*Error](err); ok {
 		return e
+	}
+	if le, ok := errors.AsType[*sharing.LimitError](err); ok {
+		return limitError(le)
 	}
 	if fe, ok := errors.AsType[*share.FieldError](err); ok {
 		return apiError(http.StatusBadRequest, "invalid_field", fe.Error())
@@ -134,8 +168,8 @@ func (s *Server) answerFor(r *http.Request, err error) *Error {
 // writeError writes e as the JSON error body every API failure has.
 func writeError(w http.ResponseWriter, _ *http.Request, e *Error) {
 	setRetryAfter(w, e)
-	if e.Status == http.StatusUnauthorized && e.Code == "unauthorized" {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="ferry"`)
+	if e.Challenge != "" {
+		w.Header().Set("WWW-Authenticate", e.Challenge)
 	}
 	writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"syscall"
 	"testing"
@@ -40,12 +41,16 @@ func TestErrorMapping(t *testing.T) {
 		{account.ErrUnknownScope, 400, "invalid_field"},
 		{account.ErrInvalidExpiresIn, 400, "invalid_field"},
 		{account.ErrWrongPassword, 401, "wrong_credentials"},
+		{account.ErrMalformedToken, 401, "malformed_token"},
+		{account.ErrTokenExpired, 401, "token_expired"},
 		{account.ErrNotFound, 404, "not_found"},
 		{account.ErrOverQuota, 413, "over_quota"},
 		{account.ErrBusy, 503, "unavailable"},
 		{files.ErrNotFound, 404, "not_found"},
 		{files.ErrNoLongerPending, 503, "unavailable"},
 		{sharing.ErrTooLarge, 413, "too_large"},
+		{&sharing.LimitError{Err: sharing.ErrTooLarge, Limit: 10 << 30}, 413, "too_large"},
+		{&sharing.LimitError{Err: account.ErrOverQuota, Limit: 1536 << 10}, 413, "over_quota"},
 		{sharing.ErrNoFiles, 400, "invalid_multipart"},
 		{storage.ErrIncompleteBody, 400, "incomplete_body"},
 		{fmt.Errorf("%w: %w", storage.ErrIncompleteBody, refused), 400, "incomplete_body"}, // the client's connection, not a service's
@@ -86,5 +91,38 @@ func TestErrorMapping(t *testing.T) {
 		if !seen[d.err] {
 			t.Errorf("domainErrors row %v has no case here", d.err)
 		}
+	}
+}
+
+// TestErrorWording holds the answers whose words or headers tell a
+// client what to do: the limit a refused upload passed, and which way a
+// token failed, with the Bearer challenge.
+func TestErrorWording(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		message   string
+		challenge string
+	}{
+		{"size limit", &sharing.LimitError{Err: sharing.ErrTooLarge, Limit: 10 << 30}, "the upload is larger than MAX_UPLOAD_SIZE (10 GiB)", ""},
+		{"quota left", &sharing.LimitError{Err: account.ErrOverQuota, Limit: 1536 << 10}, "the upload does not fit in your storage quota: 1.5 MiB left", ""},
+		{"quota full", &sharing.LimitError{Err: account.ErrOverQuota, Limit: 0}, "the upload does not fit in your storage quota: 0 B left", ""},
+		{"no token", errUnauthorized, errUnauthorized.Message, `Bearer realm="ferry"`},
+		{"malformed", account.ErrMalformedToken, errMalformedToken.Message, `Bearer realm="ferry", error="invalid_token", error_description="malformed_token"`},
+		{"unknown", errInvalidToken, errInvalidToken.Message, `Bearer realm="ferry", error="invalid_token", error_description="invalid_token"`},
+		{"expired", account.ErrTokenExpired, errTokenExpired.Message, `Bearer realm="ferry", error="invalid_token", error_description="token_expired"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := toHTTP(fmt.Errorf("wrapped: %w", tt.err))
+			if e == nil || e.Message != tt.message {
+				t.Fatalf("got %+v, want message %q", e, tt.message)
+			}
+			rec := httptest.NewRecorder()
+			writeError(rec, nil, e)
+			if got := rec.Header().Get("WWW-Authenticate"); got != tt.challenge {
+				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
+			}
+		})
 	}
 }

@@ -309,8 +309,8 @@ func TestBrowserUploadRefused(t *testing.T) {
 		(chromedp.Poll[chromedp.Void](`document.querySelector("#total-text.err") !== null`)),
 	)
 	screenshot(t, ctx, "upload-refused")
-	if msg := eval[string](t, ctx, `document.getElementById("total-text").textContent`); !strings.EqualFold(msg, errTooLarge.Message) {
-		t.Errorf("refused upload says %q, want the API's %q", msg, errTooLarge.Message)
+	if msg := eval[string](t, ctx, `document.getElementById("total-text").textContent`); !strings.EqualFold(msg, stackTooLarge.Message) {
+		t.Errorf("refused upload says %q, want the API's %q", msg, stackTooLarge.Message)
 	}
 	if n := eval[int](t, ctx, `document.querySelectorAll("#bars .st.err").length`); n != 2 {
 		t.Errorf("%d of 2 files marked not sent", n)

@@ -16,6 +16,7 @@ import (
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
 )
 
 const hostile = `<script>alert("x")</script>'&"><img src=x onerror=alert(1)>.txt`
@@ -218,6 +219,10 @@ func formUpload(t *testing.T, c *http.Client, st *stack, name string, body []byt
 	return res, string(page)
 }
 
+// stackTooLarge is the 413 of an upload past the test stack's 1 MiB
+// MAX_UPLOAD_SIZE.
+var stackTooLarge = limitError(&sharing.LimitError{Err: sharing.ErrTooLarge, Limit: 1 << 20})
+
 // TestUploadForm checks the upload form's answers without JavaScript:
 // pages and redirects, never the API's JSON.
 func TestUploadForm(t *testing.T) {
@@ -227,7 +232,7 @@ func TestUploadForm(t *testing.T) {
 	}
 	c := browserSession(t, st, "correct horse battery")
 	res, page := formUpload(t, c, st, "big.bin", make([]byte, 2<<20))
-	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(page, sentence(errTooLarge.Message)) {
+	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(page, sentence(stackTooLarge.Message)) {
 		t.Errorf("too large: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), page)
 	}
 	res, _ = formUpload(t, c, st, "a.txt", []byte("hi"))
