@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test test-short lint audit unit build dev env-example assets fuzz bench abuse-figures chaos chaos-short image release helm-test
+.PHONY: test test-short lint audit unit build dev env-example assets fuzz bench abuse-figures chaos chaos-short image release
 
 # go.work joins the twelvefactor module to Ferry's, but `./...` at the root
 # still names Ferry's packages only (a folder with its own go.mod is another
