@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/exaring/otelpgx"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/extra/redisotel/v9"
 	"github.com/redis/go-redis/v9"
@@ -31,7 +32,10 @@ import (
 
 // Services holds the attached services; a nil field was not asked for.
 type Services struct {
-	DB     *pgxpool.Pool
+	DB *pgxpool.Pool
+	// Conns is DB for request paths: its calls wait for a pooled
+	// connection while Postgres is full, up to the PoolSize's FullWait.
+	Conns  *WaitingPool
 	Redis  *redis.Client
 	Bucket *blob.Bucket
 	Direct *storage.Direct // the S3 client behind Bucket; nil for other stores
@@ -65,9 +69,10 @@ func Open(ctx context.Context, urls URLs) (*Services, error) {
 func (s *Services) open(ctx context.Context, urls URLs) error {
 	var err error
 	if urls.Database != "" {
-		if s.DB, err = openPool(urls.Database, urls.Tracer, urls.Pool, &s.full); err != nil {
+		if s.Conns, err = openPool(urls.Database, urls.Tracer, urls.Pool, &s.full); err != nil {
 			return err
 		}
+		s.DB = s.Conns.Pool
 	}
 	if urls.Redis != "" {
 		opts, err := redis.ParseURL(urls.Redis)
@@ -106,12 +111,16 @@ func openBucket(ctx context.Context, raw string, tp trace.TracerProvider) (*blob
 // OpenDB makes a pool from a Postgres URL without connecting. With tp,
 // every query is a span holding its SQL text but never its arguments.
 func OpenDB(url string, tp trace.TracerProvider) (*pgxpool.Pool, error) {
-	return openPool(url, tp, PoolSize{}, nil)
+	w, err := openPool(url, tp, PoolSize{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return w.Pool, nil
 }
 
 // openPool is OpenDB sized by size; full, when not nil, records the
 // server's refusals for being full.
-func openPool(url string, tp trace.TracerProvider, size PoolSize, full *fullness) (*pgxpool.Pool, error) {
+func openPool(url string, tp trace.TracerProvider, size PoolSize, full *fullness) (*WaitingPool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's message can quote the URL, password included.
@@ -121,15 +130,16 @@ func openPool(url string, tp trace.TracerProvider, size PoolSize, full *fullness
 	if full == nil {
 		full = &fullness{}
 	}
-	waitWhenFull(cfg, size.FullWait, full)
+	noteFull(cfg, full)
+	w := &WaitingPool{wait: size.FullWait, freed: &releases{}}
+	cfg.ConnConfig.Tracer = w.freed
 	if tp != nil {
-		cfg.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(tp))
+		cfg.ConnConfig.Tracer = multitracer.New(otelpgx.NewTracer(otelpgx.WithTracerProvider(tp)), w.freed)
 	}
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
+	if w.Pool, err = pgxpool.NewWithConfig(context.Background(), cfg); err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	return pool, nil
+	return w, nil
 }
 
 // Checks returns one probe per attached service, for readiness.

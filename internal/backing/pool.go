@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -26,8 +24,9 @@ type PoolSize struct {
 	// MaxConnIdle closes a connection left idle this long (DB_MAX_CONN_IDLE);
 	// 0 keeps the URL's pool_max_conn_idle_time or pgx's default.
 	MaxConnIdle time.Duration
-	// FullWait is how long a new connection keeps trying while Postgres
-	// refuses it for having no slot left; 0 fails at once.
+	// FullWait is how long a call of the WaitingPool waits for a
+	// connection while Postgres refuses new ones for having no slot left;
+	// 0 fails at once.
 	FullWait time.Duration
 }
 
@@ -75,88 +74,15 @@ func (f *fullness) recent() bool {
 	return l != 0 && time.Since(time.Unix(0, l)) < 5*time.Second
 }
 
-// waitWhenFull makes every new connection of the pool try again, with a
-// growing pause, while Postgres refuses it as full, for up to wait: a
-// request then waits for a slot, as it waits for a pooled connection,
-// instead of failing. pgx has no retry of its own, but it tries each
-// fallback host in turn and goes on after a refusal like 53300, so the
-// connection gets the URL's hosts again as fallbacks, and the dialer
-// gives up at once on a retry unless the attempt before was refused as
-// full. A server that is down fails as fast as before.
-func waitWhenFull(cfg *pgxpool.Config, wait time.Duration, full *fullness) {
-	if wait <= 0 {
-		return
-	}
-	before := cfg.BeforeConnect
-	cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
-		if before != nil {
-			if err := before(ctx, cc); err != nil {
-				return err
-			}
+// noteFull records the server's refusals of new connections as full, so
+// readiness can call a saturated database busy instead of down.
+func noteFull(cfg *pgxpool.Config, full *fullness) {
+	onPgError := cfg.ConnConfig.OnPgError
+	cfg.ConnConfig.OnPgError = func(c *pgconn.PgConn, e *pgconn.PgError) bool {
+		if e.Code == tooManyConnections {
+			full.saw()
 		}
-		r := &retry{dial: cc.DialFunc, group: 1 + len(cc.Fallbacks), deadline: time.Now().Add(wait), delay: 50 * time.Millisecond}
-		hosts := append([]*pgconn.FallbackConfig{{Host: cc.Host, Port: cc.Port, TLSConfig: cc.TLSConfig}}, cc.Fallbacks...)
-		fallbacks := append(make([]*pgconn.FallbackConfig, 0, len(hosts)*(retryGroups+1)), cc.Fallbacks...)
-		for range retryGroups {
-			fallbacks = append(fallbacks, hosts...)
-		}
-		cc.Fallbacks, cc.DialFunc = fallbacks, r.dialContext
-		onPgError := cc.OnPgError
-		cc.OnPgError = func(c *pgconn.PgConn, e *pgconn.PgError) bool {
-			if e.Code == tooManyConnections {
-				r.refused.Store(true)
-				full.saw()
-			}
-			return onPgError == nil || onPgError(c, e)
-		}
-		return nil
-	}
-}
-
-// retryGroups bounds the retries: pauses of 50, 100, 200, then 400 ms
-// cover a few seconds.
-const retryGroups = 8
-
-// errNotRetried fails the retries that follow a failure other than 53300.
-var errNotRetried = errors.New("not retried: the server did not say it was full")
-
-// retry is the dialer of one connection attempt and its retries.
-type retry struct {
-	dial     pgconn.DialFunc
-	group    int // dials in one pass over the URL's hosts
-	n        int // dials so far; pgx makes them one after another
-	deadline time.Time
-	delay    time.Duration
-	refused  atomic.Bool // a dial of this pass was refused with 53300
-	stopped  bool
-}
-
-func (r *retry) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	i := r.n
-	r.n++
-	if i >= r.group && i%r.group == 0 { // a retry pass begins
-		r.stopped = r.stopped || !r.refused.Swap(false) || !time.Now().Before(r.deadline)
-		if !r.stopped {
-			if err := pause(ctx, min(r.delay, time.Until(r.deadline))); err != nil {
-				return nil, err
-			}
-			r.delay = min(2*r.delay, 400*time.Millisecond)
-		}
-	}
-	if r.stopped {
-		return nil, errNotRetried
-	}
-	return r.dial(ctx, network, addr)
-}
-
-func pause(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+		return onPgError == nil || onPgError(c, e)
 	}
 }
 

@@ -104,39 +104,26 @@ func fill(t *testing.T, roleURL string) func() {
 }
 
 // TestFullServer: while Postgres refuses connections as full, a query
-// waits for a slot instead of failing and runs once one frees; without
-// the wait it fails at once with 53300; and readiness calls the database
-// up either way (it is saturated, not down).
+// waits instead of failing: for a connection its own pool releases, or for
+// a slot another client gives back; without the wait it fails at once
+// with 53300; and readiness calls the database up either way (it is
+// saturated, not down).
 func TestFullServer(t *testing.T) {
 	t.Parallel()
 	dbURL := dbtest.URL(t)
-	waits := func(t *testing.T, svc *Services, free func()) {
-		answered := make(chan error, 1)
-		begin := time.Now()
-		go func() {
-			var one int
-			answered <- svc.DB.QueryRow(context.Background(), "SELECT 1").Scan(&one)
-		}()
-		for !svc.full.recent() {
-			time.Sleep(10 * time.Millisecond) // until the server has refused the query's connection
-		}
-		free()
-		if err := <-answered; err != nil {
-			t.Errorf("query once a slot freed: %v", err)
-		}
-		t.Logf("the query waited %v for a slot", time.Since(begin).Round(time.Millisecond))
-	}
 	for _, tc := range []struct {
 		name    string
-		sslmode string // prefer tries TLS, then plain: two dials a pass
+		sslmode string // prefer tries TLS, then plain
 		wait    time.Duration
-		check   func(t *testing.T, svc *Services, free func())
+		check   func(t *testing.T, svc *Services, roleURL string)
 	}{
-		{"query waits for a slot", "disable", 5 * time.Second, waits},
-		{"query waits for a slot, sslmode=prefer", "prefer", 5 * time.Second, waits},
-		{"query without the wait fails", "disable", 0, func(t *testing.T, svc *Services, _ func()) {
+		{"query waits for a slot another client frees", "disable", 5 * time.Second, waitsForSlot},
+		{"query waits for a slot, sslmode=prefer", "prefer", 5 * time.Second, waitsForSlot},
+		{"query waits for its own pool's connection", "disable", 5 * time.Second, waitsForOwnPool},
+		{"query without the wait fails", "disable", 0, func(t *testing.T, svc *Services, roleURL string) {
+			fill(t, roleURL)
 			var one int
-			if err := svc.DB.QueryRow(context.Background(), "SELECT 1").Scan(&one); !IsFull(err) {
+			if err := svc.Conns.QueryRow(context.Background(), "SELECT 1").Scan(&one); !IsFull(err) {
 				t.Errorf("without the wait: %v, want SQLSTATE 53300", err)
 			}
 		}},
@@ -149,18 +136,86 @@ func TestFullServer(t *testing.T) {
 			roleURL := withSSLMode(t, limitedRole(t, dbURL), tc.sslmode)
 			svc := &Services{}
 			var err error
-			if svc.DB, err = openPool(roleURL, nil, PoolSize{MaxConns: 4, FullWait: tc.wait}, &svc.full); err != nil {
+			if svc.Conns, err = openPool(roleURL, nil, PoolSize{MaxConns: 4, FullWait: tc.wait}, &svc.full); err != nil {
 				t.Fatal(err)
 			}
+			svc.DB = svc.Conns.Pool
 			t.Cleanup(svc.DB.Close)
-			free := fill(t, roleURL)
-			defer free()
-			tc.check(t, svc, free)
+			tc.check(t, svc, roleURL)
 		})
 	}
 }
 
-func readyWhileFull(t *testing.T, svc *Services, _ func()) {
+// queryAsync runs SELECT 1 through the waiting pool.
+func queryAsync(svc *Services) <-chan error {
+	answered := make(chan error, 1)
+	go func() {
+		var one int
+		answered <- svc.Conns.QueryRow(context.Background(), "SELECT 1").Scan(&one)
+	}()
+	return answered
+}
+
+// untilRefused waits until the server has refused a connection as full.
+func untilRefused(svc *Services) {
+	for !svc.full.recent() {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func waitsForSlot(t *testing.T, svc *Services, roleURL string) {
+	free := fill(t, roleURL)
+	begin := time.Now()
+	answered := queryAsync(svc)
+	untilRefused(svc)
+	free()
+	if err := <-answered; err != nil {
+		t.Errorf("query once a slot freed: %v", err)
+	}
+	t.Logf("the query waited %v for a slot", time.Since(begin).Round(time.Millisecond))
+}
+
+// waitsForOwnPool: the pool holds every connection the server allows it
+// and has room for more; a query past those waits for one of them, where
+// pgxpool alone fails it with 53300.
+func waitsForOwnPool(t *testing.T, svc *Services, _ string) {
+	ctx := context.Background()
+	var held []*pgxpool.Conn
+	for range 2 {
+		c, err := svc.DB.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	defer func() {
+		for _, c := range held {
+			c.Release()
+		}
+	}()
+	var one int
+	if err := svc.DB.QueryRow(ctx, "SELECT 1").Scan(&one); !IsFull(err) {
+		t.Fatalf("pgxpool alone: %v, want SQLSTATE 53300 (the test's premise)", err)
+	}
+	answered := queryAsync(svc)
+	time.Sleep(100 * time.Millisecond) // it is refused and waits
+	held[0].Release()
+	held = held[1:]
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Errorf("query once the pool released a connection: %v", err)
+		}
+	case <-time.After(4 * time.Second):
+		t.Fatal("the query did not take the released connection")
+	}
+	if n := svc.DB.Stat().TotalConns(); n != 2 {
+		t.Errorf("pool holds %d connections, want the 2 the server allows", n)
+	}
+}
+
+func readyWhileFull(t *testing.T, svc *Services, roleURL string) {
+	fill(t, roleURL)
 	begin := time.Now()
 	if reason := health.NewReadiness(svc.Checks()...).Reason(context.Background()); reason != "" {
 		t.Errorf("readiness while full: %q, want ready", reason)
@@ -180,7 +235,7 @@ func TestDownServerFailsFast(t *testing.T) {
 	}
 	defer pool.Close()
 	begin := time.Now()
-	if err := pool.Ping(context.Background()); err == nil || time.Since(begin) > time.Second {
+	if _, err := pool.Exec(context.Background(), "SELECT 1"); err == nil || time.Since(begin) > time.Second {
 		t.Errorf("ping of a closed port: %v after %v, want an error within 1s", err, time.Since(begin))
 	}
 }

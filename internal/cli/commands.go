@@ -40,14 +40,14 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 	hasher := account.NewHasher(int64(p.cfg.HashMemory), account.DefaultHashWait)
 	limits := share.Limits{DefaultExpiresIn: time.Duration(p.cfg.DefaultExpiresIn), MaxExpiresIn: time.Duration(p.cfg.MaxExpiresIn)}
 	uses := &sharing.Service{
-		DB: p.services.DB, Store: p.services.Store(), Jobs: inserter, Log: p.log, Hasher: hasher,
+		DB: p.services.Conns, Store: p.services.Store(), Jobs: inserter, Log: p.log, Hasher: hasher,
 		Settings: sharing.Settings{
 			MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits,
 			OrphanGrace: time.Duration(p.cfg.OrphanGrace),
 		},
 	}
 	uploads, err := resumable.New(resumable.Config{
-		DB: p.services.DB, Redis: p.services.Redis, Sharing: uses, BlobURL: p.cfg.BlobURL,
+		DB: p.services.Conns, Redis: p.services.Redis, Sharing: uses, BlobURL: p.cfg.BlobURL,
 		Expiry: time.Duration(p.cfg.UploadExpiry), Log: p.log,
 	})
 	if errors.Is(err, resumable.ErrUnsupportedStore) {
@@ -95,7 +95,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 // whether an address has an account; the web process sends no mail
 // itself, so it only checks the URL is well formed.
 func accounts(p *process, h *account.Hasher, inserter *jobs.Client) *account.Service {
-	a := &account.Service{DB: p.services.DB, Params: account.DefaultParams, Hasher: h}
+	a := &account.Service{DB: p.services.Conns, Params: account.DefaultParams, Hasher: h}
 	if p.cfg.SMTPURL != "" {
 		a.Mails = jobs.SignupMails{Client: inserter}
 	}

@@ -7,8 +7,8 @@ import (
 	"github.com/ferryhq/ferry/internal/config"
 )
 
-// dbFullWait is how long a request waits for Postgres to have a slot when
-// it refuses a new connection as full, before the request fails with 503.
+// dbFullWait is how long a web request waits for a pooled connection when
+// Postgres refuses new ones as full, before the request fails with 503.
 const dbFullWait = 2 * time.Second
 
 // poolSize fits the Postgres pool to the process type. DB_MAX_CONNS wins,

@@ -15,3 +15,10 @@ type DB interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
+
+// TxDB is a DB that can begin a transaction: a pool, or a transaction,
+// whose Begin makes a savepoint. Satisfied by *pgxpool.Pool and pgx.Tx.
+type TxDB interface {
+	DB
+	Begin(ctx context.Context) (pgx.Tx, error)
+}

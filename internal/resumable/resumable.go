@@ -17,12 +17,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 	"github.com/tus/tusd/v2/pkg/handler"
 	xslog "golang.org/x/exp/slog"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/postgres"
 	"github.com/ferryhq/ferry/internal/sharing"
 )
 
@@ -38,7 +38,7 @@ const BasePath = "/api/v1/uploads/"
 
 // Config is what New builds the endpoint from.
 type Config struct {
-	DB          *pgxpool.Pool
+	DB          postgres.TxDB
 	Redis       *redis.Client
 	RedisPrefix string // before the lock keys; "ferry:" unless set
 	Sharing     *sharing.Service
@@ -52,7 +52,7 @@ type Config struct {
 // Service serves the tus endpoint.
 type Service struct {
 	cfg     Config
-	db      *pgxpool.Pool
+	db      postgres.TxDB
 	backend backend
 	store   tusStore // backend.store, hashing
 	tus     *handler.UnroutedHandler

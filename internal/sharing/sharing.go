@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/riverqueue/river"
 	"gocloud.dev/blob"
 	"gocloud.dev/gcerrors"
@@ -27,6 +27,7 @@ import (
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/jobs"
+	"github.com/ferryhq/ferry/internal/postgres"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/storage"
 )
@@ -48,7 +49,7 @@ type Settings struct {
 // Service runs the use cases. The command that runs a process builds one,
 // once, from the attached backing services.
 type Service struct {
-	DB       *pgxpool.Pool
+	DB       postgres.TxDB // a pool; the web process passes one that waits while Postgres is full
 	Store    storage.Store
 	Jobs     *jobs.Client // nil runs no jobs (tests of the web layer alone)
 	Log      *slog.Logger
