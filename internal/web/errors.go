@@ -49,12 +49,19 @@ var (
 	errTooLarge       = apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than this server accepts")
 	errOverQuota      = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
 	errCrossOrigin    = &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "a browser request from another site may not change anything here"}
-	errUnavailable    = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
+	// errClientGone is the status logged and counted for a request whose
+	// client left before its answer: 499, as nginx calls it.
+	errClientGone  = &Error{Status: statusClientGone, Code: "client_closed_request", Message: "the client closed the connection before the answer"}
+	errUnavailable = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "a service Ferry depends on is down; try again shortly", RetryAfter: 5 * time.Second}
 	// errHashBusy is a flood of password checks met by the bound on
 	// hashes in flight: the server is busy, not broken, so a client
 	// retries as it would through an outage.
 	errHashBusy = &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the server is busy checking passwords; try again shortly", RetryAfter: 2 * time.Second}
 )
+
+// statusClientGone is nginx's 499, Client Closed Request; it is never
+// seen by a client, only in logs and metrics.
+const statusClientGone = 499
 
 // tokenError is a 401 for a token that was sent but does not authenticate,
 // with the RFC 6750 challenge naming the failure.
@@ -156,6 +163,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 // An internal error is logged here, the one place, with the request id.
 func (s *Server) answerFor(r *http.Request, err error) *Error {
 	e := toHTTP(err)
+	if (e == nil || e.Status >= http.StatusInternalServerError) && r.Context().Err() != nil {
+		// The client hung up, and the failure is what its going did to
+		// the work in flight ("context canceled" from S3 or Redis): no
+		// one is told, and it is neither Ferry's bug nor an outage.
+		s.Log.InfoContext(r.Context(), "request abandoned by the client", "route", r.Pattern, "error", err.Error())
+		return errClientGone
+	}
 	if e == nil || e.Status >= http.StatusInternalServerError {
 		s.Log.ErrorContext(r.Context(), "request failed", "route", r.Pattern, "error", err.Error())
 	}

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -122,6 +126,47 @@ func TestErrorWording(t *testing.T) {
 			writeError(rec, nil, e)
 			if got := rec.Header().Get("WWW-Authenticate"); got != tt.challenge {
 				t.Errorf("WWW-Authenticate %q, want %q", got, tt.challenge)
+			}
+		})
+	}
+}
+
+// TestAbandonedRequest: a failure of a request whose client has gone is
+// logged at info as abandoned and counted as 499, not as Ferry's 500 or
+// an outage's 503; a client still there gets the failure's own answer.
+func TestAbandonedRequest(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	tests := []struct {
+		name   string
+		err    error
+		gone   bool
+		status int
+		level  string
+	}{
+		{"bug, client there", errors.New("a bug of ours"), false, 500, "ERROR"},
+		{"bug, client gone", fmt.Errorf("read: %w", context.Canceled), true, 499, "INFO"},
+		{"outage, client there", refused, false, 503, "ERROR"},
+		{"outage, client gone", refused, true, 499, "INFO"},
+		{"refusal, client gone", share.ErrGone, true, 410, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			s := &Server{Deps: Deps{Log: slog.New(slog.NewJSONHandler(&logs, nil))}}
+			ctx, cancel := context.WithCancel(context.Background())
+			if tt.gone {
+				cancel()
+			}
+			defer cancel()
+			r := httptest.NewRequestWithContext(ctx, http.MethodGet, "/s/x", nil)
+			if e := s.answerFor(r, tt.err); e.Status != tt.status {
+				t.Errorf("status %d, want %d", e.Status, tt.status)
+			}
+			if tt.level == "" && logs.Len() > 0 {
+				t.Errorf("logged %s, want nothing", logs.String())
+			}
+			if tt.level != "" && !strings.Contains(logs.String(), `"level":"`+tt.level+`"`) {
+				t.Errorf("log %s, want level %s", logs.String(), tt.level)
 			}
 		})
 	}
