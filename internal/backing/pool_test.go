@@ -120,6 +120,7 @@ func TestFullServer(t *testing.T) {
 		{"query waits for a slot another client frees", "disable", 5 * time.Second, waitsForSlot},
 		{"query waits for a slot, sslmode=prefer", "prefer", 5 * time.Second, waitsForSlot},
 		{"query waits for its own pool's connection", "disable", 5 * time.Second, waitsForOwnPool},
+		{"twenty calls share the two connections the server allows", "disable", 5 * time.Second, sharesTwo},
 		{"query without the wait fails", "disable", 0, func(t *testing.T, svc *Services, roleURL string) {
 			fill(t, roleURL)
 			var one int
@@ -211,6 +212,43 @@ func waitsForOwnPool(t *testing.T, svc *Services, _ string) {
 	}
 	if n := svc.DB.Stat().TotalConns(); n != 2 {
 		t.Errorf("pool holds %d connections, want the 2 the server allows", n)
+	}
+}
+
+// sharesTwo: twenty calls at once, each holding its connection a moment,
+// on a pool of four that the server allows two: every call waits its turn
+// and succeeds, in a transaction, a query or a row alike.
+func sharesTwo(t *testing.T, svc *Services, _ string) {
+	ctx := context.Background()
+	errs := make(chan error, 20)
+	for i := range 20 {
+		go func() {
+			switch i % 3 {
+			case 0:
+				errs <- pgx.BeginFunc(ctx, svc.Conns, func(tx pgx.Tx) error {
+					_, err := tx.Exec(ctx, "SELECT pg_sleep(0.02)")
+					return err
+				})
+			case 1:
+				rows, err := svc.Conns.Query(ctx, "SELECT pg_sleep(0.02)")
+				if err == nil {
+					rows.Close()
+					err = rows.Err()
+				}
+				errs <- err
+			default:
+				_, err := svc.Conns.Exec(ctx, "SELECT pg_sleep(0.02)")
+				errs <- err
+			}
+		}()
+	}
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Errorf("a call failed: %v", err)
+		}
+	}
+	if n := svc.DB.Stat().TotalConns(); n > 2 {
+		t.Errorf("pool holds %d connections, the server allows 2", n)
 	}
 }
 

@@ -3,7 +3,6 @@ package backing
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,12 +15,12 @@ import (
 // (SQLSTATE 53300). pgxpool alone fails such a call at once, even though
 // the pool's other connections come free a moment later: a call that
 // finds no idle connection dials a new one, and a dial the server refuses
-// is an error. Here the call waits until the pool releases a connection
-// and then takes it, so a pool larger than the server allows serves at
-// the rate of the connections it did get, as a pool at its own limit
-// does. While some calls wait, new calls queue behind them instead of
-// dialling, so a saturated server is not also flooded with connection
-// attempts; every few hundred milliseconds a waiting call dials again, in
+// is an error. Here the call joins a queue and takes the connection the
+// pool releases next, in turn, so a pool larger than the server allows
+// serves at the rate of the connections it did get, as a pool at its own
+// limit does. While some calls wait, new calls queue behind them instead
+// of dialling, so a full server is not also flooded with connection
+// attempts; a waiting call dials again every few hundred milliseconds, in
 // case another process let a slot go.
 //
 // Every method that takes a connection (Exec, Query, QueryRow, Begin,
@@ -29,39 +28,70 @@ import (
 // pgxpool's.
 type WaitingPool struct {
 	*pgxpool.Pool
-	wait    time.Duration // how long a call waits; 0: not at all
-	freed   *releases
-	waiting atomic.Int32 // calls waiting now
+	wait  time.Duration // how long a call waits; 0: not at all
+	freed *releases
 }
 
 // redialEvery is how often a waiting call dials anew, without a release
 // of its own pool: a slot that another process gave back is found so.
 const redialEvery = 250 * time.Millisecond
 
-// releases tells waiting calls that the pool released a connection. It is
-// the pool's release tracer, so it sees every release, synchronously.
+// releases is the queue of waiting calls, woken one per release of a
+// connection, first come first served. It is the pool's release tracer,
+// so it sees every release, synchronously.
 type releases struct {
-	mu sync.Mutex
-	ch chan struct{} // closed at the next release; nil while no one waits
+	mu    sync.Mutex
+	queue []chan struct{} // closed when it is that call's turn
 }
 
-// next is closed at the next release.
-func (r *releases) next() <-chan struct{} {
+// join puts a call in the queue: at the front for one that had its turn
+// and found no connection, at the back otherwise.
+func (r *releases) join(front bool) chan struct{} {
+	turn := make(chan struct{})
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.ch == nil {
-		r.ch = make(chan struct{})
+	if front {
+		r.queue = append([]chan struct{}{turn}, r.queue...)
+	} else {
+		r.queue = append(r.queue, turn)
 	}
-	return r.ch
+	return turn
 }
 
-// TraceRelease implements pgxpool.ReleaseTracer.
+// leave takes a call out of the queue. If its turn had come (turn is
+// closed) it passes it on, so that a release is not lost on a call that
+// stopped waiting.
+func (r *releases) leave(turn chan struct{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, c := range r.queue {
+		if c == turn {
+			r.queue = append(r.queue[:i], r.queue[i+1:]...)
+			return
+		}
+	}
+	r.wakeLocked() // not queued: it was woken
+}
+
+// empty reports that no call waits.
+func (r *releases) empty() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.queue) == 0
+}
+
+func (r *releases) wakeLocked() {
+	if len(r.queue) > 0 {
+		close(r.queue[0])
+		r.queue = r.queue[1:]
+	}
+}
+
+// TraceRelease implements pgxpool.ReleaseTracer: the first waiting call
+// gets its turn.
 func (r *releases) TraceRelease(*pgxpool.Pool, pgxpool.TraceReleaseData) {
 	r.mu.Lock()
-	if r.ch != nil {
-		close(r.ch)
-		r.ch = nil
-	}
+	r.wakeLocked()
 	r.mu.Unlock()
 }
 
@@ -76,27 +106,31 @@ func (r *releases) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndDa
 
 // patiently runs op, which takes a connection from the pool, until it
 // succeeds, fails for a reason other than a full server, or the wait runs
-// out. op's error from the last try is returned.
+// out. The error of op's last try is returned.
 func (w *WaitingPool) patiently(ctx context.Context, op func() error) error {
 	var err error
-	if w.waiting.Load() == 0 || w.idle() {
+	if w.freed.empty() {
 		if err = op(); !IsFull(err) || w.wait <= 0 {
 			return err
 		}
 	}
-	w.waiting.Add(1)
-	defer w.waiting.Add(-1)
 	deadline := time.Now().Add(w.wait)
-	for {
+	for front := false; ; front = true {
 		left := time.Until(deadline)
 		if left <= 0 {
-			if err == nil { // queued behind others and never tried
+			if err == nil { // queued behind others, never tried
 				err = op()
 			}
 			return err
 		}
-		if woke := w.await(ctx, min(left, redialEvery)); woke != nil {
-			return woke
+		turn := w.freed.join(front)
+		woke, stop := w.await(ctx, turn, min(left, redialEvery))
+		if stop != nil {
+			w.freed.leave(turn)
+			return stop
+		}
+		if !woke {
+			w.freed.leave(turn)
 		}
 		if err = op(); !IsFull(err) {
 			return err
@@ -104,29 +138,27 @@ func (w *WaitingPool) patiently(ctx context.Context, op func() error) error {
 	}
 }
 
-// await waits for a release of the pool, d, or the end of ctx, and then
-// for the released connection to be idle, briefly: the tracer hears of a
-// release just before the pool takes the connection back.
-func (w *WaitingPool) await(ctx context.Context, d time.Duration) error {
+// await waits for the call's turn, d, or the end of ctx. On its turn it
+// waits briefly for the released connection to be idle: the tracer hears
+// of a release just before the pool takes the connection back.
+func (w *WaitingPool) await(ctx context.Context, turn chan struct{}, d time.Duration) (woke bool, stop error) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	case <-t.C:
-		return nil
-	case <-w.freed.next():
+		return false, nil
+	case <-turn:
 	}
 	for range 20 {
-		if w.idle() {
-			return nil
+		if w.Pool.Stat().IdleConns() > 0 {
+			break
 		}
 		time.Sleep(100 * time.Microsecond)
 	}
-	return nil
+	return true, nil
 }
-
-func (w *WaitingPool) idle() bool { return w.Pool.Stat().IdleConns() > 0 }
 
 // Acquire takes a connection, waiting for one while the server is full.
 func (w *WaitingPool) Acquire(ctx context.Context) (c *pgxpool.Conn, err error) {
