@@ -15,24 +15,7 @@ import (
 
 // createUser: create-user --email E (--password-stdin | --password-file F).
 func createUser(ctx context.Context, args []string, s IO, b Backends) error {
-	fs := newFlags("create-user")
-	email := fs.String("email", "", "the new user's email address")
-	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
-	file := fs.String("password-file", "", "read the password from the first line of `file`")
-	onCmdLine := fs.String("password", "", "refused: use --password-stdin")
-	if err := parse(fs, args, s); err != nil {
-		return err
-	}
-	if *onCmdLine != "" {
-		return usagef("create-user: --password is refused: a password on the command line ends up in shell history and ps; use --password-stdin or --password-file")
-	}
-	if *email == "" {
-		return usagef("create-user: --email is required")
-	}
-	if *fromStdin == (*file != "") {
-		return usagef("create-user: give one of --password-stdin or --password-file")
-	}
-	password, err := readPassword(s.Stdin, *file)
+	email, password, err := parseCredentials("create-user", "the new user's email address", args, s)
 	if err != nil {
 		return err
 	}
@@ -40,17 +23,42 @@ func createUser(ctx context.Context, args []string, s IO, b Backends) error {
 	if err != nil {
 		return err
 	}
-	u, err := account.CreateUser(ctx, db, *email, password)
+	u, err := account.CreateUser(ctx, db, email, password)
 	switch {
 	case errors.Is(err, account.ErrEmailTaken):
-		return fmt.Errorf("user %s already exists", strings.TrimSpace(*email))
+		return fmt.Errorf("user %s already exists", strings.TrimSpace(email))
 	case errors.Is(err, account.ErrInvalidEmail):
-		return fmt.Errorf("%q is not an email address", *email)
+		return fmt.Errorf("%q is not an email address", email)
 	case err != nil:
 		return err // the password errors already read well
 	}
 	_, err = fmt.Fprintf(s.Stdout, "created user %s (%s)\n", u.Email, u.ID)
 	return err
+}
+
+// parseCredentials parses the flags of a command that sets a user's
+// password: --email, and the password from --password-stdin or
+// --password-file. --password is refused, since a password on the
+// command line ends up in shell history and ps.
+func parseCredentials(cmd, emailUsage string, args []string, s IO) (email, password string, err error) {
+	fs := newFlags(cmd)
+	e := fs.String("email", "", emailUsage)
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	file := fs.String("password-file", "", "read the password from the first line of `file`")
+	onCmdLine := fs.String("password", "", "refused: use --password-stdin")
+	if err := parse(fs, args, s); err != nil {
+		return "", "", err
+	}
+	switch {
+	case *onCmdLine != "":
+		return "", "", usagef("%s: --password is refused: a password on the command line ends up in shell history and ps; use --password-stdin or --password-file", cmd)
+	case *e == "":
+		return "", "", usagef("%s: --email is required", cmd)
+	case *fromStdin == (*file != ""):
+		return "", "", usagef("%s: give one of --password-stdin or --password-file", cmd)
+	}
+	password, err = readPassword(s.Stdin, *file)
+	return *e, password, err
 }
 
 // readPassword reads the first line of file, or of stdin when file is "",

@@ -14,23 +14,7 @@ import (
 // is hashed as at sign-up, and the user's browser sessions end when the
 // session store is reachable. API tokens stay valid.
 func resetPassword(ctx context.Context, args []string, s IO, b Backends) error {
-	fs := newFlags("reset-password")
-	email := fs.String("email", "", "the email of the user whose password to set")
-	fromStdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input")
-	file := fs.String("password-file", "", "read the new password from the first line of `file`")
-	onCmdLine := fs.String("password", "", "refused: use --password-stdin")
-	if err := parse(fs, args, s); err != nil {
-		return err
-	}
-	switch {
-	case *onCmdLine != "":
-		return usagef("reset-password: --password is refused: a password on the command line ends up in shell history and ps; use --password-stdin or --password-file")
-	case *email == "":
-		return usagef("reset-password: --email is required")
-	case *fromStdin == (*file != ""):
-		return usagef("reset-password: give one of --password-stdin or --password-file")
-	}
-	password, err := readPassword(s.Stdin, *file)
+	email, password, err := parseCredentials("reset-password", "the email of the user whose password to set", args, s)
 	if err != nil {
 		return err
 	}
@@ -38,9 +22,9 @@ func resetPassword(ctx context.Context, args []string, s IO, b Backends) error {
 	if err != nil {
 		return err
 	}
-	u, err := account.ResetPassword(ctx, db, *email, password)
+	u, err := account.ResetPassword(ctx, db, email, password)
 	if errors.Is(err, account.ErrNotFound) {
-		return fmt.Errorf("no user with email %s", strings.TrimSpace(*email))
+		return fmt.Errorf("no user with email %s", strings.TrimSpace(email))
 	}
 	if err != nil {
 		return err // the password errors already read well
