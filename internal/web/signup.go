@@ -31,17 +31,24 @@ func (s *Server) signupByMail(w http.ResponseWriter, r *http.Request, c credenti
 
 // signupByMailForm is signupByMail for the sign-up page.
 func (s *Server) signupByMailForm(w http.ResponseWriter, r *http.Request, email string) {
-	err := s.Accounts.Register(r.Context(), email, r.PostFormValue("password"))
-	if e := toHTTP(err); err != nil && e != nil && e.Status < 500 && e.Status != http.StatusTooManyRequests {
-		s.render(w, r, http.StatusBadRequest, "login", loginView{Signup: true, SignupEnabled: true, Email: email, Next: "/files", Message: e.Message})
-		return
-	}
-	if err != nil {
-		s.failPage(w, r, err)
+	if err := s.Accounts.Register(r.Context(), email, r.PostFormValue("password")); err != nil {
+		s.failSignupForm(w, r, email, err)
 		return
 	}
 	s.securityEvent(r, eventSignupRequested, "email_sha256", emailHash(email))
 	s.render(w, r, http.StatusAccepted, "login", loginView{Signup: true, SignupEnabled: true, Sent: true, Message: signupSent})
+}
+
+// failSignupForm answers a sign-up form that failed: a mistake of the
+// visitor's (a taken address, a weak password) shows the form again with
+// the reason; a refusal to retry later (429) or a failure of ours or of a
+// backing service is the error page, with its own status and Retry-After.
+func (s *Server) failSignupForm(w http.ResponseWriter, r *http.Request, email string, err error) {
+	if e := toHTTP(err); e != nil && e.Status < 500 && e.Status != http.StatusTooManyRequests {
+		s.render(w, r, http.StatusBadRequest, "login", loginView{Signup: true, SignupEnabled: true, Email: email, Next: "/files", Message: e.Message})
+		return
+	}
+	s.failPage(w, r, err)
 }
 
 // confirmSignup answers POST /api/v1/signup/confirm {token, password}:

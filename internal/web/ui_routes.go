@@ -112,11 +112,7 @@ func (s *Server) signupForm(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := s.Accounts.SignUp(r.Context(), email, r.PostFormValue("password"))
 	if err != nil {
-		msg := "That account could not be created."
-		if e := toHTTP(err); e != nil && e.Status < 500 {
-			msg = e.Message
-		}
-		s.render(w, r, http.StatusBadRequest, "login", loginView{Signup: true, SignupEnabled: true, Email: email, Next: "/files", Message: msg})
+		s.failSignupForm(w, r, email, err)
 		return
 	}
 	if err := s.signIn(r, u); err != nil {
