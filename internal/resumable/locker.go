@@ -65,7 +65,9 @@ func (l *redisLock) Lock(ctx context.Context, requestUnlock func()) error {
 	for {
 		ok, err := l.rdb.SetNX(ctx, l.key, l.token, l.ttl).Result()
 		if err != nil && ctx.Err() == nil {
-			return fmt.Errorf("take upload lock: %w", err)
+			// Noted as a backing failure, so that tusd's 500 becomes the
+			// 503 with Retry-After of a Redis that is down.
+			return noteFailure(ctx, fmt.Errorf("take upload lock: %w", err))
 		}
 		if ok {
 			// A release asked of the last holder is not meant for us.

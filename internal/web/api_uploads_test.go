@@ -47,11 +47,21 @@ func newTusStackOn(t *testing.T, blobURL string, tweak func(*Settings)) *stack {
 // none): a browser test slows the chunks down with it.
 func newTusStackWrapped(t *testing.T, blobURL string, wrap func(http.Handler) http.Handler, tweak func(*Settings)) *stack {
 	t.Helper()
+	return newTusStackRedis(t, blobURL, wrap, tweak, nil)
+}
+
+// newTusStackRedis is newTusStackWrapped whose Redis options redisOpts
+// changes (nil: none): a test routes Redis through a proxy it can cut.
+func newTusStackRedis(t *testing.T, blobURL string, wrap func(http.Handler) http.Handler, tweak func(*Settings), redisOpts func(*redis.Options)) *stack {
+	t.Helper()
 	svc, err := backing.Open(context.Background(), backing.URLs{Blob: blobURL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	opts, _ := redis.ParseURL(dbtest.RedisURL(t))
+	if redisOpts != nil {
+		redisOpts(opts)
+	}
 	svc.DB, svc.Redis = dbtest.Pool(t), redis.NewClient(opts)
 	t.Cleanup(func() { _ = svc.Redis.Close(); _ = svc.Bucket.Close() })
 	settings := Settings{

@@ -8,8 +8,11 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/ferryhq/ferry/internal/testkit"
 	"github.com/ferryhq/ferry/internal/testkit/blobtest"
+	"github.com/ferryhq/ferry/internal/testkit/faultproxy"
 )
 
 // outage is an S3 API server's failure, switched on and off by a test.
@@ -125,5 +128,33 @@ func TestTusStorageOutage(t *testing.T) {
 	o.set("")
 	if res := st.tus(t, "PATCH", loc, st.token, []byte("0123456789"), "Upload-Offset", "0"); res.StatusCode != http.StatusNoContent {
 		t.Errorf("PATCH once the store is back: %d, want 204", res.StatusCode)
+	}
+}
+
+// TestTusRedisOutage: with Redis (the upload locks) cut, a PATCH and a
+// HEAD answer 503 with Retry-After, not tusd's 500, and the upload goes
+// on once Redis is back.
+func TestTusRedisOutage(t *testing.T) {
+	t.Parallel()
+	var rd *faultproxy.Proxy
+	st := newTusStackRedis(t, blobtest.SignedS3(t), nil, nil, func(o *redis.Options) {
+		rd = faultproxy.Start(t, o.Addr)
+		o.Addr, o.MaxRetries = rd.Addr, -1
+	})
+	loc := st.create(t, 10)
+	rd.Cut()
+	for _, method := range []string{"PATCH", "HEAD"} {
+		var body []byte
+		if method == "PATCH" {
+			body = []byte("first")
+		}
+		res := st.tus(t, method, loc, st.token, body, "Upload-Offset", "0")
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+			t.Errorf("%s while Redis is down: %d Retry-After=%q, want 503 with Retry-After", method, res.StatusCode, res.Header.Get("Retry-After"))
+		}
+	}
+	rd.Restore()
+	if res := st.tus(t, "PATCH", loc, st.token, []byte("0123456789"), "Upload-Offset", "0"); res.StatusCode != http.StatusNoContent {
+		t.Errorf("PATCH once Redis is back: %d, want 204", res.StatusCode)
 	}
 }
