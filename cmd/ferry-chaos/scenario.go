@@ -96,6 +96,9 @@ func (s *suite) runScenario(ctx context.Context, sc scenario) (result, error) {
 	res.problems = append(append(res.stats.problems(), run.problems...), res.verified.problems()...)
 	res.notes = append(append(res.notes, res.stats.notes()...), brokenUploads(run.outcomes, res.verified.brokenIDs)...)
 	res.notes = append(res.notes, missingNotes(run.outcomes, res.verified.missingRows)...)
+	if keys := res.verified.orphanKeys; len(keys) > 0 {
+		res.notes = append(res.notes, "objects without a row: "+strings.Join(keys, ", "))
+	}
 	if run.dupJobs > 0 {
 		res.problems = append(res.problems, fmt.Sprintf("%d duplicate jobs", run.dupJobs))
 	}

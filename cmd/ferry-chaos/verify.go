@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -28,7 +29,8 @@ type verification struct {
 	rows         int // file rows
 	objects      int // objects under files/ and thumbs/
 	missing      int // row keys with no object
-	orphans      int // objects with no row, after the sweep had its chance
+	orphans      int      // objects with no row, after the sweep had its chance
+	orphanKeys   []string // up to five of them, for the notes
 	multipart    int // incomplete multipart uploads in the bucket
 	// newMissing and newMultipart are those not there after the scenario
 	// before: what this scenario did.
@@ -68,6 +70,7 @@ func (s *suite) verify(ctx context.Context, firstNew int) (verification, error) 
 	}
 	v.rows, v.objects = len(keys), len(objects)
 	v.missing, v.orphans = countMissing(keys, objects), countMissing(objects, keys)
+	v.orphanKeys = firstMissing(objects, keys, 5)
 	files := s.toCheck(firstNew)
 	v.downloads = len(files)
 	bad := s.downloadAll(ctx, files)
@@ -155,6 +158,18 @@ func countMissing(have, in map[string]bool) int {
 		}
 	}
 	return n
+}
+
+// firstMissing is up to n keys of have that are not in in, sorted.
+func firstMissing(have, in map[string]bool, n int) []string {
+	var out []string
+	for k := range have {
+		if !in[k] {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out[:min(n, len(out))]
 }
 
 // rowKeys is every object key the files table points to.
