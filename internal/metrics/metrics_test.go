@@ -3,6 +3,7 @@ package metrics
 import (
 	"io"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -33,6 +34,35 @@ func TestFailureSeriesStartAtZero(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := strings.Contains(string(text), tt.series); got != tt.want {
 				t.Errorf("%s in the scrape: %v, want %v", tt.series, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestOutcomes: each status names its outcome; a 499 (the client left
+// before the answer) is aborted, never failed.
+func TestOutcomes(t *testing.T) {
+	tests := []struct {
+		status         int
+		upload, downld string
+	}{
+		{201, "stored", "status_2xx"},
+		{200, "stored", "complete"},
+		{206, "rejected", "partial"},
+		{413, "too_large", "status_4xx"},
+		{401, "unauthorized", "locked"},
+		{429, "rate_limited", "rate_limited"},
+		{499, "aborted", "aborted"},
+		{503, "failed", "failed"},
+		{500, "failed", "failed"},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			if got := uploadOutcome(tt.status); got != tt.upload {
+				t.Errorf("upload outcome %q, want %q", got, tt.upload)
+			}
+			if got := downloadOutcome(tt.status); got != tt.downld {
+				t.Errorf("download outcome %q, want %q", got, tt.downld)
 			}
 		})
 	}

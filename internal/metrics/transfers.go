@@ -86,6 +86,8 @@ func uploadOutcome(status int) string {
 		return "unauthorized"
 	case status == 429:
 		return "rate_limited"
+	case status == 499: // the client left before the answer
+		return "aborted"
 	case status >= 500:
 		return "failed"
 	}
@@ -95,6 +97,7 @@ func uploadOutcome(status int) string {
 var downloadOutcomes = map[int]string{
 	200: "complete", 206: "partial", 302: "redirected", 304: "not_modified",
 	401: "locked", 404: "not_found", 410: "gone", 416: "bad_range", 429: "rate_limited",
+	499: "aborted", // the client left before the answer
 }
 
 func downloadOutcome(status int) string {
