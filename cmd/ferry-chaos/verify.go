@@ -23,15 +23,15 @@ const earlierSample = 40
 
 // verification is the state of the data after a scenario.
 type verification struct {
-	downloads    int // stored uploads downloaded and hashed
-	badDownloads int // of those, not 200 or not the bytes uploaded
-	lostRows     int // uploads that answered 201 whose row is gone
-	rows         int // file rows
-	objects      int // objects under files/ and thumbs/
-	missing      int // row keys with no object
+	downloads    int      // stored uploads downloaded and hashed
+	badDownloads int      // of those, not 200 or not the bytes uploaded
+	lostRows     int      // uploads that answered 201 whose row is gone
+	rows         int      // file rows
+	objects      int      // objects under files/ and thumbs/
+	missing      int      // row keys with no object
 	orphans      int      // objects with no row, after the sweep had its chance
 	orphanKeys   []string // up to five of them, for the notes
-	multipart    int // incomplete multipart uploads in the bucket
+	multipart    int      // incomplete multipart uploads in the bucket
 	// newMissing and newMultipart are those not there after the scenario
 	// before: what this scenario did.
 	newMissing, newMultipart int
