@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"maps"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -257,5 +259,33 @@ func TestEndpointsDecide(t *testing.T) {
 	}
 	if e.reloadCount() != 3 {
 		t.Errorf("%d reloads, want 3", e.reloadCount())
+	}
+}
+
+// TestCanResend: a random body sent again is the same bytes, hashed
+// afresh; a body that cannot be replayed is not marked for resending.
+func TestCanResend(t *testing.T) {
+	body := randomBody(rand.New(rand.NewPCG(1, 2)), 5000)
+	h := &hashingReader{r: body, h: newHash()}
+	req, _ := http.NewRequest(http.MethodPut, "http://127.0.0.1/x", h)
+	canResend(req, body, h)
+	first, _ := io.ReadAll(h)
+	sum := h.sum()
+	again, err := req.GetBody()
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _ := io.ReadAll(again)
+	if !bytes.Equal(first, second) || len(first) != 5000 || h.sum() != sum {
+		t.Errorf("replayed %d bytes (first %d), hash %s then %s", len(second), len(first), sum, h.sum())
+	}
+	if req.Header.Get("Idempotency-Key") == "" {
+		t.Error("no Idempotency-Key: Go's client would not resend a PUT")
+	}
+	plain, _ := http.NewRequest(http.MethodPut, "http://127.0.0.1/x", strings.NewReader("x"))
+	plain.GetBody = nil
+	canResend(plain, strings.NewReader("x"), nil)
+	if plain.GetBody != nil || plain.Header.Get("Idempotency-Key") != "" {
+		t.Error("a body that cannot be replayed was marked for resending")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -50,6 +51,7 @@ func (c *client) upload(ctx context.Context, base, name string, body io.Reader, 
 		req.ContentLength = -1
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
+	canResend(req, body, h)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return finish(o, 0, false, err, false)
@@ -160,13 +162,47 @@ func newHash() hash.Hash { return sha256.New() }
 
 func (h *hashingReader) sum() string { return hex.EncodeToString(h.h.Sum(nil)) }
 
-// randomBody is size pseudo-random bytes, cheap to make.
+// randomBody is size pseudo-random bytes, cheap to make, that can be
+// read again from the start (replayable).
 func randomBody(rng *rand.Rand, size int64) io.Reader {
 	var seed [32]byte
 	for i := range seed {
 		seed[i] = byte(rng.Uint32())
 	}
-	return io.LimitReader(rand.NewChaCha8(seed), size)
+	return &random{Reader: io.LimitReader(rand.NewChaCha8(seed), size), seed: seed, size: size}
+}
+
+type random struct {
+	io.Reader
+	seed [32]byte
+	size int64
+}
+
+// replayable is a body that can be read again from the start.
+type replayable interface{ again() io.Reader }
+
+func (r *random) again() io.Reader { return io.LimitReader(rand.NewChaCha8(r.seed), r.size) }
+
+// canResend lets Go's client send req again, from the start of its body,
+// when the kept-alive connection it picked turns out to have been closed
+// by the server before any of the request went out (http: server closed
+// idle connection). The server never saw it, so sending it on a new
+// connection is safe for any method, and curl and browsers do so; Go's
+// client does it only for a request with GetBody that is idempotent or
+// carries an Idempotency-Key, which Ferry ignores. h, when not nil, is
+// the hash of the body, restarted with it.
+func canResend(req *http.Request, body io.Reader, h *hashingReader) {
+	switch b := body.(type) {
+	case nil:
+	case replayable:
+		req.GetBody = func() (io.ReadCloser, error) {
+			h.r, h.h = b.again(), newHash()
+			return io.NopCloser(h), nil
+		}
+	default:
+		return
+	}
+	req.Header.Set("Idempotency-Key", strconv.FormatUint(rand.Uint64(), 36))
 }
 
 // throttled reads at most rate bytes a second, so an upload stays in

@@ -90,6 +90,7 @@ func (c *client) tusUpload(ctx context.Context, base, name string, body io.Reade
 	create := c.tusRequest(ctx, http.MethodPost, base+"/api/v1/uploads", nil, 0)
 	create.Header.Set("Upload-Length", strconv.FormatInt(size, 10))
 	create.Header.Set("Upload-Metadata", "filename "+base64.StdEncoding.EncodeToString([]byte(name)))
+	canResend(create, nil, nil)
 	loc, failed := c.tusStep(o, create, http.StatusCreated)
 	if failed != nil {
 		return *failed
