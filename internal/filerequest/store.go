@@ -145,3 +145,16 @@ func PasswordHash(ctx context.Context, db DB, token string) (id, hash string, er
 	}
 	return id, hash, nil
 }
+
+// ByID returns a request whoever owns it, for an upload in flight to it;
+// a request that is closed or expired is returned with ErrGone.
+func ByID(ctx context.Context, db DB, id string) (Request, error) {
+	if !ids.Valid(id) {
+		return Request{}, ErrNotFound
+	}
+	q, err := one(ctx, db, "request by id", `SELECT `+columns+` FROM requests q WHERE q.id = $1`, id)
+	if err == nil && !q.Open() {
+		return q, ErrGone
+	}
+	return q, err
+}

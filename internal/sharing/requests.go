@@ -164,3 +164,11 @@ func (t *toRequest) commit(ctx context.Context, b *Batch, tx pgx.Tx, saved []fil
 	}
 	return b.svc.enqueue(ctx, tx, jobs.RequestMailArgs{RequestID: t.id, FileIDs: ids})
 }
+
+// SetUploader names who sends a request batch, when that is known only
+// once the body is read (a form's fields after its files).
+func (b *Batch) SetUploader(from filerequest.Uploader) {
+	if b.request != nil {
+		b.request.from = from
+	}
+}
