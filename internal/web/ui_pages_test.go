@@ -71,7 +71,7 @@ func pageSamples() map[string]any {
 			"Request": publicRequestJSON{Title: "Scans", Message: "the tax ones", ExpiresAt: when, MaxFiles: &limit, MaxBytes: &big},
 			"Token":   "tok", "Tus": true, "ChunkSize": int64(1 << 20), "Sent": true,
 		},
-		"error":  map[string]string{"Title": "Link not found", "Message": "no such link"},
+		"error": map[string]string{"Title": "Link not found", "Message": "no such link"},
 	}
 }
 
