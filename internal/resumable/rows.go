@@ -139,7 +139,7 @@ func loseHash(ctx context.Context, db postgres.DB, id string) error {
 // upload became. An upload already finished (a second replica committing
 // the same upload) fails the transaction, so no second file is written.
 func markFinished(ctx context.Context, tx postgres.DB, id, fileID, shareID string) error {
-	tag, err := tx.Exec(ctx, `UPDATE uploads SET file_id = $2, share_id = $3, finished_at = now() WHERE id = $1 AND finished_at IS NULL`, id, fileID, shareID)
+	tag, err := tx.Exec(ctx, `UPDATE uploads SET file_id = $2, share_id = NULLIF($3, '')::uuid, finished_at = now() WHERE id = $1 AND finished_at IS NULL`, id, fileID, shareID)
 	if err != nil {
 		return fmt.Errorf("finish upload: %w", postgres.Classify(err))
 	}

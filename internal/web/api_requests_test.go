@@ -155,3 +155,69 @@ func TestFileRequestRaceOverHTTP(t *testing.T) {
 		t.Errorf("%d files, %d objects, %d holds; want 1, 1, 0", n, objs, holds)
 	}
 }
+
+// TestFileRequestOverTus: an upload to a request over tus needs no
+// account; its slot is held from creation (a second upload is 409 at
+// once), its PATCHes need only its id, and it becomes the owner's file
+// without a share. A request closed while an upload is in flight answers
+// its next PATCH 410 at once; ending it gives the slot back. An
+// anonymous client cannot reach anyone's own uploads.
+func TestFileRequestOverTus(t *testing.T) {
+	t.Parallel()
+	st := newTusStack(t, nil)
+	q := st.makeRequest(t, `{"title":"Tus","max_files":1,"max_bytes":100}`)
+	token, id := q["token"].(string), q["id"].(string)
+	meta := tusMeta("filename", "scan.bin", "request", token, "from", "Bo")
+	res := st.tus(t, "POST", "/api/v1/uploads", "", nil, "Upload-Length", "10", "Upload-Metadata", meta)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("anonymous create: %d", res.StatusCode)
+	}
+	loc := res.Header.Get("Location")
+	if res := st.tus(t, "POST", "/api/v1/uploads", "", nil, "Upload-Length", "10", "Upload-Metadata", meta); res.StatusCode != http.StatusConflict {
+		t.Errorf("second upload while the slot is held: %d, want 409", res.StatusCode)
+	}
+	if res := st.tus(t, "POST", "/api/v1/uploads", "", nil, "Upload-Length", "200", "Upload-Metadata", meta); res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("over max_bytes: %d, want 413", res.StatusCode)
+	}
+	res = st.tus(t, "PATCH", loc, "", []byte("0123456789"), "Upload-Offset", "0")
+	if res.StatusCode != http.StatusNoContent || res.Header.Get("Ferry-File-Id") != "" {
+		t.Fatalf("patch: %d, Ferry-File-Id %q", res.StatusCode, res.Header.Get("Ferry-File-Id"))
+	}
+	_, detail := st.call(t, "GET", "/api/v1/requests/"+id, st.token, nil)
+	list, _ := detail["files"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["from"] != "Bo" || list[0].(map[string]any)["share"] != nil || detail["files_received"] != 1.0 {
+		t.Fatalf("detail: %v", detail["_raw"])
+	}
+	if n := st.rowCount(t, "request_holds"); n != 0 {
+		t.Errorf("%d holds after the commit", n)
+	}
+
+	q2 := st.makeRequest(t, `{"title":"Closing"}`)
+	res = st.tus(t, "POST", "/api/v1/uploads", "", nil, "Upload-Length", "10", "Upload-Metadata", tusMeta("filename", "a.bin", "request", q2["token"].(string)))
+	loc2 := res.Header.Get("Location")
+	if res := st.tus(t, "PATCH", loc2, "", []byte("01234"), "Upload-Offset", "0"); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("first half: %d", res.StatusCode)
+	}
+	if res, _ := st.call(t, "DELETE", "/api/v1/requests/"+q2["id"].(string), st.token, nil); res.StatusCode != 204 {
+		t.Fatal("close")
+	}
+	if res := st.tus(t, "PATCH", loc2, "", []byte("56789"), "Upload-Offset", "5"); res.StatusCode != http.StatusGone {
+		t.Errorf("patch after close: %d, want 410", res.StatusCode)
+	}
+	if res := st.tus(t, "DELETE", loc2, "", nil); res.StatusCode != http.StatusNoContent {
+		t.Errorf("terminate after close: %d", res.StatusCode)
+	}
+	if n, files := st.rowCount(t, "request_holds"), st.rowCount(t, "files"); n != 0 || files != 1 {
+		t.Errorf("%d holds, %d files; want 0, 1", n, files)
+	}
+
+	own := st.create(t, 5)
+	for _, m := range []string{"HEAD", "DELETE"} {
+		if res := st.tus(t, m, own, "", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("anonymous %s of a user's own upload: %d, want 404", m, res.StatusCode)
+		}
+	}
+	if res := st.tus(t, "POST", "/api/v1/uploads", "", nil, "Upload-Length", "5", "Upload-Metadata", tusMeta("filename", "x")); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous upload of one's own: %d, want 401", res.StatusCode)
+	}
+}
