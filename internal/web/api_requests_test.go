@@ -221,3 +221,23 @@ func TestFileRequestOverTus(t *testing.T) {
 		t.Errorf("anonymous upload of one's own: %d, want 401", res.StatusCode)
 	}
 }
+
+// TestFileRequestRateLimit: anonymous uploads to requests are limited
+// per client group, before the request or the body is looked at.
+func TestFileRequestRateLimit(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	token := st.makeRequest(t, `{"title":"Busy"}`)["token"].(string)
+	for i := range requestUploadRate.Rate {
+		if res, out := st.call(t, "PUT", "/r/"+token+"/files/a.txt", "", strings.NewReader("a")); res.StatusCode != 201 {
+			t.Fatalf("upload %d: %d %v", i, res.StatusCode, out["_raw"])
+		}
+	}
+	res, out := st.call(t, "PUT", "/r/"+token+"/files/a.txt", "", strings.NewReader("a"))
+	if res.StatusCode != http.StatusTooManyRequests || errorCode(out) != "rate_limited" || res.Header.Get("Retry-After") == "" {
+		t.Errorf("upload past the rate: %d %v, Retry-After %q", res.StatusCode, out["_raw"], res.Header.Get("Retry-After"))
+	}
+	if n := st.rowCount(t, "files"); n != requestUploadRate.Rate {
+		t.Errorf("%d files, want %d", n, requestUploadRate.Rate)
+	}
+}
