@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/filerequest"
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/sharing"
 )
 
@@ -175,5 +176,25 @@ func TestRequestOverOwnerQuota(t *testing.T) {
 	}
 	if rows, objs, pending, holds, got := left(t, s, q); rows+objs+pending+holds+got != 0 {
 		t.Errorf("%d rows, %d objects, %d pending, %d holds, %d received left", rows, objs, pending, holds, got)
+	}
+}
+
+// TestReceivedFilesOutliveThePurge: the purge deletes old files no share
+// holds, but not files received through a request, which have none.
+func TestReceivedFilesOutliveThePurge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, u := setup(t, 1000)
+	q := newRequest(t, s, u, 0, 0)
+	f, err := s.ReceiveFile(ctx, q, filerequest.Uploader{}, "kept.txt", strings.NewReader("alpha"), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := files.DeleteUnshared(ctx, s.DB, time.Now().Add(time.Hour))
+	if err != nil || len(gone) != 0 {
+		t.Fatalf("purge took %d files (%v)", len(gone), err)
+	}
+	if _, err := s.File(ctx, u, f.ID); err != nil {
+		t.Errorf("the received file after the purge: %v", err)
 	}
 }

@@ -132,7 +132,10 @@ func (s *Server) unlockRequest(w http.ResponseWriter, r *http.Request) {
 		s.renderRequestLocked(w, r, token, "That is not the password. Try again.")
 		return
 	}
-	if err == nil && s.sessions != nil {
+	if err == nil && s.sessions == nil {
+		err = errUnavailable // no session store to remember the unlock in
+	}
+	if err == nil {
 		err = s.sessions.RenewToken(r.Context())
 	}
 	if err != nil {
