@@ -78,6 +78,7 @@ fuzz:
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
 	go test ./internal/resumable -run '^$$' -fuzz FuzzParseChecksum -fuzztime 20s
 	go test ./internal/resumable -run '^$$' -fuzz FuzzParseBatch -fuzztime 20s
+	go test ./internal/filerequest -run '^$$' -fuzz FuzzParseUploader -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzSaveName -fuzztime 20s
 	go test ./internal/get -run '^$$' -fuzz FuzzParseLink -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzNoneMatch -fuzztime 20s

@@ -134,13 +134,15 @@ func (f File) Keys() []string {
 }
 
 // DeleteUnshared removes the files created before cutoff that no share
-// holds any more, and returns their rows. It runs in the purge's
+// holds any more and that did not arrive through a file request (those
+// stay until their owner deletes them), and returns their rows. It runs in the purge's
 // transaction, after the old shares are gone.
 func DeleteUnshared(ctx context.Context, tx DB, cutoff time.Time) ([]File, error) {
 	rows, err := tx.Query(ctx, `
 		DELETE FROM files f
 		WHERE f.created_at < $1
 		  AND NOT EXISTS (SELECT 1 FROM share_files sf WHERE sf.file_id = f.id)
+		  AND NOT EXISTS (SELECT 1 FROM request_files rf WHERE rf.file_id = f.id)
 		RETURNING `+Columns, cutoff)
 	if err != nil {
 		return nil, fmt.Errorf("purge files: %w", err)

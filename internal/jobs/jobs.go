@@ -95,6 +95,19 @@ func (DownloadMailArgs) Kind() string { return "download_mail" }
 // InsertOpts gives a mail server that is down a day of retries.
 func (DownloadMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
 
+// RequestMailArgs tells a file request's owner that files arrived
+// through it, one mail per upload.
+type RequestMailArgs struct {
+	RequestID string   `json:"request_id"`
+	FileIDs   []string `json:"file_ids"`
+}
+
+// Kind names the job in the queue.
+func (RequestMailArgs) Kind() string { return "request_mail" }
+
+// InsertOpts gives a mail server that is down a day of retries.
+func (RequestMailArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 20} }
+
 // DeleteObjectsArgs deletes stored objects whose rows are gone.
 type DeleteObjectsArgs struct {
 	Keys []string `json:"keys"`
@@ -122,6 +135,7 @@ func Workers(d *Deps) *river.Workers {
 	river.AddWorker(w, &thumbnailWorker{d: d})
 	river.AddWorker(w, &mailWorker{d: d})
 	river.AddWorker(w, &signupMailWorker{d: d})
+	river.AddWorker(w, &requestMailWorker{d: d})
 	river.AddWorker(w, &deleteWorker{d: d})
 	river.AddWorker(w, &purgeWorker{d: d})
 	river.AddWorker(w, &sweepWorker{d: d})

@@ -41,6 +41,9 @@ func (s *Service) preCreate(hook handler.HookEvent) (handler.HTTPResponse, handl
 	if err := insertUpload(ctx, s.db, row); err != nil {
 		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.explain(ctx, req, err)
 	}
+	if err := s.holdRequest(ctx, req, row); err != nil {
+		return handler.HTTPResponse{}, handler.FileInfoChanges{}, s.explain(ctx, req, err)
+	}
 	meta := map[string]string{"filename": row.Name}
 	if t := hook.Upload.MetaData["filetype"]; t != "" {
 		meta["filetype"] = t
@@ -52,6 +55,9 @@ func (s *Service) preCreate(hook handler.HookEvent) (handler.HTTPResponse, handl
 func (s *Service) admit(ctx context.Context, req *request, info handler.FileInfo) (upload, error) {
 	if info.SizeIsDeferred {
 		return upload{}, ErrLengthRequired
+	}
+	if req.toRequest != nil {
+		return s.admitToRequest(ctx, req, info)
 	}
 	b, err := s.cfg.Sharing.NewBatch(ctx, req.owner)
 	if err == nil {
@@ -110,6 +116,9 @@ func (s *Service) preFinish(hook handler.HookEvent) (handler.HTTPResponse, error
 		return handler.HTTPResponse{}, s.explain(ctx, req, err)
 	}
 	s.backend.forget(ctx, objectID(hook.Upload.ID))
+	if req.toRequest != nil {
+		return handler.HTTPResponse{}, nil // the file is the request owner's; its id is not the uploader's to know
+	}
 	return handler.HTTPResponse{Header: handler.HTTPHeader{"Ferry-File-Id": f.ID}}, nil
 }
 
@@ -132,6 +141,7 @@ func (s *Service) commit(ctx context.Context, req *request, info handler.FileInf
 	opts := share.Options{ExpiresIn: row.ExpiresIn, MaxDownloads: row.MaxDownloads, Notify: row.Notify}
 	f, _, err := s.cfg.Sharing.CommitStored(ctx, req.owner, sharing.Stored{
 		Name: row.Name, Object: got, PasswordHash: row.PasswordHash, Batch: row.Batch,
+		Request: req.toRequest, From: row.From, UploadID: row.ID,
 		Also: func(ctx context.Context, tx pgx.Tx, f files.File, sh share.Share) error {
 			return markFinished(ctx, tx, oid, f.ID, sh.ID)
 		},

@@ -22,6 +22,7 @@ import (
 	xslog "golang.org/x/exp/slog"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/postgres"
 	"github.com/ferryhq/ferry/internal/sharing"
 )
@@ -139,6 +140,9 @@ type request struct {
 	checksum *checksum      // the chunk's Upload-Checksum; nil: none
 	length   int64          // the body's announced length; -1: unknown
 	failure  backingFailure // the store's first backing failure, answered 503 (unavailable.go)
+	// toRequest, for an upload to a file request, is that request; owner
+	// is then the request's owner.
+	toRequest *filerequest.Request
 }
 
 func from(ctx context.Context) *request {
@@ -167,6 +171,10 @@ func (s *Service) Create(w http.ResponseWriter, r *http.Request, owner account.U
 		return
 	}
 	req := &request{owner: owner, fail: fail, header: r.Header, checksum: sum, length: r.ContentLength}
+	s.create(w, r, req)
+}
+
+func (s *Service) create(w http.ResponseWriter, r *http.Request, req *request) {
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, req))
 	s.serve.ServeHTTP(&relativeLocation{ResponseWriter: &failOver{ResponseWriter: w, r: r, req: req}}, r)
 }
@@ -175,6 +183,11 @@ func (s *Service) Create(w http.ResponseWriter, r *http.Request, owner account.U
 // Another owner's upload is not found; one past its expiry is gone (410).
 func (s *Service) Serve(w http.ResponseWriter, r *http.Request, owner account.User, fail Fail) {
 	row, err := getUpload(r.Context(), s.db, owner.ID, objectID(r.PathValue("id")))
+	s.serveRow(w, r, owner, row, err, nil, fail)
+}
+
+// serveRow serves a request on the upload row (or its lookup's error).
+func (s *Service) serveRow(w http.ResponseWriter, r *http.Request, owner account.User, row upload, err error, q *filerequest.Request, fail Fail) {
 	if err == nil && row.expired(s.now()) {
 		err = ErrExpired
 	}
@@ -190,7 +203,7 @@ func (s *Service) Serve(w http.ResponseWriter, r *http.Request, owner account.Us
 		tusError(w, err)
 		return
 	}
-	req := &request{owner: owner, fail: fail, row: row, header: r.Header, checksum: sum, length: r.ContentLength}
+	req := &request{owner: owner, fail: fail, row: row, header: r.Header, checksum: sum, length: r.ContentLength, toRequest: q}
 	r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, req))
 	// tusd answers on the writer its middleware was given, so the status
 	// of a termination is read here, outside it; failOver turns a 500

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/postgres"
 )
 
@@ -30,6 +31,11 @@ type upload struct {
 	ShareID      string
 	Finished     bool
 	ExpiresAt    time.Time
+	// RequestID, when set, makes the upload one to a file request, from
+	// an uploader without an account (From); OwnerID is the request's
+	// owner, and the upload gets no share.
+	RequestID string
+	From      filerequest.Uploader
 }
 
 // expired is whether an unfinished upload may no longer be continued.
@@ -37,22 +43,23 @@ func (u upload) expired(now time.Time) bool { return !u.Finished && !now.Before(
 
 const uploadColumns = `id, owner_id::text, name, length, expires_in, COALESCE(max_downloads, 0), notify, password_hash,
 	sha256_state, sha256_at, COALESCE(file_id::text, ''), COALESCE(share_id::text, ''), finished_at IS NOT NULL, expires_at,
-	COALESCE(batch, '')`
+	COALESCE(batch, ''), COALESCE(request_id::text, ''), uploader_name, note`
 
 func scanUpload(row pgx.Row) (upload, error) {
 	var u upload
 	var secs int64
 	err := row.Scan(&u.ID, &u.OwnerID, &u.Name, &u.Length, &secs, &u.MaxDownloads, &u.Notify, &u.PasswordHash,
-		&u.HashState, &u.HashedTo, &u.FileID, &u.ShareID, &u.Finished, &u.ExpiresAt, &u.Batch)
+		&u.HashState, &u.HashedTo, &u.FileID, &u.ShareID, &u.Finished, &u.ExpiresAt, &u.Batch, &u.RequestID, &u.From.Name, &u.From.Note)
 	u.ExpiresIn = time.Duration(secs) * time.Second
 	return u, err
 }
 
 func insertUpload(ctx context.Context, db postgres.DB, u upload) error {
 	_, err := db.Exec(ctx, `
-		INSERT INTO uploads (id, owner_id, name, length, expires_in, max_downloads, notify, password_hash, expires_at, batch)
-		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, NULLIF($10, ''))`,
-		u.ID, u.OwnerID, u.Name, u.Length, int64(u.ExpiresIn/time.Second), u.MaxDownloads, u.Notify, u.PasswordHash, u.ExpiresAt, u.Batch)
+		INSERT INTO uploads (id, owner_id, name, length, expires_in, max_downloads, notify, password_hash, expires_at, batch, request_id, uploader_name, note)
+		VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7, $8, $9, NULLIF($10, ''), NULLIF($11, '')::uuid, $12, $13)`,
+		u.ID, u.OwnerID, u.Name, u.Length, int64(u.ExpiresIn/time.Second), u.MaxDownloads, u.Notify, u.PasswordHash, u.ExpiresAt, u.Batch,
+		u.RequestID, u.From.Name, u.From.Note)
 	if err != nil {
 		return fmt.Errorf("insert upload: %w", postgres.Classify(err))
 	}
@@ -62,6 +69,19 @@ func insertUpload(ctx context.Context, db postgres.DB, u upload) error {
 // getUpload reads one upload of ownerID; another owner's is not found.
 func getUpload(ctx context.Context, db postgres.DB, ownerID, id string) (upload, error) {
 	u, err := scanUpload(db.QueryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = $1 AND owner_id::text = $2`, id, ownerID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return upload{}, ErrNotFound
+	}
+	if err != nil {
+		return upload{}, fmt.Errorf("get upload: %w", postgres.Classify(err))
+	}
+	return u, nil
+}
+
+// requestUpload reads one upload to a file request, whoever sends it: its
+// id, unguessable, is what the uploader holds. Another upload is not found.
+func requestUpload(ctx context.Context, db postgres.DB, id string) (upload, error) {
+	u, err := scanUpload(db.QueryRow(ctx, `SELECT `+uploadColumns+` FROM uploads WHERE id = $1 AND request_id IS NOT NULL`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return upload{}, ErrNotFound
 	}
@@ -119,7 +139,7 @@ func loseHash(ctx context.Context, db postgres.DB, id string) error {
 // upload became. An upload already finished (a second replica committing
 // the same upload) fails the transaction, so no second file is written.
 func markFinished(ctx context.Context, tx postgres.DB, id, fileID, shareID string) error {
-	tag, err := tx.Exec(ctx, `UPDATE uploads SET file_id = $2, share_id = $3, finished_at = now() WHERE id = $1 AND finished_at IS NULL`, id, fileID, shareID)
+	tag, err := tx.Exec(ctx, `UPDATE uploads SET file_id = $2, share_id = NULLIF($3, '')::uuid, finished_at = now() WHERE id = $1 AND finished_at IS NULL`, id, fileID, shareID)
 	if err != nil {
 		return fmt.Errorf("finish upload: %w", postgres.Classify(err))
 	}

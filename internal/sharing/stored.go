@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/storage"
@@ -22,6 +23,12 @@ type Stored struct {
 	// uploads with the same batch id: the first of them to commit makes
 	// the share with its opts, later ones join it (share.Join).
 	Batch string
+	// Request, when set, makes the object a file received by that file
+	// request from From: no share, counted into the request, whose hold
+	// (taken by UploadID at the upload's creation) is released.
+	Request  *filerequest.Request
+	From     filerequest.Uploader
+	UploadID string
 	// Also runs inside the commit's transaction, once the file, its share
 	// and its job are written: the caller's own row is updated with them,
 	// or nothing is.
@@ -36,6 +43,9 @@ type Stored struct {
 func (s *Service) CommitStored(ctx context.Context, owner account.User, in Stored, opts share.Options) (files.File, share.Share, error) {
 	b := &Batch{svc: s, owner: owner, passwordHash: in.PasswordHash, batch: in.Batch}
 	b.received = []received{{in.Name, in.Object}}
+	if in.Request != nil {
+		b.request = &toRequest{id: in.Request.ID, notify: in.Request.Notify, from: in.From, uploadID: in.UploadID}
+	}
 	if in.Also != nil {
 		b.also = func(ctx context.Context, tx pgx.Tx, saved []files.File, sh share.Share) error {
 			return in.Also(ctx, tx, saved[0], sh)

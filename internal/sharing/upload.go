@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/download"
+	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
@@ -37,6 +38,9 @@ type Batch struct {
 	batch string
 	// also runs in Commit's transaction, after the rows are written.
 	also func(ctx context.Context, tx pgx.Tx, saved []files.File, sh share.Share) error
+	// request, when set, makes the batch an upload to a file request:
+	// its files get no share and are recorded under the request.
+	request *toRequest
 }
 
 // received is one complete object waiting for its row.
@@ -76,6 +80,9 @@ func (b *Batch) Fits(length int64) error {
 // tooLarge is the error for a batch past its room: the quota's, or the
 // size limit's, naming the limit.
 func (b *Batch) tooLarge() error {
+	if b.request != nil {
+		return b.request.tooLarge(b)
+	}
 	if b.overQuota {
 		return &LimitError{Err: account.ErrOverQuota, Limit: b.limit}
 	}
@@ -103,6 +110,10 @@ func (b *Batch) Add(ctx context.Context, name string, body io.Reader, length int
 	// leaves the object alone however long the commit waits.
 	key := storage.NewKey()
 	if err := files.Expect(ctx, b.svc.DB, key); err != nil {
+		return err
+	}
+	if err := b.hold(ctx, key, length); err != nil {
+		b.svc.settle(ctx, []string{key}) // the hold goes with the pending row
 		return err
 	}
 	stop := b.svc.keepPending(ctx, key)
@@ -225,7 +236,11 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 			}
 			saved, ids = append(saved, f), append(ids, f.ID)
 		}
-		if sh, err = b.share(ctx, tx, ids, opts, hash); err != nil {
+		if b.request != nil {
+			if err := b.request.commit(ctx, b, tx, saved); err != nil {
+				return err
+			}
+		} else if sh, err = b.share(ctx, tx, ids, opts, hash); err != nil {
 			return err
 		}
 		if err := files.Settle(ctx, tx, b.keys()); err != nil { // the rows protect the objects now
@@ -257,7 +272,11 @@ func (b *Batch) share(ctx context.Context, tx pgx.Tx, ids []string, opts share.O
 // insertFile charges the owner's quota and writes the file's row.
 func (b *Batch) insertFile(ctx context.Context, tx pgx.Tx, r received) (files.File, error) {
 	if b.owner.ID != "" {
-		if err := account.Charge(ctx, tx, b.owner.ID, r.got.Size, b.svc.Settings.UserQuota); err != nil {
+		err := account.Charge(ctx, tx, b.owner.ID, r.got.Size, b.svc.Settings.UserQuota)
+		if errors.Is(err, account.ErrOverQuota) && b.request != nil {
+			err = filerequest.ErrOwnerQuota // the uploader's quota is not theirs to name
+		}
+		if err != nil {
 			return files.File{}, err
 		}
 	}

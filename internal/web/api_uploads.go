@@ -1,9 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/filerequest"
+	"github.com/ferryhq/ferry/internal/resumable"
 )
 
 // Resumable uploads (tus 1.0.0) are served by internal/resumable; these
@@ -19,21 +22,63 @@ func (s *Server) tusOptions(w http.ResponseWriter, r *http.Request) {
 	s.Uploads.Options(w, r)
 }
 
-func (s *Server) tusCreate(w http.ResponseWriter, r *http.Request, u account.User) {
-	if s.Uploads == nil {
-		s.fail(w, r, errNoResumable)
+// tusCreate starts a tus upload: the signed-in user's own, or, when its
+// metadata names a file request (`request`), an upload to that request
+// from anyone, under the request's password and the anonymous rate limit.
+func (s *Server) tusCreate(w http.ResponseWriter, r *http.Request) {
+	if token := resumable.RequestToken(r); token != "" {
+		s.tusCreateForRequest(w, r, token)
+		return
+	}
+	u, err := s.user(r)
+	if err == nil && s.Uploads == nil {
+		err = errNoResumable
+	}
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	s.Uploads.Create(w, r, u, s.fail)
 }
 
-// tusUpload serves HEAD, PATCH and DELETE of one upload.
-func (s *Server) tusUpload(w http.ResponseWriter, r *http.Request, u account.User) {
+// tusCreateForRequest starts a tus upload to the file request token names.
+func (s *Server) tusCreateForRequest(w http.ResponseWriter, r *http.Request, token string) {
+	var err error
 	if s.Uploads == nil {
-		s.fail(w, r, errNoResumable)
+		err = errNoResumable
+	}
+	if err == nil {
+		err = s.limitRequestUpload(r)
+	}
+	var q filerequest.Request
+	if err == nil {
+		q, err = s.openRequest(r, token)
+	}
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	s.Uploads.Serve(w, r, u, s.fail)
+	s.Uploads.CreateForRequest(w, r, q, s.fail)
+}
+
+// tusUpload serves HEAD, PATCH and DELETE of one upload: the signed-in
+// user's, or, for a request without credentials, an upload to a file
+// request, which its id alone opens.
+func (s *Server) tusUpload(w http.ResponseWriter, r *http.Request) {
+	u, err := s.user(r)
+	anonymous := errors.Is(err, errUnauthorized) && r.Header.Get("Authorization") == ""
+	switch {
+	case err != nil && !anonymous:
+		s.fail(w, r, err)
+	case s.Uploads == nil && anonymous:
+		s.fail(w, r, err)
+	case s.Uploads == nil:
+		s.fail(w, r, errNoResumable)
+	case anonymous:
+		s.Uploads.ServeForRequest(w, r, s.fail)
+	default:
+		s.Uploads.Serve(w, r, u, s.fail)
+	}
 }
 
 type uploadJSON struct {

@@ -17,6 +17,7 @@ import (
 var uploadRoutes = map[string]bool{
 	"PUT /api/v1/files/{name}": true, "POST /api/v1/files": true, "POST /files": true,
 	"POST /api/v1/uploads": true, "PATCH /api/v1/uploads/{id}": true, // tus creation-with-upload, and its chunks
+	"PUT /r/{token}/files/{name}": true, "POST /r/{token}/files": true, // uploads to file requests
 }
 
 // bodyDeadlines bounds how long a client may take to send its request

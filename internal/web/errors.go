@@ -11,6 +11,7 @@ import (
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/filename"
+	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/postgres"
 	"github.com/ferryhq/ferry/internal/resumable"
@@ -78,6 +79,12 @@ func insufficientScope(need account.Scope) *Error {
 // limitError is the 413 of an upload past a limit, naming it: the file
 // size limit, or what was left of the quota.
 func limitError(le *sharing.LimitError) *Error {
+	switch {
+	case errors.Is(le.Err, filerequest.ErrFull):
+		return apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than what this request still takes: "+readableSize(le.Limit)+" left")
+	case errors.Is(le.Err, filerequest.ErrOwnerQuota):
+		return apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in the storage left to this request's owner")
+	}
 	if errors.Is(le.Err, account.ErrOverQuota) {
 		return apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota: "+readableSize(le.Limit)+" left")
 	}
@@ -124,6 +131,12 @@ var domainErrors = []struct {
 	{share.ErrLocked, apiError(http.StatusUnauthorized, "password_required", "this link needs its password (Ferry-Share-Password header or the unlock form)")},
 	{postgres.ErrMissingReference, apiError(http.StatusConflict, "conflict", "something this request refers to was deleted meanwhile; reload and try again")},
 	{postgres.ErrConflict, apiError(http.StatusConflict, "conflict", "that exists already")},
+	{filerequest.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such file request")},
+	{filerequest.ErrGone, apiError(http.StatusGone, "gone", filerequest.ErrGone.Error())},
+	{filerequest.ErrLocked, apiError(http.StatusUnauthorized, "password_required", "this request needs its password (Ferry-Share-Password header or the unlock form)")},
+	{filerequest.ErrTooManyFiles, apiError(http.StatusConflict, "request_full", filerequest.ErrTooManyFiles.Error())},
+	{filerequest.ErrFull, apiError(http.StatusRequestEntityTooLarge, "too_large", filerequest.ErrFull.Error())},
+	{filerequest.ErrOwnerQuota, apiError(http.StatusRequestEntityTooLarge, "over_quota", filerequest.ErrOwnerQuota.Error())},
 	{resumable.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such upload")},
 	{resumable.ErrExpired, apiError(http.StatusGone, "gone", resumable.ErrExpired.Error())},
 	{resumable.ErrLengthRequired, apiError(http.StatusRequestEntityTooLarge, "length_required", resumable.ErrLengthRequired.Error())},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/filename"
+	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/postgres"
 	"github.com/ferryhq/ferry/internal/resumable"
@@ -51,6 +52,12 @@ func TestErrorMapping(t *testing.T) {
 		{account.ErrOverQuota, 413, "over_quota"},
 		{account.ErrBusy, 503, "unavailable"},
 		{files.ErrNotFound, 404, "not_found"},
+		{filerequest.ErrNotFound, 404, "not_found"},
+		{filerequest.ErrGone, 410, "gone"},
+		{filerequest.ErrLocked, 401, "password_required"},
+		{filerequest.ErrTooManyFiles, 409, "request_full"},
+		{filerequest.ErrFull, 413, "too_large"},
+		{filerequest.ErrOwnerQuota, 413, "over_quota"},
 		{files.ErrNoLongerPending, 503, "unavailable"},
 		{sharing.ErrTooLarge, 413, "too_large"},
 		{&sharing.LimitError{Err: sharing.ErrTooLarge, Limit: 10 << 30}, 413, "too_large"},

@@ -210,12 +210,17 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("POST /api/v1/shares", s.authed(s.createShare))
 	mux.HandleFunc("GET /api/v1/shares", s.authed(s.listShares))
 	mux.HandleFunc("DELETE /api/v1/shares/{id}", s.authed(s.deleteShare))
+	mux.HandleFunc("POST /api/v1/requests", s.authed(s.createRequest))
+	mux.HandleFunc("GET /api/v1/requests", s.authed(s.listRequests))
+	mux.HandleFunc("GET /api/v1/requests/{id}", s.authed(s.getRequest))
+	mux.HandleFunc("DELETE /api/v1/requests/{id}", s.authed(s.closeRequest))
 	// tus 1.0.0 (api_uploads.go, internal/resumable).
 	mux.HandleFunc("OPTIONS /api/v1/uploads", s.tusOptions)
-	mux.HandleFunc("POST /api/v1/uploads", s.authed(s.tusCreate))
-	mux.HandleFunc("HEAD /api/v1/uploads/{id}", s.authed(s.tusUpload))
-	mux.HandleFunc("PATCH /api/v1/uploads/{id}", s.authed(s.tusUpload))
-	mux.HandleFunc("DELETE /api/v1/uploads/{id}", s.authed(s.tusUpload))
+	// Each authenticates itself: an upload to a file request needs no account.
+	mux.HandleFunc("POST /api/v1/uploads", s.tusCreate)
+	mux.HandleFunc("HEAD /api/v1/uploads/{id}", s.tusUpload)
+	mux.HandleFunc("PATCH /api/v1/uploads/{id}", s.tusUpload)
+	mux.HandleFunc("DELETE /api/v1/uploads/{id}", s.tusUpload)
 	mux.HandleFunc("GET /api/v1/uploads/{id}", s.authed(s.uploadStatus))
 }
 
@@ -246,6 +251,10 @@ var apiScopes = map[string]account.Scope{
 	"POST /api/v1/shares":             account.ScopeSharesWrite,
 	"GET /api/v1/shares":              account.ScopeFilesRead,
 	"DELETE /api/v1/shares/{id}":      account.ScopeSharesWrite,
+	"POST /api/v1/requests":           account.ScopeRequestsWrite,
+	"GET /api/v1/requests":            account.ScopeFilesRead,
+	"GET /api/v1/requests/{id}":       account.ScopeFilesRead,
+	"DELETE /api/v1/requests/{id}":    account.ScopeRequestsWrite,
 	"OPTIONS /api/v1/uploads":         anyScope, // tus discovery, no account needed
 	"POST /api/v1/uploads":            account.ScopeFilesWrite,
 	"HEAD /api/v1/uploads/{id}":       account.ScopeFilesWrite,
@@ -275,16 +284,26 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("GET /account", s.page(s.accountPage))
 	mux.HandleFunc("POST /account/password", s.page(s.changePasswordForm))
 	mux.HandleFunc("POST /account/sign-out-everywhere", s.page(s.signOutEverywhereForm))
+	mux.HandleFunc("GET /requests", s.page(s.requestsPage))
+	mux.HandleFunc("POST /requests", s.page(s.createRequestForm))
+	mux.HandleFunc("GET /requests/{id}", s.page(s.requestDetailPage))
+	mux.HandleFunc("POST /requests/{id}/close", s.page(s.closeRequestForm))
 }
 
-// publicRoutes lists the share links (public.go, download.go): anyone
-// with a link, no account needed.
+// publicRoutes lists the share links (public.go, download.go) and the
+// file request links (public_requests.go): anyone with a link, no
+// account needed.
 func (s *Server) publicRoutes(mux routeMux) {
 	mux.HandleFunc("GET /s/{token}", s.sharePage)
 	mux.HandleFunc("POST /s/{token}/unlock", s.unlock)
 	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too
 	mux.HandleFunc("GET /s/{token}/files/{id}/thumbnail", s.thumbnail)
 	mux.HandleFunc("GET /s/{token}/zip", s.zipShare)
+	// File requests (public_requests.go): anyone with the link uploads.
+	mux.HandleFunc("GET /r/{token}", s.requestPage)
+	mux.HandleFunc("POST /r/{token}/unlock", s.unlockRequest)
+	mux.HandleFunc("PUT /r/{token}/files/{name}", s.putRequestFile)
+	mux.HandleFunc("POST /r/{token}/files", s.postRequestFiles)
 }
 
 // APIRoutes lists the JSON API's "METHOD /path" patterns, so a test can

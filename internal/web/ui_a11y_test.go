@@ -36,9 +36,15 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	testkit.SkipShort(t, "drives Chromium")
 	st := newStack(t, nil)
 	file := st.upload(t, "report.txt", []byte("quarterly numbers"), "")
+	q := st.makeRequest(t, `{"title":"Scans","message":"two\nlines","max_files":3}`)
+	if res, _ := st.call(t, "PUT", "/r/"+q["token"].(string)+"/files/a.txt?from=Ann&note=hi", "", strings.NewReader("a")); res.StatusCode != 201 {
+		t.Fatalf("upload to the request: %d", res.StatusCode)
+	}
 	ctx := newBrowser(t)
 	signIn(t, ctx, st.url)
-	for _, path := range []string{"/files", "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):]} {
+	paths := []string{"/files", "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):],
+		"/requests", "/requests/" + q["id"].(string), "/r/" + q["token"].(string)}
+	for _, path := range paths {
 		do(t, ctx, "open "+path, chromedp.Navigate(st.url+path), chromedp.WaitVisible("main"))
 		checkKeyboard(t, ctx, path)
 	}

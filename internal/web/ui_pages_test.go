@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/units"
@@ -18,6 +19,7 @@ import (
 func pageSamples() map[string]any {
 	when := time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)
 	limit := 5
+	big := int64(1 << 30)
 	open := shareJSON{URL: "http://x/s/tok", ExpiresAt: when, Downloads: 2, MaxDownloads: &limit}
 	sh := share.Share{Token: "tok", ExpiresAt: when, MaxDownloads: 3, Downloads: 1}
 	return map[string]any{
@@ -49,8 +51,27 @@ func pageSamples() map[string]any {
 		"share": map[string]any{"Share": sh, "Token": "tok", "Files": []files.File{
 			{ID: "a", Name: "a.txt", Size: 1000}, {ID: "b", Name: "b.png", Size: 5 << 20, ThumbKey: "k"},
 		}},
-		"locked": map[string]any{"Token": "tok", "Message": "That is not the password."},
-		"error":  map[string]string{"Title": "Link not found", "Message": "no such link"},
+		"locked": map[string]any{"Token": "tok", "Message": "That is not the password.", "Action": "/r/tok/unlock"},
+		"requests": requestsView{
+			Requests: []requestJSON{
+				{ID: "a", Title: "Scans", URL: "http://x/r/tok", ExpiresAt: when, MaxFiles: &limit, MaxBytes: &big, FilesReceived: 2, BytesReceived: 10, Open: true},
+				{ID: "b", Title: "Old", URL: "http://x/r/t2", ExpiresAt: when, ClosedAt: &when},
+			},
+			Expiry:  expiryChoices(share.Limits{DefaultExpiresIn: 7 * units.Day, MaxExpiresIn: 30 * units.Day}),
+			NewLink: "http://x/r/tok", Problem: "No.",
+		},
+		"request": map[string]any{
+			"Request": requestJSON{ID: "a", Title: "Scans", Message: "the tax ones", URL: "http://x/r/tok", ExpiresAt: when, MaxFiles: &limit, Open: true},
+			"Files": []filerequest.Received{
+				{File: files.File{ID: "f", Name: "scan.pdf", Size: 1000}, From: filerequest.Uploader{Name: "Ann", Note: "as asked"}, ReceivedAt: when},
+				{File: files.File{ID: "g", Name: "anon.pdf"}, ReceivedAt: when},
+			},
+		},
+		"inbox": map[string]any{
+			"Request": publicRequestJSON{Title: "Scans", Message: "the tax ones", ExpiresAt: when, MaxFiles: &limit, MaxBytes: &big},
+			"Token":   "tok", "Tus": true, "ChunkSize": int64(1 << 20), "Sent": true,
+		},
+		"error": map[string]string{"Title": "Link not found", "Message": "no such link"},
 	}
 }
 

@@ -17,6 +17,10 @@ import { Upload, isSupported } from "tus-js-client";
   var status = $("#upload-status"), total = $("#total-bar"), text = $("#total-text");
   var endpoint = form.dataset.tus, chunkSize = Number(form.dataset.chunkSize) || 50 * 1024 * 1024;
   var run = null; // the upload in progress: {items, paused, ended}
+  // On a file request's page (data-request) the files go to the request,
+  // with the uploader's name and note: no account, no link options, and
+  // no link at the end (the files are the request owner's).
+  var request = form.dataset.request || "";
 
   function say(msg) { status.textContent = msg; }
 
@@ -29,6 +33,11 @@ import { Upload, isSupported } from "tus-js-client";
 
   function options() {
     var m = {};
+    if (request) {
+      m.request = request;
+      ["from", "note"].forEach(function (k) { if (form.elements[k].value) m[k] = form.elements[k].value; });
+      return m;
+    }
     ["expires_in", "max_downloads"].forEach(function (k) {
       var v = form.elements[k].value;
       if (v) m[k] = v;
@@ -108,7 +117,7 @@ import { Upload, isSupported } from "tus-js-client";
       endpoint: endpoint,
       chunkSize: chunkSize,
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
-      metadata: Object.assign({ filename: it.file.name, filetype: it.file.type || "application/octet-stream", batch: batch }, options()),
+      metadata: Object.assign({ filename: it.file.name, filetype: it.file.type || "application/octet-stream" }, request ? {} : { batch: batch }, options()),
       headers: password ? { "Ferry-Share-Password": password } : {},
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
@@ -164,7 +173,7 @@ import { Upload, isSupported } from "tus-js-client";
     var picked = f.picked();
     if (!picked.length) { input.click(); return; }
     busy(true);
-    var password = form.elements.password.value;
+    var password = form.elements.password ? form.elements.password.value : "";
     run = { items: picked.map(row), paused: false, ended: false, meter: meter() };
     var mine = run;
     say("Uploading " + picked.length + (picked.length === 1 ? " file" : " files") + "…");
@@ -260,6 +269,12 @@ import { Upload, isSupported } from "tus-js-client";
     busy(false);
     var all = run.items.reduce(function (a, it) { return a + it.file.size; }, 0);
     total.value = 100;
+    if (request) {
+      text.textContent = "Finished: " + human(all) + " sent";
+      $("#done").hidden = false;
+      say("All files are uploaded.");
+      return;
+    }
     fetch(last.upload.url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (st) {

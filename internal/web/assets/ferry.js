@@ -42,6 +42,9 @@
   if (!form) return;
   var input = $("#file-input"), drop = $("#drop"), cancel = $("#cancel"), send = $("#send");
   var picked = [], running = null;
+  // A file request's page (data-request) sends to the request: its form's
+  // action, with the uploader's name and note, and no link options.
+  var toRequest = !!form.dataset.request;
   input.required = false;
 
   function choose(list) {
@@ -88,11 +91,12 @@
   // and one link. The browser streams each File part from disk.
   function body() {
     var fd = new FormData();
-    ["expires_in", "max_downloads"].forEach(function (k) {
+    var fields = toRequest ? ["from", "note"] : ["expires_in", "max_downloads"];
+    fields.forEach(function (k) {
       var v = form.elements[k].value;
       if (v) fd.append(k, v);
     });
-    if (form.elements.notify.checked) fd.append("notify", "true");
+    if (!toRequest && form.elements.notify.checked) fd.append("notify", "true");
     // Each size field tells the server the next file's length, so it can
     // stream the file to storage in one request rather than in parts.
     picked.forEach(function (f) {
@@ -140,8 +144,9 @@
     var all = rows.reduce(function (a, r) { return a + r.size; }, 0);
     var show = tracker(rows, all);
     var x = new XMLHttpRequest();
-    x.open("POST", "/api/v1/files");
-    var password = form.elements.password.value;
+    x.open("POST", toRequest ? form.action : "/api/v1/files");
+    x.setRequestHeader("Accept", "application/json");
+    var password = form.elements.password ? form.elements.password.value : "";
     if (password) x.setRequestHeader("Ferry-Share-Password", password);
     // The body is the files plus a little multipart framing: scale what
     // it has sent to the files alone, so the last byte is 100%.
@@ -161,8 +166,9 @@
   function succeeded(rows, all, res) {
     rows.forEach(function (r) { r.st.textContent = "Done"; r.st.className = "st done"; });
     $("#total-text").textContent = "Finished: " + human(all) + " sent";
-    $("#share-link").value = res.share.url;
     $("#done").hidden = false;
+    if (toRequest) return; // the files are the request owner's: no link, no list
+    $("#share-link").value = res.share.url;
     refreshList();
   }
 
