@@ -33,7 +33,7 @@ func TestBlocked(t *testing.T) {
 		{"169.254.169.254", true}, // cloud metadata
 		{"0.0.0.0", true},
 		{"0.1.2.3", true},
-		{"100.64.0.1", true},  // CGNAT
+		{"100.64.0.1", true}, // CGNAT
 		{"100.127.255.254", true},
 		{"224.0.0.1", true},
 		{"255.255.255.255", true},
@@ -47,13 +47,13 @@ func TestBlocked(t *testing.T) {
 		{"::ffff:127.0.0.1", true}, // IPv4-mapped
 		{"::ffff:10.0.0.1", true},
 		{"::ffff:8.8.8.8", false},
-		{"::127.0.0.1", true},          // IPv4-compatible
-		{"64:ff9b::a00:1", true},       // NAT64 of 10.0.0.1
-		{"2002:a00:1::1", true},        // 6to4 of 10.0.0.1
-		{"fec0::1", true},              // site-local
-		{"2001:db8::1", true},          // documentation
-		{"::ffff:0:7f00:1", true},      // IPv4-translated
-		{"fe80::1%eth0", true},         // zoned link-local
+		{"::127.0.0.1", true},     // IPv4-compatible
+		{"64:ff9b::a00:1", true},  // NAT64 of 10.0.0.1
+		{"2002:a00:1::1", true},   // 6to4 of 10.0.0.1
+		{"fec0::1", true},         // site-local
+		{"2001:db8::1", true},     // documentation
+		{"::ffff:0:7f00:1", true}, // IPv4-translated
+		{"fe80::1%eth0", true},    // zoned link-local
 	} {
 		t.Run(tc.addr, func(t *testing.T) {
 			if got := Blocked(netip.MustParseAddr(tc.addr)); got != tc.blocked {

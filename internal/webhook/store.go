@@ -146,9 +146,13 @@ func SubscribedToShare(ctx context.Context, db postgres.DB, shareID, event strin
 	return out, nil
 }
 
-// Succeeded ends the endpoint's run of failures.
-func Succeeded(ctx context.Context, db postgres.DB, id string) error {
-	if _, err := db.Exec(ctx, `UPDATE webhooks SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, id); err != nil {
+// Succeeded ends the endpoint's run of failures; with enable (a test
+// event got through) a disabled endpoint is enabled again.
+func Succeeded(ctx context.Context, db postgres.DB, id string, enable bool) error {
+	_, err := db.Exec(ctx, `UPDATE webhooks SET failing_since = NULL,
+		disabled_at = CASE WHEN $2 THEN NULL ELSE disabled_at END
+		WHERE id = $1 AND (failing_since IS NOT NULL OR ($2 AND disabled_at IS NOT NULL))`, id, enable)
+	if err != nil {
 		return fmt.Errorf("webhook succeeded: %w", err)
 	}
 	return nil

@@ -36,6 +36,15 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_webhook_id_idx ON webhook_deliveries (webhook_id, id DESC);
 CREATE INDEX webhook_deliveries_created_at_idx ON webhook_deliveries (created_at);
 
+-- share.expired is sent once per share: the purge marks the shares whose
+-- expiry it has told of. Shares that expired before webhooks existed are
+-- marked told already.
+ALTER TABLE shares ADD COLUMN expiry_told boolean NOT NULL DEFAULT false;
+UPDATE shares SET expiry_told = true WHERE expires_at <= now();
+CREATE INDEX shares_expiry_untold_idx ON shares (expires_at) WHERE NOT expiry_told AND owner_id IS NOT NULL;
+
 -- +goose Down
+DROP INDEX shares_expiry_untold_idx;
+ALTER TABLE shares DROP COLUMN expiry_told;
 DROP TABLE webhook_deliveries;
 DROP TABLE webhooks;
