@@ -63,7 +63,8 @@ func (s *Service) Open(ctx context.Context, d share.Download, start int64) (*blo
 // Finish settles a response that sent sent bytes of what d reserved: what
 // it did not send is given back, so a download cut short costs only what
 // reached the client and can be resumed; a whole one that counted queues
-// the owner's download mail if asked for.
+// the owner's download mail if asked for, and share.downloaded for the
+// owner's webhooks.
 func (s *Service) Finish(ctx context.Context, d share.Download, sent int64) {
 	if sent < d.Reserved {
 		s.refund(ctx, d, d.Reserved-sent)
@@ -71,6 +72,9 @@ func (s *Service) Finish(ctx context.Context, d share.Download, sent int64) {
 	}
 	if d.Counted && d.Notify {
 		s.notify(ctx, d)
+	}
+	if d.Counted {
+		s.emitDownloaded(ctx, d)
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/storage"
 	"github.com/ferryhq/ferry/internal/units"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 // Error is a failure a client may be told about: a status, a stable code and
@@ -117,6 +118,12 @@ var domainErrors = []struct {
 	{share.ErrLocked, apiError(http.StatusUnauthorized, "password_required", "this link needs its password (Ferry-Share-Password header or the unlock form)")},
 	{postgres.ErrMissingReference, apiError(http.StatusConflict, "conflict", "something this request refers to was deleted meanwhile; reload and try again")},
 	{postgres.ErrConflict, apiError(http.StatusConflict, "conflict", "that exists already")},
+	{webhook.ErrUnknownEvent, apiError(http.StatusBadRequest, "invalid_field", webhook.ErrUnknownEvent.Error())},
+	{webhook.ErrInvalidURL, apiError(http.StatusBadRequest, "invalid_url", webhook.ErrInvalidURL.Error())},
+	{webhook.ErrPrivate, apiError(http.StatusBadRequest, "private_address", webhook.ErrPrivate.Error()+"; an operator may allow them with WEBHOOK_ALLOW_PRIVATE=true")},
+	{webhook.ErrUnresolvable, apiError(http.StatusBadRequest, "unresolvable_host", webhook.ErrUnresolvable.Error())},
+	{webhook.ErrTooMany, apiError(http.StatusConflict, "too_many_webhooks", webhook.ErrTooMany.Error())},
+	{webhook.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such webhook")},
 	{resumable.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such upload")},
 	{resumable.ErrExpired, apiError(http.StatusGone, "gone", resumable.ErrExpired.Error())},
 	{resumable.ErrLengthRequired, apiError(http.StatusRequestEntityTooLarge, "length_required", resumable.ErrLengthRequired.Error())},

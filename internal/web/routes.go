@@ -202,6 +202,11 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("POST /api/v1/tokens", s.authed(s.createToken))
 	mux.HandleFunc("GET /api/v1/tokens", s.authed(s.listTokens))
 	mux.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
+	mux.HandleFunc("POST /api/v1/webhooks", s.authed(s.createWebhook))
+	mux.HandleFunc("GET /api/v1/webhooks", s.authed(s.listWebhooks))
+	mux.HandleFunc("DELETE /api/v1/webhooks/{id}", s.authed(s.deleteWebhook))
+	mux.HandleFunc("GET /api/v1/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries))
+	mux.HandleFunc("POST /api/v1/webhooks/{id}/test", s.authed(s.testWebhook))
 	mux.HandleFunc("PUT /api/v1/files/{name}", s.putFile)
 	mux.HandleFunc("POST /api/v1/files", s.postFiles)
 	mux.HandleFunc("GET /api/v1/files", s.authed(s.listFiles))
@@ -228,30 +233,35 @@ const anyScope account.Scope = ""
 // page, is open only to a token holding every scope, and TestRouteScopes
 // fails until it is added.
 var apiScopes = map[string]account.Scope{
-	"POST /api/v1/signup":             anyScope,
-	"POST /api/v1/signup/confirm":     anyScope,
-	"POST /api/v1/login":              anyScope,
-	"POST /api/v1/logout":             anyScope,
-	"GET /api/v1/me":                  anyScope, // a token may always say whose it is
-	"POST /api/v1/me/password":        account.ScopeAccount,
-	"POST /api/v1/me/sessions/revoke": account.ScopeAccount,
-	"POST /api/v1/tokens":             account.ScopeAccount,
-	"GET /api/v1/tokens":              account.ScopeAccount,
-	"DELETE /api/v1/tokens/{id}":      account.ScopeAccount,
-	"PUT /api/v1/files/{name}":        account.ScopeFilesWrite,
-	"POST /api/v1/files":              account.ScopeFilesWrite,
-	"GET /api/v1/files":               account.ScopeFilesRead,
-	"GET /api/v1/files/{id}":          account.ScopeFilesRead,
-	"DELETE /api/v1/files/{id}":       account.ScopeFilesDelete,
-	"POST /api/v1/shares":             account.ScopeSharesWrite,
-	"GET /api/v1/shares":              account.ScopeFilesRead,
-	"DELETE /api/v1/shares/{id}":      account.ScopeSharesWrite,
-	"OPTIONS /api/v1/uploads":         anyScope, // tus discovery, no account needed
-	"POST /api/v1/uploads":            account.ScopeFilesWrite,
-	"HEAD /api/v1/uploads/{id}":       account.ScopeFilesWrite,
-	"PATCH /api/v1/uploads/{id}":      account.ScopeFilesWrite,
-	"DELETE /api/v1/uploads/{id}":     account.ScopeFilesWrite,
-	"GET /api/v1/uploads/{id}":        account.ScopeFilesWrite,
+	"POST /api/v1/signup":                  anyScope,
+	"POST /api/v1/signup/confirm":          anyScope,
+	"POST /api/v1/login":                   anyScope,
+	"POST /api/v1/logout":                  anyScope,
+	"GET /api/v1/me":                       anyScope, // a token may always say whose it is
+	"POST /api/v1/me/password":             account.ScopeAccount,
+	"POST /api/v1/me/sessions/revoke":      account.ScopeAccount,
+	"POST /api/v1/tokens":                  account.ScopeAccount,
+	"GET /api/v1/tokens":                   account.ScopeAccount,
+	"DELETE /api/v1/tokens/{id}":           account.ScopeAccount,
+	"POST /api/v1/webhooks":                account.ScopeAccount,
+	"GET /api/v1/webhooks":                 account.ScopeAccount,
+	"DELETE /api/v1/webhooks/{id}":         account.ScopeAccount,
+	"GET /api/v1/webhooks/{id}/deliveries": account.ScopeAccount,
+	"POST /api/v1/webhooks/{id}/test":      account.ScopeAccount,
+	"PUT /api/v1/files/{name}":             account.ScopeFilesWrite,
+	"POST /api/v1/files":                   account.ScopeFilesWrite,
+	"GET /api/v1/files":                    account.ScopeFilesRead,
+	"GET /api/v1/files/{id}":               account.ScopeFilesRead,
+	"DELETE /api/v1/files/{id}":            account.ScopeFilesDelete,
+	"POST /api/v1/shares":                  account.ScopeSharesWrite,
+	"GET /api/v1/shares":                   account.ScopeFilesRead,
+	"DELETE /api/v1/shares/{id}":           account.ScopeSharesWrite,
+	"OPTIONS /api/v1/uploads":              anyScope, // tus discovery, no account needed
+	"POST /api/v1/uploads":                 account.ScopeFilesWrite,
+	"HEAD /api/v1/uploads/{id}":            account.ScopeFilesWrite,
+	"PATCH /api/v1/uploads/{id}":           account.ScopeFilesWrite,
+	"DELETE /api/v1/uploads/{id}":          account.ScopeFilesWrite,
+	"GET /api/v1/uploads/{id}":             account.ScopeFilesWrite,
 }
 
 // pageRoutes lists the pages of the web UI and its form endpoints
