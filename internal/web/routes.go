@@ -285,6 +285,9 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("GET /account", s.page(s.accountPage))
 	mux.HandleFunc("POST /account/password", s.page(s.changePasswordForm))
 	mux.HandleFunc("POST /account/sign-out-everywhere", s.page(s.signOutEverywhereForm))
+	mux.HandleFunc("POST /account/webhooks", s.page(s.createWebhookForm))
+	mux.HandleFunc("POST /account/webhooks/{id}/test", s.page(s.testWebhookForm))
+	mux.HandleFunc("POST /account/webhooks/{id}/delete", s.page(s.deleteWebhookForm))
 }
 
 // publicRoutes lists the share links (public.go, download.go): anyone
