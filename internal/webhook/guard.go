@@ -97,7 +97,8 @@ func (g Guard) resolver() *net.Resolver {
 // CheckURL parses raw (ParseURL) and, unless private addresses are
 // allowed, resolves its host and refuses it when the host is, or any of
 // its addresses is, blocked: ErrPrivate, or ErrUnresolvable for a host
-// with no address. The dial is checked again (Control), since what a name
+// that does not exist. A resolver that fails is a net.Error, a service's
+// failure. The dial is checked again (Control), since what a name
 // resolves to may change.
 func (g Guard) CheckURL(ctx context.Context, raw string) (*url.URL, error) {
 	u, err := ParseURL(raw)
@@ -113,9 +114,10 @@ func (g Guard) CheckURL(ctx context.Context, raw string) (*url.URL, error) {
 	}
 	addrs, err := g.resolver().LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		if _, ok := errors.AsType[*net.DNSError](err); ok && ctx.Err() == nil {
+		if de, ok := errors.AsType[*net.DNSError](err); ok && de.IsNotFound {
 			return nil, ErrUnresolvable
 		}
+		// The resolver failed (a net.Error): the web layer's 503.
 		return nil, fmt.Errorf("resolve webhook host: %w", err)
 	}
 	if len(addrs) == 0 {

@@ -201,6 +201,29 @@ func TestCheckURL(t *testing.T) {
 	}
 }
 
+// TestCheckURLResolverDown: a resolver that cannot be reached is a
+// network failure (answered 503), not a refusal of the URL.
+func TestCheckURLResolverDown(t *testing.T) {
+	t.Parallel()
+	ln, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.LocalAddr().String()
+	_ = ln.Close() // nothing answers there now
+	r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "udp", addr)
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = Guard{Resolver: r}.CheckURL(ctx, "https://hooks.test/x")
+	var ne net.Error
+	if err == nil || errors.Is(err, ErrUnresolvable) || errors.Is(err, ErrPrivate) || !errors.As(err, &ne) {
+		t.Fatalf("CheckURL with the resolver down = %v, want a net.Error", err)
+	}
+}
+
 // TestDialGuardAgainstRebinding: a name that resolves to a public address
 // when the webhook is made and to loopback when it is delivered (where a
 // real receiver listens) is refused at dial time; the receiver never sees
