@@ -9,6 +9,7 @@ import (
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 // OpenShare returns a live share and its files, for the share page, without
@@ -74,7 +75,7 @@ func (s *Service) Finish(ctx context.Context, d share.Download, sent int64) {
 		s.notify(ctx, d)
 	}
 	if d.Counted {
-		s.emitDownloaded(ctx, d)
+		s.emitDownloaded(ctx, d.ShareID, webhook.DownloadData{ShareID: d.ShareID, FileID: d.ID, Name: d.Name, Size: d.Size})
 	}
 }
 
@@ -100,7 +101,8 @@ type Zip struct {
 
 // SpendZip counts one download of the whole share and opens its first
 // file, giving the download back when storage fails before a byte went
-// out. count false (a HEAD) counts nothing and opens nothing.
+// out, and queues share.downloaded for the owner's webhooks. count false
+// (a HEAD) counts nothing and opens nothing.
 func (s *Service) SpendZip(ctx context.Context, token string, unlocked, count bool) (Zip, error) {
 	if !count {
 		sh, fs, err := s.OpenShare(ctx, token)
@@ -120,6 +122,7 @@ func (s *Service) SpendZip(ctx context.Context, token string, unlocked, count bo
 		}
 		return Zip{}, err
 	}
+	s.emitDownloaded(ctx, shareID, zipData(shareID, fs))
 	return Zip{Files: fs, First: first}, nil
 }
 

@@ -100,15 +100,16 @@ func (s *Service) emitUploaded(ctx context.Context, tx pgx.Tx, userID string, sa
 	return nil
 }
 
-// emitDownloaded queues share.downloaded for a whole download. The
-// download is already counted, so a failure is logged, not answered.
-func (s *Service) emitDownloaded(ctx context.Context, d share.Download) {
+// emitDownloaded queues share.downloaded for a whole download of one
+// file, or of a share's zip. The download is already counted, so a
+// failure is logged, not answered.
+func (s *Service) emitDownloaded(ctx context.Context, shareID string, data webhook.DownloadData) {
 	if s.Jobs == nil {
 		return
 	}
-	ev := webhook.Event{Type: webhook.ShareDownloaded, Data: webhook.DownloadData{ShareID: d.ShareID, FileID: d.ID, Name: d.Name, Size: d.Size}}
+	ev := webhook.Event{Type: webhook.ShareDownloaded, Data: data}
 	ctx = context.WithoutCancel(ctx)
-	eps, err := webhook.SubscribedToShare(ctx, s.DB, d.ShareID, webhook.ShareDownloaded)
+	eps, err := webhook.SubscribedToShare(ctx, s.DB, shareID, webhook.ShareDownloaded)
 	if err == nil && len(eps) > 0 { // most owners have none: no transaction for them
 		err = s.inTx(ctx, func(tx pgx.Tx) error {
 			_, err := jobs.QueueWebhooks(ctx, s.Jobs, tx, eps, ev)
@@ -116,6 +117,15 @@ func (s *Service) emitDownloaded(ctx context.Context, d share.Download) {
 		})
 	}
 	if err != nil {
-		s.Log.ErrorContext(ctx, "enqueue share.downloaded webhooks", "share_id", d.ShareID, "error", err.Error())
+		s.Log.ErrorContext(ctx, "enqueue share.downloaded webhooks", "share_id", shareID, "error", err.Error())
 	}
+}
+
+// zipData is share.downloaded's data for a zip of fs.
+func zipData(shareID string, fs []files.File) webhook.DownloadData {
+	d := webhook.DownloadData{ShareID: shareID, Zip: true, Files: len(fs)}
+	for _, f := range fs {
+		d.Size += f.Size
+	}
+	return d
 }

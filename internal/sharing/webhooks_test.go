@@ -79,6 +79,16 @@ func TestEventsEmitted(t *testing.T) {
 		t.Fatalf("share.downloaded queued: %v", dl)
 	}
 
+	z, err := s.SpendZip(ctx, sh.Token, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = z.First.Close()
+	dl = queuedEvents(t, s)[webhook.ShareDownloaded]
+	if len(dl) != 2 || dl[1]["data"].(map[string]any)["zip"] != true || dl[1]["data"].(map[string]any)["files"] != 1.0 {
+		t.Fatalf("share.downloaded for the zip: %v", dl)
+	}
+
 	msg, err := s.TestWebhook(ctx, u, ep.ID)
 	if err != nil || !strings.HasPrefix(msg, "msg_") || len(queuedEvents(t, s)[webhook.Test]) != 1 {
 		t.Fatalf("test event: %q %v", msg, err)

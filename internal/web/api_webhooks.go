@@ -102,7 +102,7 @@ func (s *Server) webhookDeliveries(w http.ResponseWriter, r *http.Request, u acc
 }
 
 func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request, u account.User) {
-	msg, err := s.Sharing.TestWebhook(r.Context(), u, r.PathValue("id"))
+	msg, err := s.sendTestEvent(r, u, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -105,3 +105,25 @@ func TestWebhookRefusals(t *testing.T) {
 		t.Errorf("%d webhooks rows after refusals", n)
 	}
 }
+
+// TestWebhookTestRateLimited: the test button sends at most 10 events a
+// minute per user; the next is 429 with Retry-After.
+func TestWebhookTestRateLimited(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	_, body := st.call(t, "POST", "/api/v1/webhooks", st.token, strings.NewReader(`{"url":"https://93.184.216.34/x","events":["share.expired"]}`))
+	id, _ := body["id"].(string)
+	for i := range 11 {
+		resp, body := st.call(t, "POST", "/api/v1/webhooks/"+id+"/test", st.token, nil)
+		want := http.StatusAccepted
+		if i == 10 {
+			want = http.StatusTooManyRequests
+		}
+		if resp.StatusCode != want {
+			t.Fatalf("test event %d: %d %v, want %d", i+1, resp.StatusCode, body, want)
+		}
+		if want == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+	}
+}

@@ -90,7 +90,7 @@ func (s *Server) createWebhookForm(w http.ResponseWriter, r *http.Request, u acc
 }
 
 func (s *Server) testWebhookForm(w http.ResponseWriter, r *http.Request, u account.User) {
-	if _, err := s.Sharing.TestWebhook(r.Context(), u, r.PathValue("id")); err != nil {
+	if _, err := s.sendTestEvent(r, u, r.PathValue("id")); err != nil {
 		s.failPage(w, r, err)
 		return
 	}

@@ -96,12 +96,15 @@ type FileData struct {
 	ShareURL string `json:"share_url,omitempty"`
 }
 
-// DownloadData is the data of share.downloaded.
+// DownloadData is the data of share.downloaded: one file, or the zip of
+// a share's files (Zip, with no file id or name).
 type DownloadData struct {
 	ShareID string `json:"share_id"`
-	FileID  string `json:"file_id"`
-	Name    string `json:"name"`
+	FileID  string `json:"file_id,omitempty"`
+	Name    string `json:"name,omitempty"`
 	Size    int64  `json:"size"`
+	Zip     bool   `json:"zip,omitempty"`
+	Files   int    `json:"files,omitempty"` // in a zip
 }
 
 // ExpiredData is the data of share.expired.
