@@ -326,3 +326,39 @@ func TestPurgeTellsExpiredShares(t *testing.T) {
 		t.Fatalf("share.expired deliveries queued: %q", bodies)
 	}
 }
+
+// TestWebhookTestEventEnables: a test event reaches even a disabled
+// endpoint and, taken, enables it again; a failed one is not retried.
+func TestWebhookTestEventEnables(t *testing.T) {
+	d := webhookDeps(t)
+	rc := &receiver{fails: 1}
+	srv := httptest.NewServer(rc)
+	t.Cleanup(srv.Close)
+	ep, secret := addEndpoint(t, d, srv.URL+"/back")
+	rc.secret = secret
+	ctx := context.Background()
+	if _, err := d.DB.Exec(ctx, `UPDATE webhooks SET disabled_at = now(), failing_since = now() - interval '6 days' WHERE id = $1`, ep.ID); err != nil {
+		t.Fatal(err)
+	}
+	tw := rivertest.NewWorker(t, riverpgxv5.New(d.DB), &river.Config{}, river.Worker[WebhookArgs](&webhookWorker{d: d}))
+	for i, want := range []river.EventKind{river.EventKindJobCancelled, river.EventKindJobCompleted} {
+		args := WebhookArgs{WebhookID: ep.ID, MessageID: webhook.NewMessageID(), Event: webhook.Test, Body: `{"type":"webhook.test"}`}
+		err := pgx.BeginFunc(ctx, d.DB, func(tx pgx.Tx) error {
+			res, err := tw.Work(ctx, t, tx, args, nil)
+			if err == nil && res.EventKind != want {
+				t.Errorf("test event %d: %s, want %s", i+1, res.EventKind, want)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := webhook.ByID(ctx, d.DB, ep.ID)
+	if err != nil || after.DisabledAt != nil || after.FailingSince != nil {
+		t.Fatalf("after a test event got through: %+v %v", after, err)
+	}
+	if got := rc.deliveries(); len(got) != 2 || got[1].err != nil {
+		t.Fatalf("receiver: %+v", got)
+	}
+}

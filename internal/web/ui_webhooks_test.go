@@ -132,3 +132,45 @@ func TestBrowserWebhooks(t *testing.T) {
 		t.Errorf("%d webhooks left", n)
 	}
 }
+
+// TestWebhookUploadEndToEnd: a webhook made through the API gets, from a
+// real worker, a signed file.uploaded for a file uploaded with curl's
+// PUT, naming the file and its share link.
+func TestWebhookUploadEndToEnd(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	webhookWorker(t, st)
+	st.sharing.Settings.PublicURL = st.url
+	rc := &signedReceiver{}
+	recv := httptest.NewServer(rc)
+	t.Cleanup(recv.Close)
+	_, body := st.call(t, "POST", "/api/v1/webhooks", st.token,
+		strings.NewReader(`{"url":"`+recv.URL+`/in","events":["file.uploaded"]}`))
+	secret, _ := body["secret"].(string)
+	rc.mu.Lock()
+	rc.secret = secret
+	rc.mu.Unlock()
+	file := st.upload(t, "notes.txt", []byte("some notes"), "")
+	link := shareOf(file)["url"].(string)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		rc.mu.Lock()
+		n := len(rc.valid)
+		rc.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("file.uploaded never arrived")
+		}
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if len(rc.valid) != 1 || !rc.valid[0] {
+		t.Fatalf("deliveries valid %v", rc.valid)
+	}
+	got := rc.types[0]
+	if !strings.Contains(got, `"type":"file.uploaded"`) || !strings.Contains(got, `"name":"notes.txt"`) || !strings.Contains(got, file["id"].(string)) ||
+		!strings.Contains(got, `"share_url":"`+link+`"`) {
+		t.Errorf("body %s", got)
+	}
+}
