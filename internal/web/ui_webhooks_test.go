@@ -5,9 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -172,5 +175,54 @@ func TestWebhookUploadEndToEnd(t *testing.T) {
 	if !strings.Contains(got, `"type":"file.uploaded"`) || !strings.Contains(got, `"name":"notes.txt"`) || !strings.Contains(got, file["id"].(string)) ||
 		!strings.Contains(got, `"share_url":"`+link+`"`) {
 		t.Errorf("body %s", got)
+	}
+}
+
+// TestWebhookForms: the account page's forms without JavaScript: a
+// refused URL or no event ticked is a 400 page saying why, with the URL
+// kept in the field; a good one shows its secret once, then only its URL.
+func TestWebhookForms(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	c := browserSession(t, st, "correct horse battery")
+	post := func(form url.Values) (int, string) {
+		t.Helper()
+		res, err := c.PostForm(st.url+"/account/webhooks", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, html.UnescapeString(string(b))
+	}
+	for _, tc := range []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"private", url.Values{"url": {"http://192.168.1.10/hook"}, "events": {"file.uploaded"}}, "private, loopback or link-local"},
+		{"no event", url.Values{"url": {"https://93.184.216.34/hook"}}, "events must be some of"},
+		{"not a URL", url.Values{"url": {"hooks"}, "events": {"file.uploaded"}}, "the webhook url must be an absolute http or https url"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, page := post(tc.form)
+			if code != http.StatusBadRequest || !strings.Contains(strings.ToLower(page), tc.want) || !strings.Contains(page, `value="`+tc.form.Get("url")+`"`) {
+				t.Errorf("%d, page without %q or the URL: %s", code, tc.want, regexp.MustCompile(`<p class="alert"[^<]*`).FindString(page))
+			}
+		})
+	}
+	code, page := post(url.Values{"url": {"https://93.184.216.34/hook"}, "events": {"share.expired", "share.downloaded"}})
+	secret := regexp.MustCompile(`whsec_[A-Za-z0-9+/]{43}=`).FindString(page)
+	if code != http.StatusOK || secret == "" {
+		t.Fatalf("create: %d, secret %q", code, secret)
+	}
+	res, err := c.Get(st.url + "/account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if strings.Contains(string(b), "whsec_") || !strings.Contains(string(b), "https://93.184.216.34/hook") {
+		t.Error("the account page shows the secret again, or not the webhook")
 	}
 }

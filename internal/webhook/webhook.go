@@ -34,7 +34,7 @@ var Types = []string{FileUploaded, ShareDownloaded, ShareExpired, RequestReceive
 // Errors of what a user asks for; web answers them as 400.
 var (
 	ErrUnknownEvent = errors.New("events must be some of file.uploaded, share.downloaded, share.expired, request.received")
-	ErrInvalidURL   = errors.New("url must be an absolute http or https URL with a host, without user info, of at most 2000 characters")
+	ErrInvalidURL   = errors.New("the webhook URL must be an absolute http or https URL with a host, without user info, of at most 2000 characters")
 	ErrPrivate      = errors.New("the webhook URL's host is or resolves to a private, loopback or link-local address")
 	ErrUnresolvable = errors.New("the webhook URL's host does not resolve")
 	ErrNotFound     = errors.New("no such webhook")
