@@ -95,7 +95,8 @@ func TestParseURL(t *testing.T) {
 
 // dnsServer is a tiny DNS server on loopback answering every A question
 // with the next of its addresses (the last one repeated) and every other
-// question with no records: a name that rebinds.
+// question with no records: a name that rebinds. With no addresses it
+// answers that no such name exists.
 type dnsServer struct {
 	mu      sync.Mutex
 	answers []netip.Addr
@@ -111,7 +112,9 @@ func startDNS(t *testing.T, answers ...string) *dnsServer {
 	}
 	s := &dnsServer{conn: conn}
 	for _, a := range answers {
-		s.answers = append(s.answers, netip.MustParseAddr(a))
+		if a != "" {
+			s.answers = append(s.answers, netip.MustParseAddr(a))
+		}
 	}
 	done := make(chan struct{})
 	go func() {
@@ -149,6 +152,10 @@ func (s *dnsServer) answer(q []byte) []byte {
 	resp := append([]byte{}, q[0:2]...)
 	resp = append(resp, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0) // a response, recursion available, one question
 	resp = append(resp, question...)
+	if len(s.answers) == 0 {
+		resp[3] = 0x83 // NXDOMAIN: no such name
+		return resp
+	}
 	if qtype != 1 {
 		return resp
 	}
@@ -189,6 +196,7 @@ func TestCheckURL(t *testing.T) {
 		{"public literal", "http://93.184.216.34/", "10.0.0.5", false, nil},
 		{"private allowed", "https://hooks.test/x", "10.0.0.5", true, nil},
 		{"bad URL", "gopher://hooks.test/", "93.184.216.34", false, ErrInvalidURL},
+		{"no such name", "https://nowhere.test/x", "", false, ErrUnresolvable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -113,6 +113,18 @@ type ExpiredData struct {
 	ExpiredAt time.Time `json:"expired_at"`
 }
 
+// RequestData is the data of request.received: a file that arrived
+// through one of the user's file requests, with what its uploader said.
+type RequestData struct {
+	RequestID string `json:"request_id"`
+	FileID    string `json:"file_id"`
+	Name      string `json:"name"`
+	Size      int64  `json:"size"`
+	SHA256    string `json:"sha256"`
+	Uploader  string `json:"uploader,omitempty"` // the name the uploader left, if any
+	Note      string `json:"note,omitempty"`
+}
+
 // TestData is the data of webhook.test.
 type TestData struct {
 	WebhookID string `json:"webhook_id"`
