@@ -124,6 +124,9 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	if ep.DisabledAt != nil && !test {
 		return nil
 	}
+	if w.d.Webhooks == nil {
+		return errors.New("webhook delivery: the worker has no sender")
+	}
 	res := w.d.Webhooks.Send(ctx, ep.URL, ep.Key, a.MessageID, []byte(a.Body))
 	err = webhook.Record(ctx, w.d.DB, webhook.Delivery{WebhookID: ep.ID, MessageID: a.MessageID, Event: a.Event,
 		Attempt: job.Attempt, Status: res.Status, Error: res.Error, Latency: res.Latency})
