@@ -163,10 +163,13 @@ func (w *webhookWorker) failed(ctx context.Context, id string) (disabled bool, e
 	if errors.Is(err, webhook.ErrNotFound) {
 		return true, nil // deleted meanwhile: nothing more to try
 	}
+	if err != nil {
+		return false, err
+	}
 	if disabled {
 		w.d.Log.WarnContext(ctx, "webhook disabled after failing too long", "webhook_id", id, "failing_for", after.String())
 	}
-	return disabled, err
+	return disabled, nil
 }
 
 // answerOf is an attempt's result for an error message: the status, or
