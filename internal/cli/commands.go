@@ -20,6 +20,7 @@ import (
 	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/thumbnail"
 	"github.com/ferryhq/ferry/internal/web"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 func runWeb(ctx context.Context, e Env, args []string) error {
@@ -43,8 +44,9 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		DB: p.services.Conns, Store: p.services.Store(), Jobs: inserter, Log: p.log, Hasher: hasher,
 		Settings: sharing.Settings{
 			MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits,
-			OrphanGrace: time.Duration(p.cfg.OrphanGrace),
+			OrphanGrace: time.Duration(p.cfg.OrphanGrace), PublicURL: p.cfg.PublicURL,
 		},
+		Webhooks: webhook.Guard{AllowPrivate: p.cfg.WebhookAllowPrivate},
 	}
 	uploads, err := resumable.New(resumable.Config{
 		DB: p.services.Conns, Redis: p.services.Redis, Sharing: uses, BlobURL: p.cfg.BlobURL,
@@ -148,7 +150,9 @@ func workerDeps(p *process) (*jobs.Deps, error) {
 	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Direct: p.services.Direct, Log: p.log, Settings: jobs.Settings{
 		PublicURL: p.cfg.PublicURL, PurgeAfter: time.Duration(p.cfg.PurgeAfter),
 		OrphanGrace: time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
-	}, Thumbnails: thumbnail.NewBudget(int64(p.cfg.ThumbnailMemory))}
+		WebhookDisableAfter: time.Duration(p.cfg.WebhookDisableAfter),
+	}, Thumbnails: thumbnail.NewBudget(int64(p.cfg.ThumbnailMemory)),
+		Webhooks: webhook.NewSender(webhook.Guard{AllowPrivate: p.cfg.WebhookAllowPrivate}, time.Duration(p.cfg.WebhookTimeout))}
 	reaper, err := resumable.NewReaper(p.services.DB, p.services.Store(), p.cfg.BlobURL)
 	switch {
 	case err == nil:

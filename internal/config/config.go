@@ -74,6 +74,11 @@ type Config struct {
 	OtelSampler        string         `env:"OTEL_TRACES_SAMPLER" cmd:"web,worker,clock" help:"empty keeps every trace (parentbased_always_on); parentbased_traceidratio with OTEL_TRACES_SAMPLER_ARG=0.1 keeps a tenth"`
 	OtelSamplerArg     string         `env:"OTEL_TRACES_SAMPLER_ARG" cmd:"web,worker,clock" help:"the sampler's argument, such as a ratio from 0 to 1"`
 	OtelSDKDisabled    bool           `env:"OTEL_SDK_DISABLED" envDefault:"false" cmd:"web,worker,clock" help:"true turns tracing off whatever else is set"`
+
+	// Webhooks (internal/webhook).
+	WebhookAllowPrivate bool           `env:"WEBHOOK_ALLOW_PRIVATE" envDefault:"false" cmd:"web,worker" help:"let webhooks reach private, loopback and link-local addresses (checked when a webhook is made and again at each dial); only for a Ferry whose receivers are on its own network"`
+	WebhookTimeout      units.Duration `env:"WEBHOOK_TIMEOUT" envDefault:"10s" cmd:"worker" help:"time one webhook delivery attempt may take, from dialling to the answer's headers; slower counts as failed and is retried"`
+	WebhookDisableAfter units.Duration `env:"WEBHOOK_DISABLE_AFTER" envDefault:"5d" cmd:"worker" help:"a webhook whose every delivery has failed for this long is disabled and its owner mailed; a test event that gets through enables it again"`
 }
 
 // Error names the variable at fault and what is wrong with it.

@@ -77,6 +77,10 @@ func (c *Config) checkValues() error {
 		return problem("JOB_TIMEOUT", "must be more than 0")
 	case c.JobRescueAfter <= c.JobTimeout:
 		return problem("JOB_RESCUE_AFTER", "must be more than JOB_TIMEOUT (%s), or running jobs would be retried while they run", c.JobTimeout)
+	case c.WebhookTimeout < units.Duration(time.Second) || c.WebhookTimeout > units.Duration(time.Minute):
+		return problem("WEBHOOK_TIMEOUT", "must be from 1s to 1m, got %s", c.WebhookTimeout)
+	case c.WebhookDisableAfter < units.Duration(time.Hour):
+		return problem("WEBHOOK_DISABLE_AFTER", "must be at least 1h, got %s", c.WebhookDisableAfter)
 	case c.PurgeInterval < units.Duration(time.Second):
 		return problem("PURGE_INTERVAL", "must be at least 1s, got %s", c.PurgeInterval)
 	case c.SweepInterval < units.Duration(time.Second):

@@ -15,6 +15,7 @@ import (
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 // ObjectPrefixes are where Ferry writes objects: uploads and thumbnails.
@@ -51,7 +52,13 @@ func (w *purgeWorker) Work(ctx context.Context, job *river.Job[PurgeArgs]) error
 		if _, err := account.PurgeSignups(ctx, tx); err != nil {
 			return err
 		}
+		if err := w.tellExpired(ctx, tx); err != nil {
+			return err
+		}
 		if err := share.PurgeEnded(ctx, tx, cutoff); err != nil {
+			return err
+		}
+		if err := webhook.PurgeDeliveries(ctx, tx, time.Now().Add(-DeliveryLogKept)); err != nil {
 			return err
 		}
 		gone, err := files.DeleteUnshared(ctx, tx, cutoff)
@@ -72,6 +79,30 @@ func (w *purgeWorker) Work(ctx context.Context, job *river.Job[PurgeArgs]) error
 		_, err = river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, DeleteObjectsArgs{Keys: keys}, nil)
 		return err
 	})
+}
+
+// DeliveryLogKept is how long the webhook delivery log keeps an attempt.
+const DeliveryLogKept = 30 * 24 * time.Hour
+
+// tellExpired queues share.expired for the shares that passed their
+// expiry since the last purge, to their owners' webhooks.
+func (w *purgeWorker) tellExpired(ctx context.Context, tx pgx.Tx) error {
+	expired, err := share.TakeExpired(ctx, tx, 1000)
+	if err != nil || len(expired) == 0 {
+		return err
+	}
+	c := river.ClientFromContext[pgx.Tx](ctx)
+	for _, e := range expired {
+		eps, err := webhook.Subscribed(ctx, tx, e.OwnerID, webhook.ShareExpired)
+		if err != nil {
+			return err
+		}
+		ev := webhook.Event{Type: webhook.ShareExpired, Data: webhook.ExpiredData{ShareID: e.ID, ExpiredAt: e.ExpiresAt}}
+		if _, err := QueueWebhooks(ctx, c, tx, eps, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type sweepWorker struct {

@@ -20,6 +20,7 @@ import (
 	"github.com/ferryhq/ferry/internal/logging"
 	"github.com/ferryhq/ferry/internal/storage"
 	"github.com/ferryhq/ferry/internal/thumbnail"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 // Mailer sends one message with a plain-text and an HTML part.
@@ -33,6 +34,12 @@ type Settings struct {
 	PurgeAfter         time.Duration
 	OrphanGrace        time.Duration
 	ThumbnailMaxSource int64
+	// WebhookRetryBase is the wait after a delivery's first failed
+	// attempt, tripled after each next one up to six hours; 0: 30 s.
+	WebhookRetryBase time.Duration
+	// WebhookDisableAfter is how long an endpoint may fail every attempt
+	// before it is disabled and its owner mailed; 0: five days.
+	WebhookDisableAfter time.Duration
 }
 
 // QueueThumbnails is the queue thumbnail jobs run on, with its own
@@ -54,6 +61,8 @@ type Deps struct {
 	// Thumbnails bounds the memory every thumbnail job of the process
 	// decodes with, together.
 	Thumbnails *thumbnail.Budget
+	// Webhooks posts webhook events, its dials checked by the SSRF guard.
+	Webhooks *webhook.Sender
 }
 
 // ProcessFileArgs checks a new upload's bytes against its recorded size
@@ -140,6 +149,8 @@ func Workers(d *Deps) *river.Workers {
 	river.AddWorker(w, &purgeWorker{d: d})
 	river.AddWorker(w, &sweepWorker{d: d})
 	river.AddWorker(w, &expireWorker{d: d})
+	river.AddWorker(w, &webhookWorker{d: d})
+	river.AddWorker(w, &webhookMailWorker{d: d})
 	return w
 }
 

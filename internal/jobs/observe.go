@@ -64,7 +64,7 @@ func NewWorkMetrics(reg prometheus.Registerer) rivertype.Middleware {
 // workedKinds are the kinds Workers registers.
 var workedKinds = []string{
 	ProcessFileArgs{}.Kind(), DownloadMailArgs{}.Kind(), DeleteObjectsArgs{}.Kind(), PurgeArgs{}.Kind(), SweepArgs{}.Kind(),
-	ExpireUploadsArgs{}.Kind(),
+	ExpireUploadsArgs{}.Kind(), WebhookArgs{}.Kind(), WebhookDisabledMailArgs{}.Kind(),
 }
 
 // outcomes are every value outcome returns.

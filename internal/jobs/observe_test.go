@@ -17,7 +17,7 @@ func TestJobSeriesStartAtZero(t *testing.T) {
 	var want strings.Builder
 	want.WriteString("# HELP ferry_jobs_worked_total Job attempts by kind and outcome: completed, retried, discarded, cancelled, snoozed.\n# TYPE ferry_jobs_worked_total counter\n")
 	n := 0
-	for _, kind := range []string{"delete_objects", "download_mail", "expire_uploads", "orphan_sweep", "process_file", "purge"} {
+	for _, kind := range []string{"delete_objects", "download_mail", "expire_uploads", "orphan_sweep", "process_file", "purge", "webhook_delivery", "webhook_disabled_mail"} {
 		for _, o := range []string{"cancelled", "completed", "discarded", "retried", "snoozed"} {
 			want.WriteString(`ferry_jobs_worked_total{kind="` + kind + `",outcome="` + o + `"} 0` + "\n")
 			n++

@@ -9,6 +9,7 @@ import (
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 // OpenShare returns a live share and its files, for the share page, without
@@ -63,7 +64,8 @@ func (s *Service) Open(ctx context.Context, d share.Download, start int64) (*blo
 // Finish settles a response that sent sent bytes of what d reserved: what
 // it did not send is given back, so a download cut short costs only what
 // reached the client and can be resumed; a whole one that counted queues
-// the owner's download mail if asked for.
+// the owner's download mail if asked for, and share.downloaded for the
+// owner's webhooks.
 func (s *Service) Finish(ctx context.Context, d share.Download, sent int64) {
 	if sent < d.Reserved {
 		s.refund(ctx, d, d.Reserved-sent)
@@ -71,6 +73,9 @@ func (s *Service) Finish(ctx context.Context, d share.Download, sent int64) {
 	}
 	if d.Counted && d.Notify {
 		s.notify(ctx, d)
+	}
+	if d.Counted {
+		s.emitDownloaded(ctx, d.ShareID, webhook.DownloadData{ShareID: d.ShareID, FileID: d.ID, Name: d.Name, Size: d.Size})
 	}
 }
 
@@ -96,7 +101,8 @@ type Zip struct {
 
 // SpendZip counts one download of the whole share and opens its first
 // file, giving the download back when storage fails before a byte went
-// out. count false (a HEAD) counts nothing and opens nothing.
+// out, and queues share.downloaded for the owner's webhooks. count false
+// (a HEAD) counts nothing and opens nothing.
 func (s *Service) SpendZip(ctx context.Context, token string, unlocked, count bool) (Zip, error) {
 	if !count {
 		sh, fs, err := s.OpenShare(ctx, token)
@@ -116,6 +122,7 @@ func (s *Service) SpendZip(ctx context.Context, token string, unlocked, count bo
 		}
 		return Zip{}, err
 	}
+	s.emitDownloaded(ctx, shareID, zipData(shareID, fs))
 	return Zip{Files: fs, First: first}, nil
 }
 

@@ -159,6 +159,9 @@ func (t *toRequest) commit(ctx context.Context, b *Batch, tx pgx.Tx, saved []fil
 	if err := filerequest.AddFiles(ctx, tx, t.id, ids, t.from); err != nil {
 		return err
 	}
+	if err := b.svc.emitReceived(ctx, tx, b.owner.ID, t.id, t.from, saved); err != nil {
+		return err
+	}
 	if !t.notify {
 		return nil
 	}

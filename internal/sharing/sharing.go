@@ -30,6 +30,7 @@ import (
 	"github.com/ferryhq/ferry/internal/postgres"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/storage"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 // Errors of the use cases, mapped to statuses by the web layer.
@@ -44,6 +45,7 @@ type Settings struct {
 	UserQuota     int64 // bytes per user without a quota of their own; 0: no limit
 	Shares        share.Limits
 	OrphanGrace   time.Duration // the orphan sweep's grace (ORPHAN_GRACE); a commit must follow its object within half of it. 0: no bound
+	PublicURL     string        // where share links point, for the links in webhook events; "": none sent
 }
 
 // Service runs the use cases. The command that runs a process builds one,
@@ -54,6 +56,7 @@ type Service struct {
 	Jobs     *jobs.Client // nil runs no jobs (tests of the web layer alone)
 	Log      *slog.Logger
 	Hasher   *account.Hasher // the bound on password hashes, shared with accounts; nil: none
+	Webhooks webhook.Guard   // which webhook URLs may be made (WEBHOOK_ALLOW_PRIVATE)
 	Settings Settings
 }
 

@@ -251,6 +251,9 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 				return err
 			}
 		}
+		if err := b.svc.emitUploaded(ctx, tx, b.owner.ID, saved, sh); err != nil {
+			return err
+		}
 		if b.also != nil {
 			return b.also(ctx, tx, saved, sh)
 		}

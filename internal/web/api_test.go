@@ -45,9 +45,10 @@ type stack struct {
 	services *backing.Services
 	token    string
 	userID   string
-	logs     *syncbuf.Buffer // what the server logged
-	hasher   *account.Hasher // shared by accounts and shares, as in ferry web
-	prefix   string          // before every Redis key of this stack
+	logs     *syncbuf.Buffer  // what the server logged
+	hasher   *account.Hasher  // shared by accounts and shares, as in ferry web
+	prefix   string           // before every Redis key of this stack
+	sharing  *sharing.Service // the server's, for a test to give it jobs before its first request
 }
 
 var fastHash = account.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
@@ -102,7 +103,7 @@ func newStackWith(t *testing.T, blobURL string, attach func(*backing.Services), 
 	ts, ops := httptest.NewServer(recordSecrets(srv.Handler())), httptest.NewServer(OpsHandler(srv.Ready, srv.Registry))
 	t.Cleanup(ts.Close)
 	t.Cleanup(ops.Close)
-	st := &stack{url: ts.URL, opsURL: ops.URL, services: svc, logs: logs, hasher: hasher, prefix: settings.RedisPrefix}
+	st := &stack{url: ts.URL, opsURL: ops.URL, services: svc, logs: logs, hasher: hasher, prefix: settings.RedisPrefix, sharing: shares}
 	st.userID, st.token = st.newUser(t, "owner@example.com")
 	return st
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/storage"
 	"github.com/ferryhq/ferry/internal/units"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 // Error is a failure a client may be told about: a status, a stable code and
@@ -137,6 +138,12 @@ var domainErrors = []struct {
 	{filerequest.ErrTooManyFiles, apiError(http.StatusConflict, "request_full", filerequest.ErrTooManyFiles.Error())},
 	{filerequest.ErrFull, apiError(http.StatusRequestEntityTooLarge, "too_large", filerequest.ErrFull.Error())},
 	{filerequest.ErrOwnerQuota, apiError(http.StatusRequestEntityTooLarge, "over_quota", filerequest.ErrOwnerQuota.Error())},
+	{webhook.ErrUnknownEvent, apiError(http.StatusBadRequest, "invalid_field", webhook.ErrUnknownEvent.Error())},
+	{webhook.ErrInvalidURL, apiError(http.StatusBadRequest, "invalid_url", webhook.ErrInvalidURL.Error())},
+	{webhook.ErrPrivate, apiError(http.StatusBadRequest, "private_address", webhook.ErrPrivate.Error()+"; an operator may allow them with WEBHOOK_ALLOW_PRIVATE=true")},
+	{webhook.ErrUnresolvable, apiError(http.StatusBadRequest, "unresolvable_host", webhook.ErrUnresolvable.Error())},
+	{webhook.ErrTooMany, apiError(http.StatusConflict, "too_many_webhooks", webhook.ErrTooMany.Error())},
+	{webhook.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such webhook")},
 	{resumable.ErrNotFound, apiError(http.StatusNotFound, "not_found", "no such upload")},
 	{resumable.ErrExpired, apiError(http.StatusGone, "gone", resumable.ErrExpired.Error())},
 	{resumable.ErrLengthRequired, apiError(http.StatusRequestEntityTooLarge, "length_required", resumable.ErrLengthRequired.Error())},

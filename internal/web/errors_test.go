@@ -23,6 +23,7 @@ import (
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/sharing"
 	"github.com/ferryhq/ferry/internal/storage"
+	"github.com/ferryhq/ferry/internal/webhook"
 )
 
 // TestErrorMapping holds the one table that turns errors into answers:
@@ -58,6 +59,13 @@ func TestErrorMapping(t *testing.T) {
 		{filerequest.ErrTooManyFiles, 409, "request_full"},
 		{filerequest.ErrFull, 413, "too_large"},
 		{filerequest.ErrOwnerQuota, 413, "over_quota"},
+		{webhook.ErrUnknownEvent, 400, "invalid_field"},
+		{webhook.ErrInvalidURL, 400, "invalid_url"},
+		{webhook.ErrPrivate, 400, "private_address"},
+		{webhook.ErrUnresolvable, 400, "unresolvable_host"},
+		{webhook.ErrTooMany, 409, "too_many_webhooks"},
+		{webhook.ErrNotFound, 404, "not_found"},
+		{fmt.Errorf("get webhook: %w", webhook.ErrNotFound), 404, "not_found"},
 		{files.ErrNoLongerPending, 503, "unavailable"},
 		{sharing.ErrTooLarge, 413, "too_large"},
 		{&sharing.LimitError{Err: sharing.ErrTooLarge, Limit: 10 << 30}, 413, "too_large"},

@@ -37,6 +37,7 @@ func recordSecrets(next http.Handler) http.Handler {
 			suite.Secret("cookie", c.Value)
 		}
 		recordBody("token", rec.body.Bytes())
+		recordBody("secret", rec.body.Bytes()) // a webhook's whsec_ signing secret
 	})
 }
 

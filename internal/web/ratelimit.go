@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	"github.com/go-redis/redis_rate/v10"
+
+	"github.com/ferryhq/ferry/internal/account"
 )
 
 // Limits shared by every replica through Redis, each keyed by client
@@ -22,7 +24,19 @@ var (
 	// Uses of sign-up links from one client group: each checks a
 	// password, so they are limited like sign-ins.
 	confirmRate = redis_rate.PerMinute(10)
+	// Test events one user sends, so that the button cannot make Ferry
+	// flood someone else's server.
+	webhookTestRate = redis_rate.PerMinute(10)
 )
+
+// sendTestEvent queues a test event to u's webhook id, within
+// webhookTestRate.
+func (s *Server) sendTestEvent(r *http.Request, u account.User, id string) (string, error) {
+	if err := s.limit(r.Context(), "webhook-test:"+u.ID, webhookTestRate); err != nil {
+		return "", err
+	}
+	return s.Sharing.TestWebhook(r.Context(), u, id)
+}
 
 // limitConfirm spends one use of a sign-up link from the client's group.
 func (s *Server) limitConfirm(r *http.Request) error {

@@ -202,6 +202,11 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("POST /api/v1/tokens", s.authed(s.createToken))
 	mux.HandleFunc("GET /api/v1/tokens", s.authed(s.listTokens))
 	mux.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.revokeToken))
+	mux.HandleFunc("POST /api/v1/webhooks", s.authed(s.createWebhook))
+	mux.HandleFunc("GET /api/v1/webhooks", s.authed(s.listWebhooks))
+	mux.HandleFunc("DELETE /api/v1/webhooks/{id}", s.authed(s.deleteWebhook))
+	mux.HandleFunc("GET /api/v1/webhooks/{id}/deliveries", s.authed(s.webhookDeliveries))
+	mux.HandleFunc("POST /api/v1/webhooks/{id}/test", s.authed(s.testWebhook))
 	mux.HandleFunc("PUT /api/v1/files/{name}", s.putFile)
 	mux.HandleFunc("POST /api/v1/files", s.postFiles)
 	mux.HandleFunc("GET /api/v1/files", s.authed(s.listFiles))
@@ -261,6 +266,13 @@ var apiScopes = map[string]account.Scope{
 	"PATCH /api/v1/uploads/{id}":      account.ScopeFilesWrite,
 	"DELETE /api/v1/uploads/{id}":     account.ScopeFilesWrite,
 	"GET /api/v1/uploads/{id}":        account.ScopeFilesWrite,
+
+	// Webhooks (api_webhooks.go).
+	"POST /api/v1/webhooks":                account.ScopeAccount,
+	"GET /api/v1/webhooks":                 account.ScopeAccount,
+	"DELETE /api/v1/webhooks/{id}":         account.ScopeAccount,
+	"GET /api/v1/webhooks/{id}/deliveries": account.ScopeAccount,
+	"POST /api/v1/webhooks/{id}/test":      account.ScopeAccount,
 }
 
 // pageRoutes lists the pages of the web UI and its form endpoints
@@ -288,6 +300,9 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("POST /requests", s.page(s.createRequestForm))
 	mux.HandleFunc("GET /requests/{id}", s.page(s.requestDetailPage))
 	mux.HandleFunc("POST /requests/{id}/close", s.page(s.closeRequestForm))
+	mux.HandleFunc("POST /account/webhooks", s.page(s.createWebhookForm))
+	mux.HandleFunc("POST /account/webhooks/{id}/test", s.page(s.testWebhookForm))
+	mux.HandleFunc("POST /account/webhooks/{id}/delete", s.page(s.deleteWebhookForm))
 }
 
 // publicRoutes lists the share links (public.go, download.go) and the

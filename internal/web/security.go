@@ -24,6 +24,8 @@ const (
 	eventTokenRevoked    = "token_revoked"
 	eventPasswordChanged = "password_changed"
 	eventSessionsRevoked = "sessions_revoked"
+	eventWebhookCreated  = "webhook_created"
+	eventWebhookDeleted  = "webhook_deleted"
 )
 
 // warning says whether an event may be an attack under way: a failure, a

@@ -126,5 +126,19 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, u account.U
 }
 
 func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, u account.User, status int, problem, done string) {
-	s.render(w, r, status, "account", map[string]any{"User": u, "Quota": s.userJSON(u).QuotaBytes, "Problem": problem, "Done": done})
+	s.renderAccount(w, r, u, status, problem, done, webhooksView{})
+}
+
+// showAccountWith renders the account page with the Webhooks section's
+// message or new secret.
+func (s *Server) showAccountWith(w http.ResponseWriter, r *http.Request, u account.User, status int, v webhooksView) {
+	s.renderAccount(w, r, u, status, "", "", v)
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, u account.User, status int, problem, done string, v webhooksView) {
+	if err := s.webhookList(r, u, &v); err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	s.render(w, r, status, "account", map[string]any{"User": u, "Quota": s.userJSON(u).QuotaBytes, "Problem": problem, "Done": done, "Webhooks": v})
 }
