@@ -207,9 +207,10 @@ func Refund(ctx context.Context, db DB, d Download, unsent int64) error {
 		return nil
 	}
 	// The share's row is locked first, as reserveSQL does. Bytes given
-	// back make the share live again only when this file has room for a
-	// whole copy under the share's limit as it is now (an owner may have
-	// lowered it while the response ran).
+	// back make the share live again only when this file's budget has
+	// room under the share's limit as it is now (an owner may have
+	// lowered it while the response ran): a cut-short download can be
+	// resumed, and a share whose bytes were really served stays spent.
 	_, err := db.Exec(ctx, `
 		WITH ls AS MATERIALIZED (
 			SELECT id FROM shares WHERE id = $1 FOR NO KEY UPDATE
@@ -221,7 +222,7 @@ func Refund(ctx context.Context, db DB, d Download, unsent int64) error {
 		)
 		UPDATE shares s SET downloads = GREATEST(s.downloads - $4::int, 0),
 		       spent_at = CASE WHEN s.max_downloads IS NULL
-		                         OR back.size > 0 AND back.bytes_served + back.size <= s.max_downloads::bigint * back.size
+		                         OR back.size > 0 AND back.bytes_served < s.max_downloads::bigint * back.size
 		                         OR back.size = 0 AND s.downloads - $4::int < s.max_downloads
 		                       THEN NULL ELSE s.spent_at END
 		FROM back WHERE s.id = back.share_id`, d.ShareID, d.ID, unsent, boolInt(uncount))

@@ -141,6 +141,9 @@ func TestOwnership(t *testing.T) {
 	for _, c := range []struct{ method, path, body string }{
 		{"GET", "/api/v1/files/" + fileID, ""},
 		{"DELETE", "/api/v1/files/" + fileID, ""},
+		{"GET", "/api/v1/shares/" + shareID, ""},
+		{"PATCH", "/api/v1/shares/" + shareID, `{"max_downloads":1}`},
+		{"GET", "/api/v1/shares/" + shareID + "/downloads", ""},
 		{"DELETE", "/api/v1/shares/" + shareID, ""},
 		{"DELETE", "/api/v1/tokens/" + tokenID, ""},
 		{"POST", "/api/v1/shares", `{"file_ids":["` + fileID + `"]}`},

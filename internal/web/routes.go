@@ -209,7 +209,10 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("DELETE /api/v1/files/{id}", s.authed(s.deleteFile))
 	mux.HandleFunc("POST /api/v1/shares", s.authed(s.createShare))
 	mux.HandleFunc("GET /api/v1/shares", s.authed(s.listShares))
+	mux.HandleFunc("GET /api/v1/shares/{id}", s.authed(s.getShare))
+	mux.HandleFunc("PATCH /api/v1/shares/{id}", s.authed(s.patchShare))
 	mux.HandleFunc("DELETE /api/v1/shares/{id}", s.authed(s.deleteShare))
+	mux.HandleFunc("GET /api/v1/shares/{id}/downloads", s.authed(s.shareDownloads))
 	// tus 1.0.0 (api_uploads.go, internal/resumable).
 	mux.HandleFunc("OPTIONS /api/v1/uploads", s.tusOptions)
 	mux.HandleFunc("POST /api/v1/uploads", s.authed(s.tusCreate))
@@ -228,30 +231,33 @@ const anyScope account.Scope = ""
 // page, is open only to a token holding every scope, and TestRouteScopes
 // fails until it is added.
 var apiScopes = map[string]account.Scope{
-	"POST /api/v1/signup":             anyScope,
-	"POST /api/v1/signup/confirm":     anyScope,
-	"POST /api/v1/login":              anyScope,
-	"POST /api/v1/logout":             anyScope,
-	"GET /api/v1/me":                  anyScope, // a token may always say whose it is
-	"POST /api/v1/me/password":        account.ScopeAccount,
-	"POST /api/v1/me/sessions/revoke": account.ScopeAccount,
-	"POST /api/v1/tokens":             account.ScopeAccount,
-	"GET /api/v1/tokens":              account.ScopeAccount,
-	"DELETE /api/v1/tokens/{id}":      account.ScopeAccount,
-	"PUT /api/v1/files/{name}":        account.ScopeFilesWrite,
-	"POST /api/v1/files":              account.ScopeFilesWrite,
-	"GET /api/v1/files":               account.ScopeFilesRead,
-	"GET /api/v1/files/{id}":          account.ScopeFilesRead,
-	"DELETE /api/v1/files/{id}":       account.ScopeFilesDelete,
-	"POST /api/v1/shares":             account.ScopeSharesWrite,
-	"GET /api/v1/shares":              account.ScopeFilesRead,
-	"DELETE /api/v1/shares/{id}":      account.ScopeSharesWrite,
-	"OPTIONS /api/v1/uploads":         anyScope, // tus discovery, no account needed
-	"POST /api/v1/uploads":            account.ScopeFilesWrite,
-	"HEAD /api/v1/uploads/{id}":       account.ScopeFilesWrite,
-	"PATCH /api/v1/uploads/{id}":      account.ScopeFilesWrite,
-	"DELETE /api/v1/uploads/{id}":     account.ScopeFilesWrite,
-	"GET /api/v1/uploads/{id}":        account.ScopeFilesWrite,
+	"POST /api/v1/signup":               anyScope,
+	"POST /api/v1/signup/confirm":       anyScope,
+	"POST /api/v1/login":                anyScope,
+	"POST /api/v1/logout":               anyScope,
+	"GET /api/v1/me":                    anyScope, // a token may always say whose it is
+	"POST /api/v1/me/password":          account.ScopeAccount,
+	"POST /api/v1/me/sessions/revoke":   account.ScopeAccount,
+	"POST /api/v1/tokens":               account.ScopeAccount,
+	"GET /api/v1/tokens":                account.ScopeAccount,
+	"DELETE /api/v1/tokens/{id}":        account.ScopeAccount,
+	"PUT /api/v1/files/{name}":          account.ScopeFilesWrite,
+	"POST /api/v1/files":                account.ScopeFilesWrite,
+	"GET /api/v1/files":                 account.ScopeFilesRead,
+	"GET /api/v1/files/{id}":            account.ScopeFilesRead,
+	"DELETE /api/v1/files/{id}":         account.ScopeFilesDelete,
+	"POST /api/v1/shares":               account.ScopeSharesWrite,
+	"GET /api/v1/shares":                account.ScopeFilesRead,
+	"GET /api/v1/shares/{id}":           account.ScopeFilesRead,
+	"PATCH /api/v1/shares/{id}":         account.ScopeSharesWrite,
+	"DELETE /api/v1/shares/{id}":        account.ScopeSharesWrite,
+	"GET /api/v1/shares/{id}/downloads": account.ScopeFilesRead,
+	"OPTIONS /api/v1/uploads":           anyScope, // tus discovery, no account needed
+	"POST /api/v1/uploads":              account.ScopeFilesWrite,
+	"HEAD /api/v1/uploads/{id}":         account.ScopeFilesWrite,
+	"PATCH /api/v1/uploads/{id}":        account.ScopeFilesWrite,
+	"DELETE /api/v1/uploads/{id}":       account.ScopeFilesWrite,
+	"GET /api/v1/uploads/{id}":          account.ScopeFilesWrite,
 }
 
 // pageRoutes lists the pages of the web UI and its form endpoints
