@@ -291,6 +291,7 @@ func (s *Server) publicRoutes(mux routeMux) {
 	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too
 	mux.HandleFunc("GET /s/{token}/files/{id}/thumbnail", s.thumbnail)
 	mux.HandleFunc("GET /s/{token}/zip", s.zipShare)
+	mux.HandleFunc("GET /s/{token}/qr.svg", s.qrCode)
 }
 
 // APIRoutes lists the JSON API's "METHOD /path" patterns, so a test can
