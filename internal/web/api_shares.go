@@ -15,6 +15,7 @@ import (
 type listedShareJSON struct {
 	shareJSON
 	State              string           `json:"state"` // live, expired or spent
+	CreatedAt          time.Time        `json:"created_at"`
 	Size               int64            `json:"size"`
 	RemainingDownloads *int             `json:"remaining_downloads"` // null: no limit
 	QRURL              string           `json:"qr_url"`
@@ -27,7 +28,7 @@ type sharedFileJSON struct {
 }
 
 func (s *Server) listedShareJSON(r *http.Request, l share.Listed) listedShareJSON {
-	out := listedShareJSON{shareJSON: s.shareJSON(r, l.Share, ""), State: l.State(), Size: l.Size, Files: make([]sharedFileJSON, len(l.FileIDs))}
+	out := listedShareJSON{shareJSON: s.shareJSON(r, l.Share, ""), State: l.State(), CreatedAt: l.CreatedAt, Size: l.Size, Files: make([]sharedFileJSON, len(l.FileIDs))}
 	out.FileIDs = l.FileIDs
 	out.QRURL = out.URL + "/qr.svg"
 	if l.Remaining >= 0 {

@@ -38,12 +38,15 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	file := st.upload(t, "report.txt", []byte("quarterly numbers"), "")
 	ctx := newBrowser(t)
 	signIn(t, ctx, st.url)
-	for _, path := range []string{"/files", "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):]} {
-		do(t, ctx, "open "+path, chromedp.Navigate(st.url+path), chromedp.WaitVisible("main"))
+	for _, path := range []string{"/files", "/shares", "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):]} {
+		do(t, ctx, "open "+path, chromedp.Navigate(st.url+path), chromedp.WaitVisible(chromedp.CSS("main")))
 		checkKeyboard(t, ctx, path)
 	}
 	do(t, ctx, "open the link options", chromedp.Navigate(st.url+"/files"), chromedp.Click("details summary"))
 	checkKeyboard(t, ctx, "/files with the link options open")
+	do(t, ctx, "open a link's forms", chromedp.Navigate(st.url+"/shares"),
+		chromedp.Click(".share-item details:has(.edit-share) summary"), chromedp.Click(".share-item details:has(.again-share) summary"))
+	checkKeyboard(t, ctx, "/shares with a link's forms open")
 }
 
 // checkKeyboard checks the names of the current page's controls, then
