@@ -147,3 +147,44 @@ func TestShareDownloadsAPI(t *testing.T) {
 		t.Error("the history names the client's address")
 	}
 }
+
+// TestNewPasswordLocksUnlockedSessions: a browser that unlocked a share
+// with its password loses it when the owner sets another one.
+func TestNewPasswordLocksUnlockedSessions(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	file := st.upload(t, "secret.txt", []byte("s3cr3t"), "", passwordHeader, "open sesame")
+	sh := shareOf(file)
+	page, dl := pathOf(t, sh["url"].(string)), st.url+pathOf(t, sh["download_url"].(string))
+	client := &http.Client{Jar: newJar(t)}
+	status := func(res *http.Response, err error) int {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	unlock := func(password string) int {
+		return status(client.PostForm(st.url+page+"/unlock", map[string][]string{"password": {password}}))
+	}
+	if code := unlock("open sesame"); code != 200 {
+		t.Fatalf("unlock: %d", code)
+	}
+	if code := status(client.Get(dl)); code != 200 {
+		t.Fatalf("download in the unlocked session: %d", code)
+	}
+	if res, out := st.call(t, "PATCH", "/api/v1/shares/"+sh["id"].(string), st.token, strings.NewReader(`{"password":"new one"}`)); res.StatusCode != 200 {
+		t.Fatalf("PATCH: %d %v", res.StatusCode, out["_raw"])
+	}
+	if code := status(client.Get(dl)); code != 401 {
+		t.Errorf("download in a session unlocked with the old password: %d, want 401", code)
+	}
+	if code := unlock("new one"); code != 200 {
+		t.Fatalf("unlock with the new password: %d", code)
+	}
+	if code := status(client.Get(dl)); code != 200 {
+		t.Errorf("download after unlocking with the new password: %d", code)
+	}
+}
