@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // get fetches a share link's path with optional headers and returns the status.
@@ -186,5 +189,58 @@ func TestNewPasswordLocksUnlockedSessions(t *testing.T) {
 	}
 	if code := status(client.Get(dl)); code != 200 {
 		t.Errorf("download after unlocking with the new password: %d", code)
+	}
+}
+
+// TestPatchRacesDownloadsOverHTTP lowers a link's limit while eight
+// clients download it as fast as they can. The PATCH answer tells the
+// downloads counted when the new limit was decided; whatever the
+// interleaving, the link then serves none more if those reached the new
+// limit, and never more than the new limit in all otherwise, and every
+// 200 is one counted download.
+func TestPatchRacesDownloadsOverHTTP(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	file := st.upload(t, "hot.txt", []byte("0123456789"), "?max_downloads=1000")
+	sh := shareOf(file)
+	dl := pathOf(t, sh["download_url"].(string))
+	var ok, started atomic.Int64
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for {
+				started.Add(1)
+				switch code := st.fetch(t, dl); code {
+				case 200:
+					ok.Add(1)
+				case 410:
+					return
+				default:
+					t.Errorf("download: %d", code)
+					return
+				}
+			}
+		})
+	}
+	for started.Load() < 20 {
+		time.Sleep(time.Millisecond)
+	}
+	const newMax = 30
+	res, out := st.call(t, "PATCH", "/api/v1/shares/"+sh["id"].(string), st.token, strings.NewReader(`{"max_downloads":30}`))
+	if res.StatusCode != 200 {
+		t.Fatalf("PATCH: %d %v", res.StatusCode, out["_raw"])
+	}
+	atPatch := int64(out["downloads"].(float64))
+	wg.Wait()
+	_, after := st.call(t, "GET", "/api/v1/shares/"+sh["id"].(string), st.token, nil)
+	final := int64(after["downloads"].(float64))
+	if final != ok.Load() {
+		t.Errorf("%d downloads counted, %d answered 200", final, ok.Load())
+	}
+	if atPatch >= newMax && final != atPatch || atPatch < newMax && final > newMax {
+		t.Errorf("%d downloads when the limit fell to %d, %d in the end", atPatch, newMax, final)
+	}
+	if after["state"] != "spent" {
+		t.Errorf("state %v after the race, want spent", after["state"])
 	}
 }

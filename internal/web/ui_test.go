@@ -33,6 +33,7 @@ func TestTemplatesEscapeFileNames(t *testing.T) {
 		"login":  loginView{Email: hostile, Next: hostile, Message: hostile},
 		"error":  map[string]string{"Title": hostile, "Message": hostile},
 		"locked": map[string]any{"Token": hostile, "Message": hostile},
+		"shares": sharesView{Shares: []shareItem{{listedShareJSON: listedShareJSON{shareJSON: url, Files: []sharedFileJSON{{ID: "a", Name: hostile}}}, Live: true}}, NewLink: url.URL, Problem: hostile},
 	}
 	for name, data := range pagesData {
 		var buf bytes.Buffer
