@@ -1,10 +1,10 @@
 -- Per-link download history: one row per response that sent bytes of a
 -- share, written once the response ends. It keeps no address: client is
--- a keyed hash of the client group (an IPv4 address or an IPv6 /64) and
--- the share, so one link's rows tell repeat visitors apart while rows of
--- two links, or the hash alone, do not give the address back. file_id
--- is null for a zip of the whole share; a file deleted later leaves its
--- rows with a null file_id too.
+-- 16 bytes of SHA-256 over the share's id and the client group (an IPv4
+-- address or an IPv6 /64), so one link's rows tell repeat visitors apart
+-- while the same visitor's rows under two links differ. file_id is null
+-- for a zip of the whole share; a file deleted later leaves its rows with
+-- a null file_id too.
 
 -- +goose Up
 CREATE TABLE share_downloads (
