@@ -279,6 +279,7 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("POST /shares/{id}/edit", s.page(s.editShareForm))
 	mux.HandleFunc("POST /shares/{id}/end", s.page(s.endShareForm))
 	mux.HandleFunc("POST /shares/{id}/again", s.page(s.againShareForm))
+	mux.HandleFunc("GET /shares/{id}/downloads", s.page(s.historyPage))
 	mux.HandleFunc("GET /tokens", s.page(s.tokensPage))
 	mux.HandleFunc("POST /tokens", s.page(s.createTokenForm))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.revokeTokenForm))

@@ -38,7 +38,8 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	file := st.upload(t, "report.txt", []byte("quarterly numbers"), "")
 	ctx := newBrowser(t)
 	signIn(t, ctx, st.url)
-	for _, path := range []string{"/files", "/shares", "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):]} {
+	history := "/shares/" + shareOf(file)["id"].(string) + "/downloads"
+	for _, path := range []string{"/files", "/shares", history, "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):]} {
 		do(t, ctx, "open "+path, chromedp.Navigate(st.url+path), chromedp.WaitVisible(chromedp.CSS("main")))
 		checkKeyboard(t, ctx, path)
 	}

@@ -59,6 +59,15 @@ func pageSamples() map[string]any {
 			},
 			NewLink: "http://x/s/tok", Problem: "No.",
 		},
+		"history": historyView{
+			Share: listedShareJSON{shareJSON: open, Files: []sharedFileJSON{{ID: "a", Name: "a.txt"}}},
+			Events: []historyRow{
+				{Event: share.Event{At: when, FileID: "a", FileName: "a.txt", Bytes: 10, Whole: true}, Client: "0123abcd"},
+				{Event: share.Event{At: when, FileID: "b", Bytes: 3}, Client: "0123abcd"},
+				{Event: share.Event{At: when, Bytes: 30, Whole: true}, Client: "89abcdef"},
+			},
+			Limit: share.HistoryLimit,
+		},
 		"locked": map[string]any{"Token": "tok", "Message": "That is not the password."},
 		"error":  map[string]string{"Title": "Link not found", "Message": "no such link"},
 	}

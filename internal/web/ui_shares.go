@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/hex"
 	"net/http"
 	"strconv"
 
@@ -107,4 +108,35 @@ func (s *Server) againShareForm(w http.ResponseWriter, r *http.Request, u accoun
 		s.sessions.Put(r.Context(), newLinkKey, s.shareJSON(r, sh, "").URL)
 	}
 	http.Redirect(w, r, "/shares", http.StatusSeeOther)
+}
+
+// historyView is the download history page of one link.
+type historyView struct {
+	Share  listedShareJSON
+	Events []historyRow
+	Limit  int // the most events shown
+}
+
+// historyRow is one download of the history page.
+type historyRow struct {
+	share.Event
+	Client string // the first characters of the client's hash, enough to tell clients apart
+}
+
+func (s *Server) historyPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	id := r.PathValue("id")
+	l, err := s.Sharing.GetShare(r.Context(), u, id)
+	var events []share.Event
+	if err == nil {
+		events, err = s.Sharing.ShareHistory(r.Context(), u, id)
+	}
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	v := historyView{Share: s.listedShareJSON(r, l), Events: make([]historyRow, len(events)), Limit: share.HistoryLimit}
+	for i, e := range events {
+		v.Events[i] = historyRow{Event: e, Client: hex.EncodeToString(e.Client)[:8]}
+	}
+	s.render(w, r, http.StatusOK, "history", v)
 }

@@ -56,6 +56,13 @@ func TestBrowserEditShare(t *testing.T) {
 	}
 	screenshot(t, ctx, "shares-edited")
 
+	do(t, ctx, "history", chromedp.Click(item+` a[href$="/downloads"]`), chromedp.WaitVisible(chromedp.CSS("#history-h")))
+	if rows := eval[[]string](t, ctx, `[...document.querySelectorAll("tbody tr")].map(r => r.cells[1].textContent + " " + r.cells[3].textContent)`); len(rows) != 2 || rows[0] != "plan.txt whole" {
+		t.Errorf("history rows %q; want the two whole downloads (the refused one sent nothing)", rows)
+	}
+	screenshot(t, ctx, "share-history")
+	do(t, ctx, "back to shares", chromedp.Navigate(st.url+"/shares"), chromedp.WaitVisible(chromedp.CSS(item)))
+
 	do(t, ctx, "new link for the same file",
 		chromedp.Click(item+` details:has(form.again-share) summary`),
 		chromedp.WaitVisible(item+` form.again-share input[name=max_downloads]`),
