@@ -77,3 +77,48 @@ func ParseOptions(get func(string) string, password string, lim Limits) (Options
 	}
 	return o, nil
 }
+
+// Edit is what an owner asks to change in a live share, parsed; a nil
+// field stays as it is.
+type Edit struct {
+	ExpiresIn    *time.Duration // from now
+	MaxDownloads *int           // 0: no limit
+	Password     *string        // in the clear; "" removes the password
+}
+
+// ParseEdit reads an owner's edit by ParseOptions' rules: expiresIn is a
+// duration (nil or "": unchanged), maxDownloads a whole number ("": no
+// limit; nil: unchanged), password the new password ("": remove it; nil:
+// unchanged).
+func ParseEdit(expiresIn, maxDownloads, password *string, lim Limits) (Edit, error) {
+	deref := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	get := func(key string) string {
+		switch key {
+		case "expires_in":
+			return deref(expiresIn)
+		case "max_downloads":
+			return deref(maxDownloads)
+		}
+		return ""
+	}
+	o, err := ParseOptions(get, deref(password), lim)
+	if err != nil {
+		return Edit{}, err
+	}
+	var e Edit
+	if deref(expiresIn) != "" {
+		e.ExpiresIn = &o.ExpiresIn
+	}
+	if maxDownloads != nil {
+		e.MaxDownloads = &o.MaxDownloads
+	}
+	if password != nil {
+		e.Password = &o.Password
+	}
+	return e, nil
+}

@@ -2,6 +2,8 @@ package share
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,4 +52,55 @@ func TestNewToken(t *testing.T) {
 		}
 		seen[tok] = true
 	}
+}
+
+func TestParseEdit(t *testing.T) {
+	t.Parallel()
+	lim := Limits{DefaultExpiresIn: time.Hour, MaxExpiresIn: 24 * time.Hour}
+	s := func(v string) *string { return &v }
+	tests := []struct {
+		name             string
+		expires, max, pw *string
+		want             string // expiry, limit, password; "-" for unchanged
+		wantErr          string // the field at fault
+	}{
+		{"nothing", nil, nil, nil, "- - -", ""},
+		{"all", s("2h"), s("3"), s("pw"), "2h0m0s 3 pw", ""},
+		{"empty expiry is unchanged, empty limit is none", s(""), s(""), s(""), "- 0 ", ""},
+		{"too long", s("2d"), nil, nil, "", "expires_in"},
+		{"zero downloads", nil, s("0"), nil, "", "max_downloads"},
+		{"password on two lines", nil, nil, s("a\nb"), "", "password"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := ParseEdit(tt.expires, tt.max, tt.pw, lim)
+			if tt.wantErr != "" {
+				var fe *FieldError
+				if !errors.As(err, &fe) || fe.Field != tt.wantErr {
+					t.Fatalf("ParseEdit = %v, want a FieldError on %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := showEdit(e); got != tt.want {
+				t.Errorf("ParseEdit = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func showEdit(e Edit) string {
+	out := []string{"-", "-", "-"}
+	if e.ExpiresIn != nil {
+		out[0] = e.ExpiresIn.String()
+	}
+	if e.MaxDownloads != nil {
+		out[1] = strconv.Itoa(*e.MaxDownloads)
+	}
+	if e.Password != nil {
+		out[2] = *e.Password
+	}
+	return strings.Join(out, " ")
 }

@@ -11,10 +11,16 @@ import (
 	"github.com/ferryhq/ferry/internal/ids"
 )
 
-// Listed is a share with the ids of its files, as its owner sees it.
+// Listed is a share with its files and what is left of it, as its owner
+// sees it.
 type Listed struct {
 	Share
-	FileIDs []string
+	FileIDs   []string
+	FileNames []string // in the same order as FileIDs
+	Size      int64    // of all its files
+	// Remaining is how many more whole copies of every file the share
+	// may serve (0 once it has ended), or -1 for a share without a limit.
+	Remaining int
 }
 
 // ErrUnknownFile means a file id names no file of the caller.
@@ -44,25 +50,59 @@ func CheckOwned(ctx context.Context, db DB, ownerID string, fileIDs []string) er
 	return nil
 }
 
+// listedSQL reads Listed rows; the query adds its WHERE condition on s
+// before groupSQL. Remaining is the fewest whole copies any file of the
+// share still has room for in its budget (reserveSQL's rule), so a zip of
+// them all fits that many times.
+const listedSQL = `
+SELECT ` + shareColumns + `, array_agg(sf.file_id::text ORDER BY sf.position), array_agg(f.name ORDER BY sf.position),
+       COALESCE(sum(f.size), 0)::bigint,
+       CASE WHEN s.max_downloads IS NULL THEN -1 WHEN NOT ` + liveSQL + ` THEN 0
+            ELSE GREATEST(0, min(CASE WHEN f.size > 0 THEN (s.max_downloads::bigint * f.size - sf.bytes_served) / f.size
+                                      ELSE s.max_downloads - s.downloads END))::int END
+FROM shares s JOIN share_files sf ON sf.share_id = s.id JOIN files f ON f.id = sf.file_id
+WHERE s.owner_id = $1 `
+
+const groupSQL = ` GROUP BY s.id ORDER BY s.created_at DESC, s.id`
+
+func scanListed(r pgx.CollectableRow) (Listed, error) {
+	var l Listed
+	var err error
+	l.Share, err = scanShare(r, &l.FileIDs, &l.FileNames, &l.Size, &l.Remaining)
+	return l, err
+}
+
 // List returns ownerID's shares, newest first.
 func List(ctx context.Context, db DB, ownerID string) ([]Listed, error) {
-	rows, err := db.Query(ctx, `
-		SELECT `+shareColumns+`, array_agg(sf.file_id::text ORDER BY sf.position)
-		FROM shares s JOIN share_files sf ON sf.share_id = s.id
-		WHERE s.owner_id = $1 GROUP BY s.id ORDER BY s.created_at DESC, s.id`, ownerID)
+	rows, err := db.Query(ctx, listedSQL+groupSQL, ownerID)
 	if err != nil {
 		return nil, fmt.Errorf("list shares: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Listed, error) {
-		var l Listed
-		var err error
-		l.Share, err = scanShare(r, &l.FileIDs)
-		return l, err
-	})
+	out, err := pgx.CollectRows(rows, scanListed)
 	if err != nil {
 		return nil, fmt.Errorf("list shares: %w", err)
 	}
 	return out, nil
+}
+
+// Get returns one of ownerID's shares, live or ended; anyone else's, and
+// a share whose files were all deleted, is ErrNotFound.
+func Get(ctx context.Context, db DB, ownerID, id string) (Listed, error) {
+	if !ids.Valid(id) {
+		return Listed{}, ErrNotFound
+	}
+	rows, err := db.Query(ctx, listedSQL+` AND s.id = $2`+groupSQL, ownerID, id)
+	if err != nil {
+		return Listed{}, fmt.Errorf("get share: %w", err)
+	}
+	l, err := pgx.CollectExactlyOneRow(rows, scanListed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Listed{}, ErrNotFound
+	}
+	if err != nil {
+		return Listed{}, fmt.Errorf("get share: %w", err)
+	}
+	return l, nil
 }
 
 // Delete ends one of ownerID's shares; its links stop at once.

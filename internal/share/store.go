@@ -110,12 +110,23 @@ const resumeSlackSQL = `LEAST(f.size / 4, 16777216)`
 // every other's are used up. The share must be live, hold the file and be
 // open or unlocked ($3). A share without a limit keeps counts for
 // statistics only, so its commit need not wait for the WAL flush.
+//
+// The statement first locks the share's row (ls), so it reads the share's
+// limit as it is now, not as it was when the statement began: an owner's
+// Update that lowers max_downloads holds that lock while it decides
+// whether the share is spent, and a reservation either comes before the
+// change, and counts in that decision, or after it, under the new limit.
+// The lock also orders the share's row before its share_files rows in
+// every statement that takes both (Refund too), so they cannot deadlock.
 const reserveSQL = `
-WITH hit AS (
+WITH ls AS MATERIALIZED (
+	SELECT s.id, s.expires_at, s.max_downloads, s.spent_at, s.password_hash, s.downloads
+	FROM shares s WHERE s.token = $1 FOR NO KEY UPDATE
+), hit AS (
 	UPDATE share_files sf SET bytes_served = sf.bytes_served + r.len
-	FROM shares s, files f,
+	FROM ls s, files f,
 	     LATERAL (SELECT CASE WHEN $5::bigint < 0 THEN f.size - $4::bigint ELSE $5::bigint END AS len) r
-	WHERE s.token = $1 AND sf.share_id = s.id AND sf.file_id = $2::uuid AND f.id = sf.file_id
+	WHERE sf.share_id = s.id AND sf.file_id = $2::uuid AND f.id = sf.file_id
 	  AND (` + liveSQL + ` OR ($4::bigint > 0 AND s.expires_at > now())) AND (s.password_hash IS NULL OR $3)
 	  AND $4::bigint <= f.size AND r.len >= 0
 	  AND (s.max_downloads IS NULL
@@ -195,12 +206,25 @@ func Refund(ctx context.Context, db DB, d Download, unsent int64) error {
 	if unsent == 0 && !uncount {
 		return nil
 	}
+	// The share's row is locked first, as reserveSQL does. Bytes given
+	// back make the share live again only when this file's budget has
+	// room under the share's limit as it is now (an owner may have
+	// lowered it while the response ran): a cut-short download can be
+	// resumed, and a share whose bytes were really served stays spent.
 	_, err := db.Exec(ctx, `
-		WITH back AS (
-			UPDATE share_files SET bytes_served = GREATEST(bytes_served - $3, 0)
-			WHERE share_id = $1 AND file_id = $2::uuid RETURNING share_id
+		WITH ls AS MATERIALIZED (
+			SELECT id FROM shares WHERE id = $1 FOR NO KEY UPDATE
+		), back AS (
+			UPDATE share_files sf SET bytes_served = GREATEST(sf.bytes_served - $3, 0)
+			FROM ls, files f
+			WHERE sf.share_id = ls.id AND sf.file_id = $2::uuid AND f.id = sf.file_id
+			RETURNING sf.share_id, sf.bytes_served, f.size
 		)
-		UPDATE shares s SET downloads = GREATEST(s.downloads - $4::int, 0), spent_at = NULL
+		UPDATE shares s SET downloads = GREATEST(s.downloads - $4::int, 0),
+		       spent_at = CASE WHEN s.max_downloads IS NULL
+		                         OR back.size > 0 AND back.bytes_served < s.max_downloads::bigint * back.size
+		                         OR back.size = 0 AND s.downloads - $4::int < s.max_downloads
+		                       THEN NULL ELSE s.spent_at END
 		FROM back WHERE s.id = back.share_id`, d.ShareID, d.ID, unsent, boolInt(uncount))
 	if err != nil {
 		return fmt.Errorf("refund download: %w", err)
@@ -250,6 +274,11 @@ func SpendAll(ctx context.Context, db Beginner, token string, unlocked bool) (st
 	var shareID string
 	var fs []files.File
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		// Locked first, as reserveSQL does; the next statement's snapshot
+		// then sees the share as its last writer left it.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM shares WHERE token = $1 FOR NO KEY UPDATE`, token); err != nil {
+			return err
+		}
 		var err error
 		if shareID, fs, err = reserveAll(ctx, tx, token, unlocked); err != nil || len(fs) == 0 {
 			return err

@@ -61,12 +61,18 @@ func (s *Service) Open(ctx context.Context, d share.Download, start int64) (*blo
 	return rd, nil
 }
 
-// Finish settles a response that sent sent bytes of what d reserved: what
-// it did not send is given back, so a download cut short costs only what
-// reached the client and can be resumed; a whole one that counted queues
-// the owner's download mail if asked for, and share.downloaded for the
-// owner's webhooks.
-func (s *Service) Finish(ctx context.Context, d share.Download, sent int64) {
+// Finish settles a response that sent sent bytes of what d reserved to
+// the client group client (clientKey's, kept only hashed): what it did
+// not send is given back, so a download cut short costs only what reached
+// the client and can be resumed; a whole one that counted queues the
+// owner's download mail if asked for, and share.downloaded for the
+// owner's webhooks. A response that sent anything goes into the share's
+// download history.
+func (s *Service) Finish(ctx context.Context, d share.Download, sent int64, client string) {
+	if sent > 0 || d.Counted && d.Size == 0 {
+		whole := d.Counted && d.Reserved == d.Size && sent == d.Reserved
+		s.record(ctx, d.ShareID, share.Event{FileID: d.ID, Bytes: sent, Whole: whole}, client)
+	}
 	if sent < d.Reserved {
 		s.refund(ctx, d, d.Reserved-sent)
 		return
@@ -79,24 +85,46 @@ func (s *Service) Finish(ctx context.Context, d share.Download, sent int64) {
 	}
 }
 
+// FinishZip puts a zip of share shareID that sent sent bytes, all of it
+// or not, into the share's download history.
+func (s *Service) FinishZip(ctx context.Context, shareID string, sent int64, whole bool, client string) {
+	if sent > 0 {
+		s.record(ctx, shareID, share.Event{Bytes: sent, Whole: whole}, client)
+	}
+}
+
+// record writes a history event after its response, even when the
+// client has gone. The download is settled already, so a failure is
+// logged, not answered.
+func (s *Service) record(ctx context.Context, shareID string, e share.Event, client string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	e.Client = share.ClientHash(shareID, client)
+	if err := share.Record(ctx, s.DB, shareID, e); err != nil {
+		s.Log.WarnContext(ctx, "record a download in the share's history", "share_id", shareID, "error", err.Error())
+	}
+}
+
 // SignedURL is a short-lived storage URL of d's bytes, for downloads that
 // bypass Ferry: storage serves them, so the reservation stands once the
-// URL is made, and is given back when signing fails.
-func (s *Service) SignedURL(ctx context.Context, d share.Download) (string, error) {
+// URL is made (and the history says it was sent to client), and is given
+// back when signing fails.
+func (s *Service) SignedURL(ctx context.Context, d share.Download, client string) (string, error) {
 	u, err := s.Store.Bucket.SignedURL(ctx, d.BlobKey, &blob.SignedURLOptions{Expiry: 5 * time.Minute})
 	if err != nil {
 		s.refund(ctx, d, d.Reserved)
 		return "", err
 	}
-	s.Finish(ctx, d, d.Reserved)
+	s.Finish(ctx, d, d.Reserved, client)
 	return u, nil
 }
 
 // Zip is a share's files for one download of them all, with the first
 // file's reader open.
 type Zip struct {
-	Files []files.File
-	First *blob.Reader // nil for a HEAD
+	ShareID string // "" for a HEAD
+	Files   []files.File
+	First   *blob.Reader // nil for a HEAD
 }
 
 // SpendZip counts one download of the whole share and opens its first
@@ -123,7 +151,7 @@ func (s *Service) SpendZip(ctx context.Context, token string, unlocked, count bo
 		return Zip{}, err
 	}
 	s.emitDownloaded(ctx, shareID, zipData(shareID, fs))
-	return Zip{Files: fs, First: first}, nil
+	return Zip{ShareID: shareID, Files: fs, First: first}, nil
 }
 
 // OpenObject opens a stored object whole.

@@ -110,3 +110,50 @@ func (s *Service) Shares(ctx context.Context, owner account.User) ([]share.Liste
 func (s *Service) EndShare(ctx context.Context, owner account.User, id string) error {
 	return share.Delete(ctx, s.DB, owner.ID, id)
 }
+
+// GetShare returns one of owner's shares with its files and what is left
+// of it, live or ended; anyone else's is share.ErrNotFound.
+func (s *Service) GetShare(ctx context.Context, owner account.User, id string) (share.Listed, error) {
+	return share.Get(ctx, s.DB, owner.ID, id)
+}
+
+// EditShare changes the expiry, download limit or password of one of
+// owner's live shares (share.Update), and returns it as it now is. An
+// ended share is share.ErrGone: make a new link instead.
+func (s *Service) EditShare(ctx context.Context, owner account.User, id string, e share.Edit) (share.Listed, error) {
+	c := share.Change{ExpiresIn: e.ExpiresIn, MaxDownloads: e.MaxDownloads}
+	if e.Password != nil {
+		hash, err := s.sharePasswordHash(ctx, *e.Password)
+		if err != nil {
+			return share.Listed{}, err
+		}
+		c.PasswordHash = &hash
+	}
+	var out share.Listed
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := share.Update(ctx, tx, owner.ID, id, c); err != nil {
+			return err
+		}
+		var err error
+		out, err = share.Get(ctx, tx, owner.ID, id)
+		return err
+	})
+	return out, err
+}
+
+// ShareAgain makes a new share of the files of one of owner's shares,
+// live or ended, with opts: another link to the same files, with its own
+// limits.
+func (s *Service) ShareAgain(ctx context.Context, owner account.User, id string, opts share.Options) (share.Share, error) {
+	l, err := share.Get(ctx, s.DB, owner.ID, id)
+	if err != nil {
+		return share.Share{}, err
+	}
+	return s.Share(ctx, owner, l.FileIDs, opts)
+}
+
+// ShareHistory returns the download history of one of owner's shares,
+// newest first.
+func (s *Service) ShareHistory(ctx context.Context, owner account.User, id string) ([]share.Event, error) {
+	return share.History(ctx, s.DB, owner.ID, id)
+}

@@ -76,7 +76,7 @@ func TestEventsEmitted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Finish(ctx, d, d.Reserved)
+	s.Finish(ctx, d, d.Reserved, "198.51.100.7")
 	dl := queuedEvents(t, s)[webhook.ShareDownloaded]
 	if len(dl) != 1 || dl[0]["data"].(map[string]any)["share_id"] != sh.ID {
 		t.Fatalf("share.downloaded queued: %v", dl)

@@ -141,6 +141,13 @@ func TestOwnership(t *testing.T) {
 	for _, c := range []struct{ method, path, body string }{
 		{"GET", "/api/v1/files/" + fileID, ""},
 		{"DELETE", "/api/v1/files/" + fileID, ""},
+		{"GET", "/api/v1/shares/" + shareID, ""},
+		{"PATCH", "/api/v1/shares/" + shareID, `{"max_downloads":1}`},
+		{"GET", "/api/v1/shares/" + shareID + "/downloads", ""},
+		{"POST", "/shares/" + shareID + "/edit", ""},
+		{"POST", "/shares/" + shareID + "/again", ""},
+		{"GET", "/shares/" + shareID + "/downloads", ""},
+		{"POST", "/shares/" + shareID + "/end", ""},
 		{"DELETE", "/api/v1/shares/" + shareID, ""},
 		{"DELETE", "/api/v1/tokens/" + tokenID, ""},
 		{"POST", "/api/v1/shares", `{"file_ids":["` + fileID + `"]}`},
@@ -160,6 +167,9 @@ func TestOwnership(t *testing.T) {
 	}
 	if res, _ := st.call(t, "GET", "/api/v1/files/"+fileID, st.token, nil); res.StatusCode != 200 {
 		t.Errorf("owner cannot read own file: %d", res.StatusCode)
+	}
+	if res, out := st.call(t, "GET", "/api/v1/shares/"+shareID, st.token, nil); res.StatusCode != 200 || out["state"] != "live" || out["max_downloads"] != nil {
+		t.Errorf("the owner's share after the other user's tries: %d %v", res.StatusCode, out["_raw"])
 	}
 }
 

@@ -95,11 +95,9 @@ func (s *Server) listShares(w http.ResponseWriter, r *http.Request, u account.Us
 		s.fail(w, r, err)
 		return
 	}
-	out := make([]shareJSON, 0, len(list))
+	out := make([]listedShareJSON, 0, len(list))
 	for _, l := range list {
-		v := s.shareJSON(r, l.Share, "")
-		v.FileIDs = l.FileIDs
-		out = append(out, v)
+		out = append(out, s.listedShareJSON(r, l))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"shares": out})
 }

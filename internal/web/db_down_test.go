@@ -47,6 +47,10 @@ func TestBackingOutages(t *testing.T) {
 				{"upload", "PUT", "/api/v1/files/new.txt", st.token, "new bytes", ""},
 				{"sign in", "POST", "/api/v1/login", "", signIn, ""},
 				{"share page", "GET", page, "", "", html},
+				{"get share", "GET", "/api/v1/shares/" + shareOf(file)["id"].(string), st.token, "", ""},
+				{"edit share", "PATCH", "/api/v1/shares/" + shareOf(file)["id"].(string), st.token, `{"max_downloads":9}`, ""},
+				{"share history", "GET", "/api/v1/shares/" + shareOf(file)["id"].(string) + "/downloads", st.token, "", ""},
+				{"qr code", "GET", page + "/qr.svg", "", "", ""},
 				{"sign-in form", "POST", "/login", "", "email=owner%40example.com&password=x", html},
 			} {
 				ctype := "application/json"

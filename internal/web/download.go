@@ -164,7 +164,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, d share.Download
 		return
 	}
 	sent, err := copyObjectBody(w, rd)
-	s.Sharing.Finish(r.Context(), d, sent)
+	s.Sharing.Finish(r.Context(), d, sent, clientKey(r, s.Settings.TrustedProxies))
 	if err != nil && r.Context().Err() == nil {
 		s.Log.WarnContext(r.Context(), "download cut short", "error", err.Error())
 		panic(http.ErrAbortHandler) // the client must see an incomplete body, not a short one
@@ -174,7 +174,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, d share.Download
 // redirectToStorage sends the client to a short-lived signed URL, so the
 // bytes bypass Ferry; the download was already counted.
 func (s *Server) redirectToStorage(w http.ResponseWriter, r *http.Request, f share.Download) {
-	u, err := s.Sharing.SignedURL(r.Context(), f)
+	u, err := s.Sharing.SignedURL(r.Context(), f, clientKey(r, s.Settings.TrustedProxies))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -205,7 +205,10 @@ func (s *Server) zipShare(w http.ResponseWriter, r *http.Request) {
 	if z.First == nil {
 		return
 	}
-	if err := s.writeZip(r.Context(), w, z); err != nil && r.Context().Err() == nil {
+	cw := &countingWriter{w: w}
+	err = s.writeZip(r.Context(), cw, z)
+	s.Sharing.FinishZip(r.Context(), z.ShareID, cw.n, err == nil, clientKey(r, s.Settings.TrustedProxies))
+	if err != nil && r.Context().Err() == nil {
 		s.Log.WarnContext(r.Context(), "zip cut short", "error", err.Error())
 		panic(http.ErrAbortHandler)
 	}
@@ -277,4 +280,16 @@ func uniqueName(seen map[string]int, name string) string {
 		stem, ext = name[:i], name[i:]
 	}
 	return uniqueName(seen, stem+" ("+strconv.Itoa(n)+")"+ext)
+}
+
+// countingWriter counts the bytes a response sent, for the history.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }

@@ -15,7 +15,7 @@ import (
 // must describe too.
 var publicRoutes = []string{
 	"GET /s/{token}", "POST /s/{token}/unlock", "GET /s/{token}/files/{id}", "HEAD /s/{token}/files/{id}",
-	"GET /s/{token}/files/{id}/thumbnail", "GET /s/{token}/zip", "GET /health", "GET /ready", "GET /metrics",
+	"GET /s/{token}/files/{id}/thumbnail", "GET /s/{token}/zip", "GET /s/{token}/qr.svg", "GET /health", "GET /ready", "GET /metrics",
 }
 
 // TestOpenAPI holds api/openapi.yaml to what Ferry serves: every API route

@@ -34,6 +34,7 @@ var pageFuncs = template.FuncMap{
 	"asset":    assetURL,
 	"ext":      extLabel,
 	"sentence": sentence,
+	"qr":       qrPath,
 }
 
 // pages are server-rendered and work without JavaScript. They are parsed

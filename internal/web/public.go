@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,8 +11,17 @@ import (
 	"github.com/ferryhq/ferry/internal/share"
 )
 
-// unlockedKey marks, in a browser session, a share whose password it gave.
+// unlockedKey marks, in a browser session, a share whose password it
+// gave; the value is unlockMark of the password's hash then.
 func unlockedKey(token string) string { return "unlocked:" + token }
+
+// unlockMark stands for a share's password hash in a session that gave
+// that password: when the owner changes or removes the password, the mark
+// no longer matches, so the session has to give the new one.
+func unlockMark(hash string) string {
+	sum := sha256.Sum256([]byte("ferry unlock\x00" + hash))
+	return hex.EncodeToString(sum[:12])
+}
 
 var errWrongSharePassword = apiError(http.StatusUnauthorized, "wrong_password", "that is not this link's password")
 
@@ -18,8 +29,13 @@ var errWrongSharePassword = apiError(http.StatusUnauthorized, "wrong_password", 
 // session gave the password before, or the Ferry-Share-Password header
 // holds it now. Open shares need neither, and the fast path asks nothing.
 func (s *Server) unlocked(r *http.Request, token string) (bool, error) {
-	if s.sessions != nil && s.sessions.GetBool(r.Context(), unlockedKey(token)) {
-		return true, nil
+	if s.sessions != nil {
+		if mark := s.sessions.GetString(r.Context(), unlockedKey(token)); mark != "" {
+			_, hash, err := s.Sharing.PasswordHash(r.Context(), token)
+			if err != nil || hash == "" || unlockMark(hash) == mark {
+				return err == nil, err
+			}
+		}
 	}
 	password := r.Header.Get(passwordHeader)
 	if password == "" {
@@ -126,6 +142,10 @@ func (s *Server) unlock(w http.ResponseWriter, r *http.Request) {
 		s.renderLocked(w, r, token, "That is not the password. Try again.")
 		return
 	}
+	var hash string
+	if err == nil {
+		_, hash, err = s.Sharing.PasswordHash(r.Context(), token)
+	}
 	if err == nil {
 		err = s.sessions.RenewToken(r.Context())
 	}
@@ -133,6 +153,6 @@ func (s *Server) unlock(w http.ResponseWriter, r *http.Request) {
 		s.failPublic(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), unlockedKey(token), true)
+	s.sessions.Put(r.Context(), unlockedKey(token), unlockMark(hash))
 	http.Redirect(w, r, "/s/"+token, http.StatusSeeOther)
 }

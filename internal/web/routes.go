@@ -214,11 +214,14 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("DELETE /api/v1/files/{id}", s.authed(s.deleteFile))
 	mux.HandleFunc("POST /api/v1/shares", s.authed(s.createShare))
 	mux.HandleFunc("GET /api/v1/shares", s.authed(s.listShares))
+	mux.HandleFunc("GET /api/v1/shares/{id}", s.authed(s.getShare))
+	mux.HandleFunc("PATCH /api/v1/shares/{id}", s.authed(s.patchShare))
 	mux.HandleFunc("DELETE /api/v1/shares/{id}", s.authed(s.deleteShare))
 	mux.HandleFunc("POST /api/v1/requests", s.authed(s.createRequest))
 	mux.HandleFunc("GET /api/v1/requests", s.authed(s.listRequests))
 	mux.HandleFunc("GET /api/v1/requests/{id}", s.authed(s.getRequest))
 	mux.HandleFunc("DELETE /api/v1/requests/{id}", s.authed(s.closeRequest))
+	mux.HandleFunc("GET /api/v1/shares/{id}/downloads", s.authed(s.shareDownloads))
 	// tus 1.0.0 (api_uploads.go, internal/resumable).
 	mux.HandleFunc("OPTIONS /api/v1/uploads", s.tusOptions)
 	// Each authenticates itself: an upload to a file request needs no account.
@@ -238,34 +241,37 @@ const anyScope account.Scope = ""
 // page, is open only to a token holding every scope, and TestRouteScopes
 // fails until it is added.
 var apiScopes = map[string]account.Scope{
-	"POST /api/v1/signup":             anyScope,
-	"POST /api/v1/signup/confirm":     anyScope,
-	"POST /api/v1/login":              anyScope,
-	"POST /api/v1/logout":             anyScope,
-	"GET /api/v1/me":                  anyScope, // a token may always say whose it is
-	"POST /api/v1/me/password":        account.ScopeAccount,
-	"POST /api/v1/me/sessions/revoke": account.ScopeAccount,
-	"POST /api/v1/tokens":             account.ScopeAccount,
-	"GET /api/v1/tokens":              account.ScopeAccount,
-	"DELETE /api/v1/tokens/{id}":      account.ScopeAccount,
-	"PUT /api/v1/files/{name}":        account.ScopeFilesWrite,
-	"POST /api/v1/files":              account.ScopeFilesWrite,
-	"GET /api/v1/files":               account.ScopeFilesRead,
-	"GET /api/v1/files/{id}":          account.ScopeFilesRead,
-	"DELETE /api/v1/files/{id}":       account.ScopeFilesDelete,
-	"POST /api/v1/shares":             account.ScopeSharesWrite,
-	"GET /api/v1/shares":              account.ScopeFilesRead,
-	"DELETE /api/v1/shares/{id}":      account.ScopeSharesWrite,
-	"POST /api/v1/requests":           account.ScopeRequestsWrite,
-	"GET /api/v1/requests":            account.ScopeFilesRead,
-	"GET /api/v1/requests/{id}":       account.ScopeFilesRead,
-	"DELETE /api/v1/requests/{id}":    account.ScopeRequestsWrite,
-	"OPTIONS /api/v1/uploads":         anyScope, // tus discovery, no account needed
-	"POST /api/v1/uploads":            account.ScopeFilesWrite,
-	"HEAD /api/v1/uploads/{id}":       account.ScopeFilesWrite,
-	"PATCH /api/v1/uploads/{id}":      account.ScopeFilesWrite,
-	"DELETE /api/v1/uploads/{id}":     account.ScopeFilesWrite,
-	"GET /api/v1/uploads/{id}":        account.ScopeFilesWrite,
+	"POST /api/v1/signup":               anyScope,
+	"POST /api/v1/signup/confirm":       anyScope,
+	"POST /api/v1/login":                anyScope,
+	"POST /api/v1/logout":               anyScope,
+	"GET /api/v1/me":                    anyScope, // a token may always say whose it is
+	"POST /api/v1/me/password":          account.ScopeAccount,
+	"POST /api/v1/me/sessions/revoke":   account.ScopeAccount,
+	"POST /api/v1/tokens":               account.ScopeAccount,
+	"GET /api/v1/tokens":                account.ScopeAccount,
+	"DELETE /api/v1/tokens/{id}":        account.ScopeAccount,
+	"PUT /api/v1/files/{name}":          account.ScopeFilesWrite,
+	"POST /api/v1/files":                account.ScopeFilesWrite,
+	"GET /api/v1/files":                 account.ScopeFilesRead,
+	"GET /api/v1/files/{id}":            account.ScopeFilesRead,
+	"DELETE /api/v1/files/{id}":         account.ScopeFilesDelete,
+	"POST /api/v1/shares":               account.ScopeSharesWrite,
+	"GET /api/v1/shares":                account.ScopeFilesRead,
+	"GET /api/v1/shares/{id}":           account.ScopeFilesRead,
+	"PATCH /api/v1/shares/{id}":         account.ScopeSharesWrite,
+	"DELETE /api/v1/shares/{id}":        account.ScopeSharesWrite,
+	"GET /api/v1/shares/{id}/downloads": account.ScopeFilesRead,
+	"POST /api/v1/requests":             account.ScopeRequestsWrite,
+	"GET /api/v1/requests":              account.ScopeFilesRead,
+	"GET /api/v1/requests/{id}":         account.ScopeFilesRead,
+	"DELETE /api/v1/requests/{id}":      account.ScopeRequestsWrite,
+	"OPTIONS /api/v1/uploads":           anyScope, // tus discovery, no account needed
+	"POST /api/v1/uploads":              account.ScopeFilesWrite,
+	"HEAD /api/v1/uploads/{id}":         account.ScopeFilesWrite,
+	"PATCH /api/v1/uploads/{id}":        account.ScopeFilesWrite,
+	"DELETE /api/v1/uploads/{id}":       account.ScopeFilesWrite,
+	"GET /api/v1/uploads/{id}":          account.ScopeFilesWrite,
 
 	// Webhooks (api_webhooks.go).
 	"POST /api/v1/webhooks":                account.ScopeAccount,
@@ -290,6 +296,11 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("GET /files", s.page(s.filesPage))
 	mux.HandleFunc("POST /files", s.page(s.uploadForm))
 	mux.HandleFunc("POST /files/{id}/delete", s.page(s.deleteFileForm))
+	mux.HandleFunc("GET /shares", s.page(s.sharesPage))
+	mux.HandleFunc("POST /shares/{id}/edit", s.page(s.editShareForm))
+	mux.HandleFunc("POST /shares/{id}/end", s.page(s.endShareForm))
+	mux.HandleFunc("POST /shares/{id}/again", s.page(s.againShareForm))
+	mux.HandleFunc("GET /shares/{id}/downloads", s.page(s.historyPage))
 	mux.HandleFunc("GET /tokens", s.page(s.tokensPage))
 	mux.HandleFunc("POST /tokens", s.page(s.createTokenForm))
 	mux.HandleFunc("POST /tokens/{id}/revoke", s.page(s.revokeTokenForm))
@@ -314,6 +325,7 @@ func (s *Server) publicRoutes(mux routeMux) {
 	mux.HandleFunc("GET /s/{token}/files/{id}", s.download) // GET patterns match HEAD too
 	mux.HandleFunc("GET /s/{token}/files/{id}/thumbnail", s.thumbnail)
 	mux.HandleFunc("GET /s/{token}/zip", s.zipShare)
+	mux.HandleFunc("GET /s/{token}/qr.svg", s.qrCode)
 	// File requests (public_requests.go): anyone with the link uploads.
 	mux.HandleFunc("GET /r/{token}", s.requestPage)
 	mux.HandleFunc("POST /r/{token}/unlock", s.unlockRequest)

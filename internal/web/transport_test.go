@@ -34,6 +34,8 @@ func TestTransportHeaders(t *testing.T) {
 				{"GET", "/api/v1/nowhere", false},
 				{"GET", share, true},
 				{"GET", share + "/zip", true},
+				{"GET", share + "/qr.svg", true},
+				{"GET", "/shares", false},
 				{"HEAD", pathOf(t, shareOf(file)["download_url"].(string)), true},
 				{"GET", "/s/unknown-token", true},
 				{"POST", share + "/unlock", true},

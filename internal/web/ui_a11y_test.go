@@ -42,14 +42,18 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	}
 	ctx := newBrowser(t)
 	signIn(t, ctx, st.url)
-	paths := []string{"/files", "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):],
+	history := "/shares/" + shareOf(file)["id"].(string) + "/downloads"
+	paths := []string{"/files", "/shares", history, "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):],
 		"/requests", "/requests/" + q["id"].(string), "/r/" + q["token"].(string)}
 	for _, path := range paths {
-		do(t, ctx, "open "+path, chromedp.Navigate(st.url+path), chromedp.WaitVisible("main"))
+		do(t, ctx, "open "+path, chromedp.Navigate(st.url+path), chromedp.WaitVisible(chromedp.CSS("main")))
 		checkKeyboard(t, ctx, path)
 	}
 	do(t, ctx, "open the link options", chromedp.Navigate(st.url+"/files"), chromedp.Click("details summary"))
 	checkKeyboard(t, ctx, "/files with the link options open")
+	do(t, ctx, "open a link's forms", chromedp.Navigate(st.url+"/shares"),
+		chromedp.Click(".share-item details:has(.edit-share) summary"), chromedp.Click(".share-item details:has(.again-share) summary"))
+	checkKeyboard(t, ctx, "/shares with a link's forms open")
 }
 
 // checkKeyboard checks the names of the current page's controls, then

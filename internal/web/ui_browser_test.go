@@ -190,6 +190,11 @@ func TestBrowserUploadShareDownloadDelete(t *testing.T) {
 	if !strings.HasPrefix(link, st.url+"/s/") {
 		t.Fatalf("copied link %q", link)
 	}
+	// The link's QR code, drawn by the server, is shown beside it.
+	waitFor(t, ctx, `document.getElementById("share-qr").complete && document.getElementById("share-qr").naturalWidth > 0`)
+	if src := eval[string](t, ctx, `document.getElementById("share-qr").getAttribute("src")`); src != link[len(st.url):]+"/qr.svg" {
+		t.Errorf("the QR code after the upload is %q, want the link's", src)
+	}
 	for _, l := range eval[[]string](t, ctx, `[...document.querySelectorAll("#file-list .link-field")].map(f => f.value)`) {
 		if l != link {
 			t.Errorf("a file's row links to %s, not the upload's %s", l, link)
@@ -199,6 +204,7 @@ func TestBrowserUploadShareDownloadDelete(t *testing.T) {
 	// Signed out, in another browser: the link's page downloads both.
 	guest, downloads := guestBrowser(t)
 	do(t, guest, "open share", chromedp.Navigate(link), chromedp.WaitVisible(".file"))
+	waitFor(t, guest, `document.querySelector(".qr img").complete && document.querySelector(".qr img").naturalWidth > 0`)
 	screenshot(t, guest, "share")
 	names := eval[[]string](t, guest, `[...document.querySelectorAll(".file .name")].map(n => n.textContent)`)
 	if len(names) != 2 {

@@ -73,6 +73,7 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	if !strings.HasPrefix(link, st.url+"/s/") || eval[string](t, ctx, `location.pathname`) != "/files" {
 		t.Fatalf("after the form upload: at %s with link %q", eval[string](t, ctx, `location.href`), link)
 	}
+	waitFor(t, ctx, `document.getElementById("share-qr").complete && document.getElementById("share-qr").naturalWidth > 0`)
 	if n := eval[int](t, ctx, `document.querySelectorAll("#file-list tbody tr").length`); n != 2 {
 		t.Errorf("the files page lists %d files", n)
 	}

@@ -22,6 +22,7 @@ func pageSamples() map[string]any {
 	big := int64(1 << 30)
 	open := shareJSON{URL: "http://x/s/tok", ExpiresAt: when, Downloads: 2, MaxDownloads: &limit}
 	sh := share.Share{Token: "tok", ExpiresAt: when, MaxDownloads: 3, Downloads: 1}
+	expiry := expiryChoices(share.Limits{DefaultExpiresIn: 7 * units.Day, MaxExpiresIn: 30 * units.Day})
 	return map[string]any{
 		"signin":  loginView{SignupEnabled: true, Email: "a@example.com", Next: "/files", Message: "No."},
 		"signup":  loginView{Signup: true, SignupEnabled: true, Next: "/files", Message: "No."},
@@ -51,6 +52,24 @@ func pageSamples() map[string]any {
 		"share": map[string]any{"Share": sh, "Token": "tok", "Files": []files.File{
 			{ID: "a", Name: "a.txt", Size: 1000}, {ID: "b", Name: "b.png", Size: 5 << 20, ThumbKey: "k"},
 		}},
+		"shares": sharesView{
+			Shares: []shareItem{
+				{listedShareJSON: listedShareJSON{shareJSON: open, State: "live", RemainingDownloads: &limit, QRURL: "http://x/s/tok/qr.svg",
+					Files: []sharedFileJSON{{ID: "a", Name: "a.txt"}, {ID: "b", Name: "b.txt"}}}, Live: true, Limit: "5", Expiry: expiry},
+				{listedShareJSON: listedShareJSON{shareJSON: shareJSON{URL: "http://x/s/t2", HasPassword: true}, State: "spent",
+					Files: []sharedFileJSON{{ID: "c", Name: "c.txt"}}}, Ended: "ran out", Expiry: expiry},
+			},
+			NewLink: "http://x/s/tok", Problem: "No.",
+		},
+		"history": historyView{
+			Share: listedShareJSON{shareJSON: open, Files: []sharedFileJSON{{ID: "a", Name: "a.txt"}}},
+			Events: []historyRow{
+				{Event: share.Event{At: when, FileID: "a", FileName: "a.txt", Bytes: 10, Whole: true}, Client: "0123abcd"},
+				{Event: share.Event{At: when, FileID: "b", Bytes: 3}, Client: "0123abcd"},
+				{Event: share.Event{At: when, Bytes: 30, Whole: true}, Client: "89abcdef"},
+			},
+			Limit: share.HistoryLimit,
+		},
 		"locked": map[string]any{"Token": "tok", "Message": "That is not the password.", "Action": "/r/tok/unlock"},
 		"requests": requestsView{
 			Requests: []requestJSON{

@@ -27,12 +27,14 @@ func TestTemplatesEscapeFileNames(t *testing.T) {
 	sh := share.Share{Token: "tok", ExpiresAt: time.Now().Add(time.Hour), MaxDownloads: 3}
 	url := shareJSON{URL: "http://x/s/tok?" + hostile}
 	pagesData := map[string]any{
-		"share":  map[string]any{"Share": sh, "Token": "tok", "Files": []files.File{{ID: "a", Name: hostile}, {ID: "b", Name: hostile, ThumbKey: "k"}}},
-		"files":  map[string]any{"Files": []fileRow{{File: files.File{ID: "a", Name: hostile}, Share: &url}}, "NewLink": "http://x/s/tok?" + hostile},
-		"tokens": map[string]any{"Tokens": []account.Token{{ID: "a", Name: hostile}}, "New": &account.Token{Name: hostile}, "Secret": hostile},
-		"login":  loginView{Email: hostile, Next: hostile, Message: hostile},
-		"error":  map[string]string{"Title": hostile, "Message": hostile},
-		"locked": map[string]any{"Token": hostile, "Message": hostile},
+		"share":   map[string]any{"Share": sh, "Token": "tok", "Files": []files.File{{ID: "a", Name: hostile}, {ID: "b", Name: hostile, ThumbKey: "k"}}},
+		"files":   map[string]any{"Files": []fileRow{{File: files.File{ID: "a", Name: hostile}, Share: &url}}, "NewLink": "http://x/s/tok?" + hostile},
+		"tokens":  map[string]any{"Tokens": []account.Token{{ID: "a", Name: hostile}}, "New": &account.Token{Name: hostile}, "Secret": hostile},
+		"login":   loginView{Email: hostile, Next: hostile, Message: hostile},
+		"error":   map[string]string{"Title": hostile, "Message": hostile},
+		"locked":  map[string]any{"Token": hostile, "Message": hostile},
+		"history": historyView{Share: listedShareJSON{Files: []sharedFileJSON{{ID: "a", Name: hostile}}}, Events: []historyRow{{Event: share.Event{FileID: "a", FileName: hostile}}}},
+		"shares":  sharesView{Shares: []shareItem{{listedShareJSON: listedShareJSON{shareJSON: url, Files: []sharedFileJSON{{ID: "a", Name: hostile}}}, Live: true}}, NewLink: url.URL, Problem: hostile},
 	}
 	for name, data := range pagesData {
 		var buf bytes.Buffer

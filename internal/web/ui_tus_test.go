@@ -51,6 +51,8 @@ func newTusBrowserStack(t *testing.T, delay time.Duration, tweak func(*Settings)
 	})
 	ctx := newBrowser(t)
 	signIn(t, ctx, st.url)
+	// The page may show before its deferred scripts have run.
+	waitFor(t, ctx, `document.readyState === "complete"`)
 	if !eval[bool](t, ctx, `document.getElementById("upload").dataset.engine === "tus"`) {
 		t.Fatal("the upload page did not take the tus path")
 	}

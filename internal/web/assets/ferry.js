@@ -33,6 +33,16 @@
     }
   });
 
+  // The QR code of a new link: both upload scripts put the link in
+  // #share-link and then show #done, so its showing is the cue.
+  var done = $("#done"), qr = $("#share-qr");
+  if (done && qr) {
+    new MutationObserver(function () {
+      var m = !done.hidden && /\/s\/[^/?#]+$/.exec($("#share-link").value);
+      if (m) qr.src = m[0] + "/qr.svg";
+    }).observe(done, { attributes: true, attributeFilter: ["hidden"] });
+  }
+
   document.addEventListener("submit", function (e) {
     var f = e.target;
     if (f.dataset.confirm && !window.confirm(f.dataset.confirm)) e.preventDefault();
