@@ -91,7 +91,7 @@ func Rules() []Rule {
 		all = append(all, r.Rule)
 	}
 	all = append(all, ruleExpressSession, ruleRateLimit, ruleInstall, ruleMigrate, ruleNoSigterm, ruleNoHealth, ruleSQLiteDep,
-		ruleRoot, ruleLatest, ruleNoProbes, ruleNoLimits, ruleConfigMapSecret)
+		ruleRoot, ruleLatest, ruleNoProbes, ruleNoLimits, ruleConfigMapSecret, ruleMemoryCache, ruleConfigFile)
 	seen := map[string]bool{}
 	out := all[:0]
 	for _, r := range all {

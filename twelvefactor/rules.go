@@ -17,6 +17,27 @@ type lineRule struct {
 	keep  func(value string) bool
 	// unless, when set, drops a match that it also matches.
 	unless *regexp.Regexp
+	// named, when set, is asked of the first group, the name a value is
+	// assigned to; the value is then the second group.
+	named func(name string) bool
+}
+
+// keeps says whether a match is kept: its name means a secret, where the
+// rule asks, and its value is a real one.
+func (r lineRule) keeps(m []string) bool {
+	value := ""
+	switch {
+	case r.named != nil && len(m) > 2:
+		if !r.named(m[1]) {
+			return false
+		}
+		value = m[2]
+	case len(m) > 1:
+		value = m[1]
+	default:
+		return true
+	}
+	return r.keep == nil || r.keep(value)
 }
 
 const tools = `curl|wget|convert|magick|ffmpeg|ffprobe|gs|pdftotext|libreoffice|soffice|zip|unzip|tar|sh|bash|git|ssh|scp`
@@ -24,62 +45,62 @@ const tools = `curl|wget|convert|magick|ffmpeg|ffprobe|gs|pdftotext|libreoffice|
 var lineRules = []lineRule{
 	{Rule{"TF3-PRIVATE-KEY", 3, Error, "a private key is committed with the code",
 		"load it from a secret store or a mounted file named by an environment variable, and rotate the key"},
-		allKinds, regexp.MustCompile(`-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----`), nil, nil},
+		allKinds, regexp.MustCompile(`-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----`), nil, nil, nil},
 	{Rule{"TF3-CLOUD-KEY", 3, Error, "a cloud or service access key is committed with the code",
 		"read it from the environment (or the platform's workload identity) and revoke the committed key"},
-		allKinds, regexp.MustCompile(`\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35})\b`), nil, nil},
+		allKinds, regexp.MustCompile(`\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|xox[abprs]-[A-Za-z0-9-]{10,}|sk_live_[A-Za-z0-9]{20,}|AIza[0-9A-Za-z_-]{35})\b`), nil, nil, nil},
 	{Rule{"TF3-SECRET-LITERAL", 3, Error, "a password, secret or API key is written in the code",
 		"read it from an environment variable and keep the value in the platform's secret store"},
-		codeKinds, regexp.MustCompile(`(?i)[\w.-]*(?:password|passwd|secret|api_?key|apikey|access_?key|auth_?token|client_?secret)[\w-]*["']?\]?\s*(?::=|==|=|:|=>)\s*["']([^"'\s]{6,})["']`), realValue, nil},
+		codeKinds, regexp.MustCompile(`(?i)([\w$-]*(?:password|passwd|secret|api_?key|apikey|access_?key|auth_?token|client_?secret)[\w-]*)["']?\]?\s*(?::=|==|=|:|=>)\s*["']([^"'\s]{6,})["']`), realValue, nil, secretName},
 	{Rule{"TF3-SECRET-LITERAL", 3, Error, "a password, secret or API key is written in a committed settings file",
 		"leave the value out of the repository: set it in the environment or the platform's secret store"},
-		[]kind{kindEnv, kindYAML, kindCompose, kindDocker, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*(?:ENV\s+)?["']?[\w.-]*(?:password|passwd|secret|api_?key|access_?key|auth_?token|client_?secret)[\w.-]*["']?\s*[:=]\s*["']?([^\s"'#]{6,})`), realValue, settingRef},
+		[]kind{kindEnv, kindYAML, kindCompose, kindDocker, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*(?:ENV\s+)?["']?[\w.-]*(?:password|passwd|secret|api_?key|access_?key|auth_?token|client_?secret)[\w.-]*["']?\s*[:=]\s*["']?([^\s"'#]{6,})`), realValue, settingRef, nil},
 	{Rule{"TF3-URL-CREDENTIALS", 3, Error, "a connection string carries a password",
 		"take the whole URL from an environment variable, such as DATABASE_URL"},
-		allKinds, urlCredentials, realValue, nil},
+		allKinds, urlCredentials, realValue, nil, nil},
 	{Rule{"TF3-HIGH-ENTROPY", 3, Error, "a random-looking token is assigned in the code",
 		"read it from the environment; a token in the repository is a token everyone with the code has"},
-		codeKinds, regexp.MustCompile(`(?i)(?:token|secret|key|credential|signature)[\w]*["']?\s*(?::=|=|:)\s*["']([A-Za-z0-9+/=_-]{24,})["']`), looksRandom, nil},
+		codeKinds, regexp.MustCompile(`(?i)([\w$]*(?:token|secret|key|credential|signature)[\w]*)["']?\s*(?::=|=|:)\s*["']([A-Za-z0-9+/=_-]{24,})["']`), looksRandom, nil, secretName},
 	{Rule{"TF3-HARDCODED-HOST", 3, Warning, "a production host is written in the code",
 		"take the address from an environment variable, so each deploy can point elsewhere"},
-		codeKinds, regexp.MustCompile(`(?i)\b(?:host|hostname|endpoint|base_?url|api_?url|server_?url|db_?host|redis_?host)\w*["']?\s*(?::=|=|:)\s*["'](?:[a-z]+://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:/[^"']*)?["']`), remoteHost, nil},
+		codeKinds, regexp.MustCompile(`(?i)\b(?:host|hostname|endpoint|base_?url|api_?url|server_?url|db_?host|redis_?host)\w*["']?\s*(?::=|=|:)\s*["'](?:[a-z]+://)?([a-z0-9-]+(?:\.[a-z0-9-]+)+)(?::\d+)?(?:/[^"']*)?["']`), remoteHost, nil, nil},
 	{Rule{"TF3-HARDCODED-PORT", 3, Warning, "the server listens on a port written in the code",
 		"listen on the port named by the PORT environment variable"},
-		codeKinds, regexp.MustCompile(`(?:ListenAndServe(?:TLS)?\(\s*"[^"]*:[1-9]\d*"|net\.Listen\(\s*"tcp",\s*"[^"]*:[1-9]\d*"|\.listen\(\s*\d{2,5}\s*[,)]|\.run\([^)]*\bport\s*=\s*\d{2,5}|new ServerSocket\(\s*\d{2,5})`), nil, nil},
+		codeKinds, regexp.MustCompile(`(?:ListenAndServe(?:TLS)?\(\s*"[^"]*:[1-9]\d*"|net\.Listen\(\s*"tcp",\s*"[^"]*:[1-9]\d*"|\.listen\(\s*\d{2,5}\s*[,)]|\.run\([^)]*\bport\s*=\s*\d{2,5}|new ServerSocket\(\s*\d{2,5})`), nil, nil, nil},
 	{Rule{"TF4-LOCALHOST-DEFAULT", 4, Warning, "a backing-service address falls back to localhost",
 		"fail at start when the variable is missing instead of quietly using a local service"},
-		codeKinds, regexp.MustCompile(`(?:process\.env\.\w+\s*(?:\|\||\?\?)\s*["'` + "`" + `][^"'` + "`" + `]*(?:localhost|127\.0\.0\.1)|(?:os\.environ\.get|os\.getenv)\(\s*["']\w+["']\s*,\s*["'][^"']*(?:localhost|127\.0\.0\.1)|ENV\.fetch\(\s*["']\w+["']\s*,\s*["'][^"']*(?:localhost|127\.0\.0\.1)|ENV\[["']\w+["']\]\s*\|\|\s*["'][^"']*(?:localhost|127\.0\.0\.1)|envDefault:"[a-z][a-z0-9+.-]*://[^"]*(?:localhost|127\.0\.0\.1)|cmp\.Or\(\s*os\.Getenv\([^)]*\)\s*,\s*"[^"]*(?:localhost|127\.0\.0\.1)|getOrDefault\([^,]+,\s*"[^"]*(?:localhost|127\.0\.0\.1)|\$\{\w+:[^}]*(?:localhost|127\.0\.0\.1))`), nil, nil},
+		codeKinds, regexp.MustCompile(`(?:process\.env\.\w+\s*(?:\|\||\?\?)\s*["'` + "`" + `][^"'` + "`" + `]*(?:localhost|127\.0\.0\.1)|(?:os\.environ\.get|os\.getenv)\(\s*["']\w+["']\s*,\s*["'][^"']*(?:localhost|127\.0\.0\.1)|ENV\.fetch\(\s*["']\w+["']\s*,\s*["'][^"']*(?:localhost|127\.0\.0\.1)|ENV\[["']\w+["']\]\s*\|\|\s*["'][^"']*(?:localhost|127\.0\.0\.1)|envDefault:"[a-z][a-z0-9+.-]*://[^"]*(?:localhost|127\.0\.0\.1)|cmp\.Or\(\s*os\.Getenv\([^)]*\)\s*,\s*"[^"]*(?:localhost|127\.0\.0\.1)|getOrDefault\([^,]+,\s*"[^"]*(?:localhost|127\.0\.0\.1)|\$\{\w+:[^}]*(?:localhost|127\.0\.0\.1))`), nil, nil, nil},
 	{Rule{"TF6-MEMORY-SESSIONS", 6, Error, "sessions are kept in process memory",
 		"keep sessions in a backing service such as Redis or the database, so any replica can serve any user"},
-		codeKinds, regexp.MustCompile(`(?:\b(?:const|let|var)\s+sessions?\s*=\s*(?:\{\s*\}|new Map\(\))|^\s*sessions?\s*(?::\s*dict[^=]*)?=\s*(?:\{\s*\}|dict\(\))|\bsessions?\b[^=\n]*=\s*(?:make\(\s*)?map\[|(?:@@sessions|SESSIONS)\s*=\s*\{\s*\}|Map<[^>]*>\s+sessions\s*=\s*new\s+(?:Concurrent)?HashMap)`), nil, nil},
+		codeKinds, regexp.MustCompile(`(?:\b(?:const|let|var)\s+sessions?\s*=\s*(?:\{\s*\}|new Map\(\))|^\s*sessions?\s*(?::\s*dict[^=]*)?=\s*(?:\{\s*\}|dict\(\))|\bsessions?\b[^=\n]*=\s*(?:make\(\s*)?map\[|(?:@@sessions|SESSIONS)\s*=\s*\{\s*\}|Map<[^>]*>\s+sessions\s*=\s*new\s+(?:Concurrent)?HashMap)`), nil, nil, nil},
 	{Rule{"TF6-LOCAL-UPLOADS", 6, Error, "uploads are written to the local filesystem",
 		"stream uploads to object storage (S3, GCS, Azure Blob); a container's disk is gone at the next deploy"},
-		codeKinds, regexp.MustCompile(`(?:multer\(\s*\{\s*dest\s*:|multer\.diskStorage\(|\.save\(\s*os\.path\.join\(\s*(?:app\.config\[["']UPLOAD_FOLDER["']\]|UPLOAD_FOLDER|["'](?:\./)?uploads?)|os\.(?:Create|WriteFile|OpenFile)\(\s*(?:filepath\.Join\(\s*)?"(?:\./)?uploads?\b|File\.(?:open|write)\(\s*["'](?:\./)?(?:public/)?uploads?/|new File(?:OutputStream)?\(\s*"(?:\./)?uploads?/)`), nil, nil},
+		codeKinds, regexp.MustCompile(`(?:multer\(\s*\{\s*dest\s*:|multer\.diskStorage\(|\.save\(\s*os\.path\.join\(\s*(?:app\.config\[["']UPLOAD_FOLDER["']\]|UPLOAD_FOLDER|["'](?:\./)?uploads?)|os\.(?:Create|WriteFile|OpenFile)\(\s*(?:filepath\.Join\(\s*)?"(?:\./)?uploads?\b|File\.(?:open|write)\(\s*["'](?:\./)?(?:public/)?uploads?/|new File(?:OutputStream)?\(\s*"(?:\./)?uploads?/)`), nil, nil, nil},
 	{Rule{"TF6-LOCAL-STATE", 6, Warning, "a rate limiter or cache keeps shared state in one process",
 		"keep it in Redis or another backing service, or each replica enforces its own limit"},
-		codeKinds, regexp.MustCompile(`(?:\brate\.NewLimiter\(|storage_uri\s*=\s*["']memory://|new\s+NodeCache\(|RateLimiter\.create\()`), nil, nil},
+		codeKinds, regexp.MustCompile(`(?:\brate\.NewLimiter\(|storage_uri\s*=\s*["']memory://|new\s+NodeCache\(|RateLimiter\.create\()`), nil, nil, nil},
 	{Rule{"TF11-LOG-FILE", 11, Error, "the app writes its own log file",
 		"write logs to stdout, one event per line, and let the platform collect them"},
 		// twelve-factor:ignore TF11-LOG-FILE the pattern below names log files; it writes none
-		append(append([]kind{}, codeKinds...), kindXML, kindProperties, kindYAML), regexp.MustCompile(`(?:createWriteStream\(\s*["'][^"']*\.log["']|transports\.File\(|logging\.FileHandler\(|RotatingFileHandler\(|logging\.basicConfig\([^)]*filename\s*=|Logger\.new\(\s*["'][^"']*\.log["']|lumberjack\.Logger\{|os\.(?:Create|OpenFile)\(\s*"[^"]*\.log"|(?:Rolling)?FileAppender|["']/var/log/[^"']*["'])`), nil, nil},
+		append(append([]kind{}, codeKinds...), kindXML, kindProperties, kindYAML), regexp.MustCompile(`(?:createWriteStream\(\s*["'][^"']*\.log["']|transports\.File\(|logging\.FileHandler\(|RotatingFileHandler\(|logging\.basicConfig\([^)]*filename\s*=|Logger\.new\(\s*["'][^"']*\.log["']|lumberjack\.Logger\{|os\.(?:Create|OpenFile)\(\s*"[^"]*\.log"|(?:Rolling)?FileAppender|["']/var/log/[^"']*["'])`), nil, nil, nil},
 	{Rule{"TF5-INSTALL-AT-START", 5, Error, "dependencies are installed or the app is built when it starts",
 		"install and build in the image build; the start command only runs the release"},
-		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|[\w-]+:).*\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|pip3?\s+install|bundle\s+install|go\s+(?:build|get|mod\s+download)|apt-get\s+install|mvn\s+(?:package|install))\b`), nil, nil},
+		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|[\w-]+:).*\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|pip3?\s+install|bundle\s+install|go\s+(?:build|get|mod\s+download)|apt-get\s+install|mvn\s+(?:package|install))\b`), nil, nil, nil},
 	{Rule{"TF12-MIGRATE-ON-START", 12, Warning, "migrations run every time a web process starts",
 		"run migrations once per release, as a release phase or a one-off job, never inside the web process"},
-		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|web:).*\bmigrate\b.*(?:&&|;)`), nil, nil},
+		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|web:).*\bmigrate\b.*(?:&&|;)`), nil, nil, nil},
 	{Rule{"TF10-SQLITE-DEV", 10, Warning, "development uses SQLite while production uses another database",
 		"run the same database in development as in production, for example Postgres in a container"},
-		[]kind{kindEnv, kindCompose, kindYAML, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*["']?(?:DATABASE_URL|DB_URL|SQLALCHEMY_DATABASE_URI|spring\.datasource\.url)["']?\s*[:=]\s*["']?(?:jdbc:)?sqlite`), nil, nil},
+		[]kind{kindEnv, kindCompose, kindYAML, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*["']?(?:DATABASE_URL|DB_URL|SQLALCHEMY_DATABASE_URI|spring\.datasource\.url)["']?\s*[:=]\s*["']?(?:jdbc:)?sqlite`), nil, nil, nil},
 	{Rule{"TF2-SHELL-OUT", 2, Warning, "the app runs a system tool that its dependency manifest cannot declare",
 		"use a library declared in the manifest, or make the tool part of the image and check for it at start"},
-		codeKinds, regexp.MustCompile(`(?:exec\.Command(?:Context)?\(\s*(?:ctx,\s*)?"(?:` + tools + `)"|subprocess\.\w+\(\s*\[?\s*["'](?:` + tools + `)\b|os\.(?:system|popen)\(\s*["'](?:` + tools + `)\b|\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\(\s*["'` + "`" + `](?:` + tools + `)\b|` + "`" + `(?:` + tools + `)\s|\bsystem\(\s*["'](?:` + tools + `)\b|Runtime\.getRuntime\(\)\.exec\(|new ProcessBuilder\()`), nil, nil},
+		codeKinds, regexp.MustCompile(`(?:exec\.Command(?:Context)?\(\s*(?:ctx,\s*)?"(?:` + tools + `)"|subprocess\.\w+\(\s*\[?\s*["'](?:` + tools + `)\b|os\.(?:system|popen)\(\s*["'](?:` + tools + `)\b|\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\(\s*["'` + "`" + `](?:` + tools + `)\b|` + "`" + `(?:` + tools + `)\s|\bsystem\(\s*["'](?:` + tools + `)\b|Runtime\.getRuntime\(\)\.exec\(|new ProcessBuilder\()`), nil, nil, nil},
 	{Rule{"TFC-IMAGE-LATEST", 5, Warning, "an image is pulled by the moving tag latest (or no tag)",
 		"pin a version tag or digest, so a release always runs the same image"},
-		[]kind{kindCompose}, regexp.MustCompile(`^\s*image:\s*["']?(?:[^\s"':@]+(?::latest)?|[^\s"'@]+:latest)["']?\s*$`), nil, nil},
+		[]kind{kindCompose}, regexp.MustCompile(`^\s*image:\s*["']?(?:[^\s"':@]+(?::latest)?|[^\s"'@]+:latest)["']?\s*$`), nil, nil, nil},
 	{Rule{"TFC-ADD-URL", 2, Error, "the image build downloads files with ADD from a URL",
 		"fetch build inputs through a checksummed, declared dependency, or COPY them from the build context"},
-		[]kind{kindDocker}, regexp.MustCompile(`(?i)^\s*ADD\s+(?:--\S+\s+)*https?://`), nil, nil},
+		[]kind{kindDocker}, regexp.MustCompile(`(?i)^\s*ADD\s+(?:--\S+\s+)*https?://`), nil, nil, nil},
 }
 
 // settingRef matches a setting that names a secret kept elsewhere, such as
@@ -153,6 +174,67 @@ func realValue(v string) bool {
 }
 
 var secretWord = regexp.MustCompile(`password|passwd|secret|token|key`)
+
+// secretName says whether a name means a secret: it holds the word
+// password, secret, token or credentials, or key after api, secret,
+// private, access, signing and the like; and it is not the name of a
+// field, header, path or setting about the secret (secretName, tokenURL,
+// passwordField, keyPath).
+func secretName(name string) bool {
+	words := nameWords(name)
+	if len(words) == 0 {
+		return false
+	}
+	switch words[len(words)-1] {
+	case "name", "names", "header", "field", "url", "uri", "path", "file", "env", "var", "label", "placeholder", "type", "length", "len", "prefix", "regex", "pattern", "id", "param", "input", "hint", "text", "message", "msg", "error", "event", "route", "endpoint", "id_", "attr", "selector", "class", "icon", "mode", "policy", "count", "min", "max", "expiry", "expires", "ttl", "format", "version", "hash", "reset", "changed", "required":
+		return false
+	}
+	for i, w := range words {
+		switch w {
+		case "password", "passwd", "pwd", "secret", "secrets", "token", "credential", "credentials", "apikey", "passphrase":
+			return true
+		case "key":
+			if i > 0 {
+				switch words[i-1] {
+				case "api", "secret", "private", "access", "signing", "sign", "auth", "encryption", "client", "master", "session", "jwt", "hmac", "app", "license", "service", "account", "crypto", "cipher", "aes":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// nameWords splits an identifier such as apiKey, API_KEY or x-api-key
+// into lower-case words.
+func nameWords(name string) []string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, strings.ToLower(string(cur)))
+			cur = cur[:0]
+		}
+	}
+	rs := []rune(name)
+	for i, r := range rs {
+		switch {
+		case r == '_' || r == '-' || r == '.' || r == '$':
+			flush()
+		case r >= 'A' && r <= 'Z':
+			// a capital starts a word, unless it follows another capital
+			// and is not followed by a small letter (the K in APIKey does).
+			if i > 0 && (rs[i-1] < 'A' || rs[i-1] > 'Z' || i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z') {
+				flush()
+			}
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	return words
+}
 
 // looksRandom wants a value of high entropy with mixed characters.
 func looksRandom(v string) bool {

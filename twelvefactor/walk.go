@@ -129,27 +129,58 @@ func scanContent(rel, content string) ([]Finding, facts) {
 	lowerContent, ascii := lowerASCII(content)
 	low := lowerLines(lines, lowerContent, ascii)
 	rules := rulesFor(k, lowerContent, ascii)
+	// In code, a line rule's match on a line that holds only a comment
+	// is not code saying anything; the tokenizer tells those lines.
+	var isCode []bool
+	var cf codeFacts
+	org := originOf(rel, content, lines)
+	if sx, ok := syntaxes[k]; ok {
+		toks := tokenize(content, sx)
+		isCode = codeLines(toks, len(lines))
+		switch {
+		case org == minified:
+		case k == kindGo:
+			cf = goFacts(rel, content)
+		default:
+			cf = tokenFacts(k, rel, toks)
+		}
+	}
 	for i, line := range lines {
+		if isCode != nil && !isCode[i+1] {
+			continue
+		}
 		for _, r := range rules {
 			if low[i].ascii && !hinted(r.ID, low[i].text) {
 				continue
 			}
 			m := r.re.FindStringSubmatch(line)
-			if m == nil || r.keep != nil && len(m) > 1 && !r.keep(m[1]) || r.unless != nil && r.unless.MatchString(m[0]) {
+			if m == nil || r.unless != nil && r.unless.MatchString(m[0]) || !r.keeps(m) {
 				continue
 			}
 			out = append(out, newFinding(r.Rule, rel, i+1, r.Severity))
 		}
 	}
-	out = dedupeSecrets(append(out, fileFindings(k, rel, content, lines)...))
+	out = append(out, fileFindings(k, rel, content, lines)...)
+	out = dedupeSecrets(dedupeLines(append(out, cf.findings...)))
 	for i := range out {
-		if test {
+		switch {
+		case org != written:
+			// Generated and minified files are nobody's code to fix; a key
+			// shaped like a real one still matters, the rest is a note.
+			if org == generated || out[i].Rule != "TF3-PRIVATE-KEY" && out[i].Rule != "TF3-CLOUD-KEY" {
+				out[i].Severity = Note
+			}
+		case test:
 			out[i].Severity = lower(out[i].Severity)
-			out[i].Level = out[i].Severity.String()
 		}
+		out[i].Level = out[i].Severity.String()
 		applyIgnore(&out[i], lines)
 	}
+	if org == minified {
+		out = slices.DeleteFunc(out, func(f Finding) bool { return f.Rule != "TF3-PRIVATE-KEY" && f.Rule != "TF3-CLOUD-KEY" })
+	}
 	f := factsOf(k, rel, lines, low)
+	f.merge(cf, org, lines)
 	if k == kindYAML {
 		out, f.unpinned = holdImages(out, lines)
 		f.pins = kustomizePins(rel, content)
@@ -305,6 +336,24 @@ func (g gitignore) match(rel string, isDir bool) bool {
 // secretRules, most specific first: one secret on a line is reported once,
 // by the rule that says most about it.
 var secretRules = []string{"TFK-SECRET-IN-CONFIGMAP", "TF3-PRIVATE-KEY", "TF3-CLOUD-KEY", "TF3-URL-CREDENTIALS", "TF3-SECRET-LITERAL", "TF3-HIGH-ENTROPY"}
+
+// dedupeLines keeps one finding of a rule on a line: the line rules
+// and the syntax-tree rules may both see the same thing.
+func dedupeLines(fs []Finding) []Finding {
+	type key struct {
+		rule string
+		line int
+	}
+	seen := map[key]bool{}
+	return slices.DeleteFunc(fs, func(f Finding) bool {
+		k := key{f.Rule, f.Line}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		return false
+	})
+}
 
 func dedupeSecrets(fs []Finding) []Finding {
 	best := map[int]int{} // line → rank of the most specific secret rule on it
