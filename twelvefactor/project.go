@@ -132,6 +132,7 @@ func projectFindings(all []facts) []Finding {
 	add := func(r Rule, f facts, line int) {
 		fd := newFinding(r, f.rel, line, r.Severity)
 		applyIgnore(&fd, f.lines)
+		setText(&fd, f.lines)
 		out = append(out, fd)
 	}
 	for _, s := range servers {

@@ -175,6 +175,7 @@ func scanContent(rel, content string) ([]Finding, facts) {
 		}
 		out[i].Level = out[i].Severity.String()
 		applyIgnore(&out[i], lines)
+		setText(&out[i], lines)
 	}
 	if org == minified {
 		out = slices.DeleteFunc(out, func(f Finding) bool { return f.Rule != "TF3-PRIVATE-KEY" && f.Rule != "TF3-CLOUD-KEY" })
@@ -268,6 +269,13 @@ func relPath(dir, p string) string {
 		return filepath.ToSlash(p)
 	}
 	return filepath.ToSlash(rel)
+}
+
+// setText keeps the finding's line, for its fingerprint.
+func setText(f *Finding, lines []string) {
+	if f.Line > 0 && f.Line <= len(lines) {
+		f.text = strings.TrimSpace(lines[f.Line-1])
+	}
 }
 
 // ignoreMark starts an inline ignore comment.
