@@ -23,13 +23,18 @@ func originOf(rel, content string, lines []string) origin {
 	if strings.Contains(base, ".min.") || strings.Contains(base, ".bundle.") || strings.HasSuffix(base, ".map") {
 		return minified
 	}
+	// A source map says a tool wrote the file; a compiler's output with
+	// ordinary lines (Babel's, tsc's) is still the app's code, read as
+	// such, while a bundle's lines are huge. So the map lowers the bar
+	// for a long line from 1,000 bytes to 500, and decides nothing alone.
+	limit := 1000
 	if strings.Contains(content, "sourceMappingURL=") {
-		return minified
+		limit = 500
 	}
 	long, total := 0, 0
 	for _, l := range lines {
 		total += len(l)
-		if len(l) > 1000 {
+		if len(l) > limit {
 			long++
 		}
 	}

@@ -90,8 +90,13 @@ func goFacts(rel, content string) codeFacts {
 				if tag, err := strconv.Unquote(n.Tag.Value); err == nil {
 					st := reflect.StructTag(tag)
 					for _, k := range []string{"default", "envDefault", "env-default"} {
-						if v, ok := st.Lookup(k); ok && sqliteName.MatchString(v) {
+						v, ok := st.Lookup(k)
+						if ok && sqliteName.MatchString(v) {
 							cf.sqlite(line(n.Pos()))
+						}
+						// A default password: Pass string `default:"admin"`.
+						if ok && len(n.Names) == 1 && (secretName(n.Names[0].Name) || n.Names[0].Name == "Pass") && realValue(v) {
+							cf.add(ruleByID("TF3-SECRET-LITERAL"), rel, line(n.Pos()))
 						}
 					}
 				}
@@ -99,12 +104,14 @@ func goFacts(rel, content string) codeFacts {
 		case *ast.KeyValueExpr:
 			if k, ok := n.Key.(*ast.Ident); ok && !test {
 				cf.dbChoice(k.Name, n.Value, line(n.Pos()))
+				cf.sessionCache(rel, k.Name, n.Value, imports, line)
 			}
 		case *ast.AssignStmt:
 			if len(n.Lhs) == len(n.Rhs) {
 				for i, lhs := range n.Lhs {
 					if name := lastName(lhs); name != "" && !test {
 						cf.dbChoice(name, n.Rhs[i], line(n.Pos()))
+						cf.sessionCache(rel, name, n.Rhs[i], imports, line)
 					}
 					if call, ok := n.Rhs[i].(*ast.CallExpr); ok && isOpenByPath(call, imports) {
 						if id, ok := lhs.(*ast.Ident); ok {
@@ -151,6 +158,28 @@ func (cf *codeFacts) dbChoice(key string, v ast.Expr, line int) {
 		cf.sqlite(line)
 	case serverDBName.MatchString(s):
 		cf.serverDB = true
+	}
+}
+
+// sessionCache notes sessions kept in a memory cache from the table:
+// SessionCache: cache.New(...), sessions = lru.New(...).
+func (cf *codeFacts) sessionCache(rel, name string, v ast.Expr, imports map[string]string, line func(token.Pos) int) {
+	call, ok := v.(*ast.CallExpr)
+	if !ok || !strings.Contains(strings.ToLower(name), "session") {
+		return
+	}
+	pkg, _ := selector(call.Fun)
+	path, ok := imports[pkg]
+	if !ok {
+		return
+	}
+	for _, l := range libraries {
+		if l.eco == ecoGo && l.rule == "TF6-MEMORY-CACHE" && underModule(path, l.module) {
+			r := ruleByID("TF6-MEMORY-SESSIONS")
+			r.Message = "sessions are kept in an in-memory cache (" + l.module + ")"
+			cf.add(r, rel, line(call.Pos()))
+			return
+		}
 	}
 }
 

@@ -90,6 +90,7 @@ var libraries = []library{
 	{ecoJS, "memory-cache", "", "", "TF6-MEMORY-CACHE", "memory-cache keeps its entries in process memory", ruleMemoryCache.Fix},
 	{ecoJS, "winston-daily-rotate-file", "", "", "TF11-LOG-FILE", "winston-daily-rotate-file writes log files", "use winston's Console transport only"},
 	{ecoJS, "rotating-file-stream", "", "", "TF11-LOG-FILE", "rotating-file-stream writes log files", "write logs to stdout"},
+	{ecoJS, "logrotate-stream", "", "", "TF11-LOG-FILE", "logrotate-stream writes and rotates a log file", "write logs to stdout"},
 	{ecoJS, "file-stream-rotator", "", "", "TF11-LOG-FILE", "file-stream-rotator writes log files", "write logs to stdout"},
 	{ecoJS, "winston", "transports.File", "", "TF11-LOG-FILE", "winston's File transport writes a log file", "use winston's Console transport only"},
 	{ecoJS, "pino", "destination", "", "TF11-LOG-FILE", "pino.destination writes to a file when given a path", "let pino write to stdout (its default)"},

@@ -177,7 +177,7 @@ func fileFindings(k kind, rel, content string, lines []string) []Finding {
 }
 
 var (
-	installCmd = regexp.MustCompile(`\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|pip3?\s+install|bundle\s+install|go\s+(?:build|get)|tsc\b|webpack\b|next\s+build)`)
+	installCmd = regexp.MustCompile(`\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|(?:yarn|pnpm)\s+build\b|pip3?\s+install|bundle\s+install|go\s+(?:build|get)|tsc\b|webpack\b|next\s+build)`)
 	migrateCmd = regexp.MustCompile(`\bmigrat`)
 )
 

@@ -54,7 +54,7 @@ var lineRules = []lineRule{
 		codeKinds, regexp.MustCompile(`(?i)([\w$-]*(?:password|passwd|secret|api_?key|apikey|access_?key|auth_?token|client_?secret)[\w-]*)["']?\]?\s*(?::=|==|=|:|=>)\s*["']([^"'\s]{6,})["']`), realValue, nil, secretName},
 	{Rule{"TF3-SECRET-LITERAL", 3, Error, "a password, secret or API key is written in a committed settings file",
 		"leave the value out of the repository: set it in the environment or the platform's secret store"},
-		[]kind{kindEnv, kindYAML, kindCompose, kindDocker, kindProperties}, regexp.MustCompile(`(?i)^\s*-?\s*(?:ENV\s+)?["']?[\w.-]*(?:password|passwd|secret|api_?key|access_?key|auth_?token|client_?secret)[\w.-]*["']?\s*[:=]\s*["']?([^\s"'#]{6,})`), realValue, settingRef, nil},
+		[]kind{kindEnv, kindYAML, kindCompose, kindDocker, kindProperties, kindJSONConfig}, regexp.MustCompile(`(?i)^\s*-?\s*(?:ENV\s+)?["']?([\w.-]*(?:password|passwd|secret|api_?key|access_?key|auth_?token|client_?secret)[\w.-]*)["']?\s*[:=]\s*["']?([^\s"'#]{6,})`), realValue, settingRef, secretName},
 	{Rule{"TF3-URL-CREDENTIALS", 3, Error, "a connection string carries a password",
 		"take the whole URL from an environment variable, such as DATABASE_URL"},
 		allKinds, urlCredentials, realValue, nil, nil},
@@ -86,6 +86,12 @@ var lineRules = []lineRule{
 	{Rule{"TF5-INSTALL-AT-START", 5, Error, "dependencies are installed or the app is built when it starts",
 		"install and build in the image build; the start command only runs the release"},
 		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|[\w-]+:).*\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|pip3?\s+install|bundle\s+install|go\s+(?:build|get|mod\s+download)|apt-get\s+install|mvn\s+(?:package|install))\b`), nil, nil, nil},
+	{Rule{"TF5-INSTALL-AT-START", 5, Error, "the start script installs dependencies or builds the app",
+		"install and build in the image build; the start script only runs the release"},
+		[]kind{kindStartScript}, regexp.MustCompile(`^\s*(?:[^#\s][^#]*?)?(?:\b(?:npm|yarn|pnpm)\s+(?:install|ci|i|run\s+build|build)\b|\bpip3?\s+install\b|\bbundle\s+install\b|\bgo\s+(?:build|get|mod\s+download)\b|[\w./-]*install[\w-]*\.sh\b)`), nil, nil, nil},
+	{Rule{"TF11-LOG-FILE", 11, Error, "the settings send the app's log to a file",
+		"write logs to stdout, one event per line, and let the platform collect them"},
+		[]kind{kindJSONConfig}, regexp.MustCompile(`"transports"\s*:\s*\[[^\]]*"file"|"type"\s*:\s*"(?:file|dateFile|fileSync|multiFile|rotating-file)"`), nil, nil, nil},
 	{Rule{"TF12-MIGRATE-ON-START", 12, Warning, "migrations run every time a web process starts",
 		"run migrations once per release, as a release phase or a one-off job, never inside the web process"},
 		[]kind{kindDocker, kindProcfile}, regexp.MustCompile(`(?i)^\s*(?:(?:CMD|ENTRYPOINT)\b|web:).*\bmigrate\b.*(?:&&|;)`), nil, nil, nil},
@@ -123,8 +129,8 @@ var ruleHints = map[string][]string{
 	"TF6-LOCAL-UPLOADS":     {"multer", "upload"},
 	"TF6-LOCAL-STATE":       {"newlimiter", "memory://", "nodecache", "ratelimiter.create"},
 	// twelve-factor:ignore TF11-LOG-FILE these are words to look for; nothing is written
-	"TF11-LOG-FILE":         {".log", "transports.file", "filehandler", "basicconfig", "lumberjack", "fileappender", "/var/log/"},
-	"TF5-INSTALL-AT-START":  {"npm", "yarn", "pnpm", "pip", "bundle", "go", "apt-get", "mvn"},
+	"TF11-LOG-FILE":         {".log", "transports.file", "filehandler", "basicconfig", "lumberjack", "fileappender", "/var/log/", "transports", "\"type\""},
+	"TF5-INSTALL-AT-START":  {"npm", "yarn", "pnpm", "pip", "bundle", "go", "apt-get", "mvn", "install"},
 	"TF12-MIGRATE-ON-START": {"migrate"},
 	"TF10-SQLITE-DEV":       {"sqlite"},
 	"TF2-SHELL-OUT":         {"exec", "subprocess", "os.system", "os.popen", "spawn", "`", "system(", "processbuilder"},
@@ -157,7 +163,9 @@ var placeholders = []string{"${", "$(", "{{", "<", "%s", "%v", "changeme", "chan
 // realValue says whether a matched value looks like an actual secret.
 func realValue(v string) bool {
 	lower := strings.ToLower(strings.Trim(v, `"',;`))
-	if lower == "" || strings.ContainsAny(lower[:1], "${[&*|>") || slices.Contains([]string{"true", "false", "null", "none", "nil", "required", "optional", "pass", "password", "secret"}, lower) {
+	if lower == "" || strings.ContainsAny(lower[:1], "${[&*|>") || slices.Contains([]string{"true", "false", "null", "none", "nil", "required", "optional", "pass", "password", "secret",
+		// type and visibility words: a schema's password: 'string'
+		"string", "number", "boolean", "bool", "integer", "object", "private", "public", "hidden", "text", "varchar", "undefined", "default", "sensitive"}, lower) {
 		return false
 	}
 	// A value that names a secret, such as a header "X-Api-Key" or a

@@ -34,11 +34,12 @@ type syntax struct {
 }
 
 var syntaxes = map[kind]syntax{
-	kindGo:     {line: []string{"//"}, block: true, backtick: true},
-	kindJS:     {line: []string{"//"}, block: true, backtick: true, regex: true},
-	kindPython: {line: []string{"#"}, triple: true, prefixes: "rbfuRBFU"},
-	kindRuby:   {line: []string{"#"}, regex: true, rubyDoc: true},
-	kindJava:   {line: []string{"//"}, block: true, triple: true},
+	kindGo:         {line: []string{"//"}, block: true, backtick: true},
+	kindJS:         {line: []string{"//"}, block: true, backtick: true, regex: true},
+	kindJSONConfig: {line: []string{"//"}, block: true},
+	kindPython:     {line: []string{"#"}, triple: true, prefixes: "rbfuRBFU"},
+	kindRuby:       {line: []string{"#"}, regex: true, rubyDoc: true},
+	kindJava:       {line: []string{"//"}, block: true, triple: true},
 }
 
 // tokenize splits source into tokens, leaving out comments and

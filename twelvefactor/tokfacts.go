@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-var ecoOf = map[kind]ecosystem{kindGo: ecoGo, kindJS: ecoJS, kindPython: ecoPython, kindRuby: ecoRuby, kindJava: ecoJava}
+var ecoOf = map[kind]ecosystem{kindGo: ecoGo, kindJS: ecoJS, kindPython: ecoPython, kindRuby: ecoRuby, kindJava: ecoJava, kindJSONConfig: ecoJS}
 
 // imported is one import: the module and the name it is bound to, if any.
 type imported struct {
@@ -73,9 +73,48 @@ func tokenFacts(k kind, rel string, toks []tok) codeFacts {
 			for _, im := range imps {
 				cf.tokenLibraryUse(rel, eco, im, name, call, args, t.line)
 			}
+			// A log file written by path: createWriteStream(logPath),
+			// appendFileSync("app.log", ...).
+			if call && eco == ecoJS && logWriter.MatchString(name) && logArg(args) {
+				cf.add(ruleByID("TF11-LOG-FILE"), rel, t.line)
+			}
 		}
 	}
 	return cf
+}
+
+// logWriter is a call that opens or appends to a file by path.
+var logWriter = regexp.MustCompile(`(?:^|\.)(?:createWriteStream|appendFile|appendFileSync|openSync)$`)
+
+// logArg says whether a call's first argument names a log file: a string
+// ending in .log, or a name such as logPath or logFile (not blog, login).
+func logArg(args []tok) bool {
+	depth := 0
+	for _, a := range args {
+		switch a.text {
+		case "(", "[", "{":
+			depth++
+		case ")", "]", "}":
+			depth--
+		case ",":
+			if depth == 0 {
+				return false // past the first argument
+			}
+		}
+		low := strings.ToLower(a.text)
+		switch a.kind {
+		case tokString:
+			// twelve-factor:ignore TF11-LOG-FILE a path to look for; nothing is written
+			if strings.HasSuffix(low, ".log") || strings.Contains(low, "/var/log/") {
+				return true
+			}
+		case tokIdent:
+			if (strings.HasPrefix(low, "log") || strings.Contains(low, "logfile") || strings.Contains(low, "logpath") || strings.Contains(low, "logdir")) && !strings.HasPrefix(low, "login") && !strings.HasPrefix(low, "logo") && !strings.Contains(low, "blog") && !strings.Contains(low, "catalog") && !strings.Contains(low, "dialog") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // sqliteURL is a connection string that opens SQLite.
