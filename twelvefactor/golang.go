@@ -22,7 +22,7 @@ type codeFacts struct {
 
 // healthRoute matches a route path that names a health or readiness
 // check, such as /health, /api/healthz, /health.html or /readyz.
-var healthRoute = regexp.MustCompile(`(?i)^(?:[a-z]+ )?(?:/[\w.{}:*-]*)*/(?:health|healthz|healthcheck|health-check|livez|liveness|readyz|ready|readiness|ping|status)(?:\.html?|\.json|\.txt)?/?$`)
+var healthRoute = regexp.MustCompile(`(?i)^(?:[a-z]+ )?(?:/[\w.{}:*-]*)*/(?:health|healthz|healthcheck|health-check|livez|liveness|readyz|ready|readiness|ping)(?:\.html?|\.json|\.txt)?/?$`)
 
 // sqliteName is a driver or dialect name meaning SQLite.
 var sqliteName = regexp.MustCompile(`(?i)^(?:sqlite3?|better-sqlite3|sqlite3?:.*|jdbc:sqlite:.*|file:.*\.(?:db|sqlite3?))$`)
