@@ -28,9 +28,9 @@ var (
 )
 
 var (
-	serverStart = regexp.MustCompile(`(?:\bListenAndServe(?:TLS)?\(|\bapp\.listen\(|\bserver\.listen\(|\bapp\.run\(|uvicorn\.run\(|serve_forever\(|SpringApplication\.run\(|HttpServer\.create\(|\bSinatra::Base\b|\bRack::Server\b)`)
+	serverStart = regexp.MustCompile(`(?:\bListenAndServe(?:TLS)?\(|\bapp\.listen\(|\bserver\.listen\b|\bapp\.run\(|uvicorn\.run\(|serve_forever\(|SpringApplication\.run\(|HttpServer\.create\(|\bSinatra::Base\b|\bRack::Server\b)`)
 	sigterm     = regexp.MustCompile(`(?:SIGTERM|signal\.Notify|NotifyContext|Signal\.trap\(\s*["'](?:TERM|SIGTERM)|addShutdownHook|@PreDestroy)`)
-	healthPath  = regexp.MustCompile(`["'/](?:health|healthz|livez|readyz|ready|readiness|liveness)["'/?]|actuator`)
+	healthPath  = regexp.MustCompile(`/(?:health|healthz|healthcheck|livez|readyz|ready|readiness|liveness)(?:\.html?)?["'/?` + "`" + `]|actuator`)
 	sqliteDep   = regexp.MustCompile(`(?i)(?:mattn/go-sqlite3|modernc\.org/sqlite|"(?:sqlite3|better-sqlite3)"\s*:|^\s*(?:gem\s+["'])?sqlite3\b|<artifactId>sqlite-jdbc</artifactId>|org\.xerial:sqlite-jdbc)`)
 	serverDBDep = regexp.MustCompile(`(?i)(?:jackc/pgx|lib/pq|go-sql-driver/mysql|"(?:pg|mysql2?|postgres)"\s*:|^\s*(?:psycopg2?(?:-binary)?|psycopg|asyncpg|mysqlclient|pymysql)\b|gem\s+["'](?:pg|mysql2)["']|<artifactId>(?:postgresql|mysql-connector-j(?:ava)?)</artifactId>)`)
 )
@@ -56,7 +56,7 @@ type facts struct {
 
 // Lower-case words one of which each pattern's matches hold (see ruleHints).
 var (
-	serverHints  = []string{"listenandserve", "listen(", "run(", "serve_forever(", "httpserver.create(", "sinatra::base", "rack::server"}
+	serverHints  = []string{"listenandserve", "listen(", "server.listen", "run(", "serve_forever(", "httpserver.create(", "sinatra::base", "rack::server"}
 	sigtermHints = []string{"sigterm", "signal.notify", "notifycontext", "signal.trap", "addshutdownhook", "@predestroy"}
 	healthHints  = []string{"health", "ready", "readiness", "liveness", "livez", "actuator"}
 )
@@ -89,6 +89,11 @@ func factsOf(k kind, rel string, lines []string, low []lowered) facts {
 // merge adds what the syntax tree or tokens found. Generated and
 // minified files start no server and choose no database of the app's.
 func (f *facts) merge(cf codeFacts, org origin, lines []string) {
+	if org != written {
+		// A bundle's or generated file's routes and signal handlers are
+		// a library's, not the app's.
+		f.health, f.sigterm = false, false
+	}
 	f.health = f.health || cf.health
 	f.serverDB = f.serverDB || cf.serverDB
 	if org != written || isTestPath(f.rel) {

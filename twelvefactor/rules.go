@@ -28,7 +28,9 @@ func (r lineRule) keeps(m []string) bool {
 	value := ""
 	switch {
 	case r.named != nil && len(m) > 2:
-		if !r.named(m[1]) {
+		// A value that repeats its name (beforePasswordReset:
+		// 'beforePasswordReset') is an enumeration, not a secret.
+		if !r.named(m[1]) || strings.EqualFold(strings.Trim(m[1], `"'.$`), m[2]) {
 			return false
 		}
 		value = m[2]
