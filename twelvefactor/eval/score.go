@@ -171,7 +171,6 @@ func printResults(w io.Writer, results []projectResult, verbose bool) error {
 	fmt.Fprintln(tw, "PROJECT\tVERSION\tFILES\tCHECK\tLABEL\tAUDIT\tRESULT")
 	perCheck := map[string]*tally{}
 	perFactor := map[int]*tally{}
-	var classic tally
 	for _, r := range results {
 		for _, o := range r.outcomes {
 			verdict := map[[2]bool]string{{true, true}: "TP", {true, false}: "FN (missed)", {false, true}: "FP (false alarm)", {false, false}: "TN"}[[2]bool{o.want, o.got}]
@@ -189,23 +188,25 @@ func printResults(w io.Writer, results []projectResult, verbose bool) error {
 				perFactor[o.check.factor] = &tally{}
 			}
 			perFactor[o.check.factor].add(o)
-			if o.check.classic {
-				classic.add(o)
-			}
 		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d projects. The five classic violations:\n\n", len(results))
-	fmt.Fprintln(w, "| check | TP | FP | FN | TN | precision | recall |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
-	for _, c := range classics {
-		if t := perCheck[c.id]; t != nil {
-			fmt.Fprintln(w, t.row(c.id))
+	var dev, held []projectResult
+	for _, r := range results {
+		if r.project.Heldout {
+			held = append(held, r)
+		} else {
+			dev = append(dev, r)
 		}
 	}
-	fmt.Fprintln(w, classic.row("**the five together**"))
+	fmt.Fprintf(w, "\nAll %d projects. The five classic violations:\n\n", len(results))
+	classicTable(w, results)
+	fmt.Fprintf(w, "\nThe %d held-out projects alone (labelled before the audit ran on them):\n\n", len(held))
+	classicTable(w, held)
+	fmt.Fprintf(w, "\nThe %d development projects alone (also used to find the audit's misses):\n\n", len(dev))
+	classicTable(w, dev)
 	var others []string
 	for id := range perCheck {
 		if c, _ := checkOf(id); !c.classic {
@@ -242,4 +243,30 @@ func present(b bool) string {
 		return "present"
 	}
 	return "absent"
+}
+
+// classicTable prints the five classic violations' figures for results.
+func classicTable(w io.Writer, results []projectResult) {
+	per := map[string]*tally{}
+	var all tally
+	for _, r := range results {
+		for _, o := range r.outcomes {
+			if !o.check.classic {
+				continue
+			}
+			if per[o.check.id] == nil {
+				per[o.check.id] = &tally{}
+			}
+			per[o.check.id].add(o)
+			all.add(o)
+		}
+	}
+	fmt.Fprintln(w, "| check | TP | FP | FN | TN | precision | recall |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
+	for _, c := range classics {
+		if t := per[c.id]; t != nil {
+			fmt.Fprintln(w, t.row(c.id))
+		}
+	}
+	fmt.Fprintln(w, all.row("**the five together**"))
 }
