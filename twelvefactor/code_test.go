@@ -103,6 +103,15 @@ func TestCodeRules(t *testing.T) {
 		{"go default password in a struct tag", "=== config.go\npackage config\ntype C struct {\n\tPass string `default:\"admin\"`\n}\n", "TF3-SECRET-LITERAL", true},
 		{"go default user name in a struct tag", "=== config.go\npackage config\ntype C struct {\n\tName string `default:\"admin\"`\n}\n", "TF3-SECRET-LITERAL", false},
 		{"go session cache in memory", "=== server.go\npackage web\nimport cch \"github.com/patrickmn/go-cache\"\nvar h = Handler{SessionCache: cch.New(0, 0)}\n", "TF6-MEMORY-SESSIONS", true},
+		{"go login counts in a memory cache", "=== auth.go\npackage handles\nimport \"github.com/Xhofe/go-cache\"\nvar loginCache = cache.NewMemCache[int]()\n", "TF6-LOCAL-STATE", true},
+		{"go login counts in redis", "=== auth.go\npackage handles\nimport \"example.com/rediscache\"\nvar loginCache = rediscache.New(client)\n", "TF6-LOCAL-STATE", false},
+		{"js default password", "=== config.js\nmodule.exports = { password: getFileEnv(name) || 'pass' };\n", "TF3-SECRET-LITERAL", true},
+		{"js no default password", "=== config.js\nmodule.exports = { password: getFileEnv(name) || '' };\n", "TF3-SECRET-LITERAL", false},
+		{"python default secret", "=== app.py\nSECRET_KEY = os.getenv('SECRET_KEY', 'dev-key')\n", "TF3-SECRET-LITERAL", true},
+		{"js default key file", "=== api.js\nconst apikeyFilename = makeAbsolute(argv.apikey || './APIKEY.txt');\n", "TF3-SECRET-LITERAL", false},
+		{"python env secret", "=== app.py\nSECRET_KEY = os.environ['SECRET_KEY']\n", "TF3-SECRET-LITERAL", false},
+		{"entry file builds at start", "=== index.js\nexec(\"pnpm run prepack\", {cwd: __dirname}, done);\n", "TF5-INSTALL-AT-START", true},
+		{"a tool's install command", "=== lib/commands/install.js\nexec(\"npm install \" + name);\n", "TF5-INSTALL-AT-START", false},
 		{"go user cache in memory", "=== server.go\npackage web\nimport cch \"github.com/patrickmn/go-cache\"\nvar h = Handler{UserCache: cch.New(0, 0)}\n", "TF6-MEMORY-SESSIONS", false},
 	}
 	for _, tt := range tests {

@@ -126,6 +126,12 @@ func goFacts(rel, content string) codeFacts {
 					}
 				}
 			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) && !test {
+				for i, name := range n.Names {
+					cf.sessionCache(rel, name.Name, n.Values[i], imports, line)
+				}
+			}
 		case *ast.CompositeLit:
 			cf.goComposite(rel, n, imports, consts, line)
 		case *ast.CallExpr:
@@ -161,26 +167,54 @@ func (cf *codeFacts) dbChoice(key string, v ast.Expr, line int) {
 	}
 }
 
-// sessionCache notes sessions kept in a memory cache from the table:
-// SessionCache: cache.New(...), sessions = lru.New(...).
+// memCtor is a constructor named for an in-memory store.
+var memCtor = regexp.MustCompile(`(?i)^New\w*(?:Mem|Memory)\w*$|^New\w*InMemory\w*$`)
+
+// counterName names state that counts requests or failures per client.
+var counterName = regexp.MustCompile(`(?i)login|attempt|limit|rate|throttl|ban|block|fail|brute`)
+
+// sessionCache notes a memory cache, from the table or a constructor
+// named for memory, that holds sessions (SessionCache: cache.New(...))
+// or per-client counts (loginCache = cache.NewMemCache[int]()): state a
+// second replica never sees.
 func (cf *codeFacts) sessionCache(rel, name string, v ast.Expr, imports map[string]string, line func(token.Pos) int) {
 	call, ok := v.(*ast.CallExpr)
-	if !ok || !strings.Contains(strings.ToLower(name), "session") {
+	if !ok {
 		return
 	}
-	pkg, _ := selector(call.Fun)
+	var id string
+	switch low := strings.ToLower(name); {
+	case strings.Contains(low, "session"):
+		id = "TF6-MEMORY-SESSIONS"
+	case counterName.MatchString(low):
+		id = "TF6-LOCAL-STATE"
+	default:
+		return
+	}
+	pkg, fn := selector(call.Fun)
 	path, ok := imports[pkg]
 	if !ok {
 		return
 	}
+	what := ""
+	if memCtor.MatchString(fn) {
+		what = path + "." + fn
+	}
 	for _, l := range libraries {
 		if l.eco == ecoGo && l.rule == "TF6-MEMORY-CACHE" && underModule(path, l.module) {
-			r := ruleByID("TF6-MEMORY-SESSIONS")
-			r.Message = "sessions are kept in an in-memory cache (" + l.module + ")"
-			cf.add(r, rel, line(call.Pos()))
-			return
+			what = l.module
 		}
 	}
+	if what == "" {
+		return
+	}
+	r := ruleByID(id)
+	if id == "TF6-MEMORY-SESSIONS" {
+		r.Message = "sessions are kept in an in-memory cache (" + what + ")"
+	} else {
+		r.Message = name + " counts in an in-memory cache (" + what + "), so each replica keeps its own count"
+	}
+	cf.add(r, rel, line(call.Pos()))
 }
 
 // goComposite reads struct literals: lumberjack.Logger{...} and the

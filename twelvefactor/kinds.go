@@ -79,7 +79,7 @@ func kindOf(name string) kind {
 // and fixtures do not run in production.
 func isTestPath(rel string) bool {
 	lower := "/" + strings.ToLower(rel)
-	for _, s := range []string{"/test/", "/tests/", "/testdata/", "/__tests__/", "/spec/", "/example/", "/examples/", "/fixtures/", "/e2e/", "/.github/", "/.gitlab/", "/.circleci/", "/.devcontainer/", "/contrib/"} {
+	for _, s := range []string{"/test/", "/tests/", "/testdata/", "/__tests__/", "/spec/", "/example/", "/examples/", "/fixtures/", "/e2e/", "/.github/", "/.gitlab/", "/.circleci/", "/.devcontainer/", "/contrib/", "/scripts/"} {
 		if strings.Contains(lower, s) {
 			return true
 		}

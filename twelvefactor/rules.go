@@ -57,6 +57,15 @@ var lineRules = []lineRule{
 	{Rule{"TF3-SECRET-LITERAL", 3, Error, "a password, secret or API key is written in a committed settings file",
 		"leave the value out of the repository: set it in the environment or the platform's secret store"},
 		[]kind{kindEnv, kindYAML, kindCompose, kindDocker, kindProperties, kindJSONConfig}, regexp.MustCompile(`(?i)^\s*-?\s*(?:ENV\s+)?["']?([\w.-]*(?:password|passwd|secret|api_?key|access_?key|auth_?token|client_?secret)[\w.-]*)["']?\s*[:=]\s*["']?([^\s"'#]{6,})`), realValue, settingRef, secretName},
+	{Rule{"TF3-SECRET-LITERAL", 3, Error, "a password, secret or API key falls back to a value written in the code",
+		"fail at start when the variable is missing; a default credential is the same in every deploy and known to everyone with the code"},
+		codeKinds, regexp.MustCompile(`(?i)([\w$-]*(?:password|passwd|secret|api_?key|apikey|access_?key|auth_?token|client_?secret)[\w-]*)["']?\]?\s*(?::|=)\s*[^;,\n]*?(?:\|\||\?\?|\bor\b)\s*["']([^"'\s]{3,})["']`), defaultValue, nil, secretName},
+	{Rule{"TF3-SECRET-LITERAL", 3, Error, "a password, secret or API key falls back to a value written in the code",
+		"fail at start when the variable is missing; a default credential is the same in every deploy and known to everyone with the code"},
+		codeKinds, regexp.MustCompile(`(?i)(?:getenv|environ\.get|ENV\.fetch|getOrDefault|cmp\.Or\(\s*os\.Getenv)\(\s*["']([\w.-]*(?:password|passwd|secret|api_?key|access_?key|auth_?token)[\w.-]*)["']\)?\s*,\s*["']([^"'\s]{3,})["']`), defaultValue, nil, secretName},
+	{Rule{"TF5-INSTALL-AT-START", 5, Error, "the app runs its package manager to install or build itself when it starts",
+		"install and build in the image build; the start command only runs the release"},
+		codeKinds, regexp.MustCompile(`(?:\bexec(?:Sync|File|FileSync)?|\bspawn(?:Sync)?|subprocess\.\w+|os\.system|\bsystem)\(\s*\[?\s*["'` + "`" + `](?:npm|yarn|pnpm)(?:["'` + "`" + `]\s*,\s*\[?\s*["'` + "`" + `]|\s+)(?:install|ci|add|(?:run\s+|["'` + "`" + `]\s*,\s*["'` + "`" + `])?(?:build|prepack|prepare|compile))\b`), nil, nil, nil},
 	{Rule{"TF3-URL-CREDENTIALS", 3, Error, "a connection string carries a password",
 		"take the whole URL from an environment variable, such as DATABASE_URL"},
 		allKinds, urlCredentials, realValue, nil, nil},
@@ -185,6 +194,22 @@ func realValue(v string) bool {
 
 var secretWord = regexp.MustCompile(`password|passwd|secret|token|key`)
 
+// defaultValue says whether a fallback is a real default rather than an
+// empty or placeholder one. Short words count: a default password "pass"
+// is still a password everyone knows.
+func defaultValue(v string) bool {
+	lower := strings.ToLower(v)
+	if slices.Contains([]string{"true", "false", "null", "none", "nil", "undefined"}, lower) || strings.HasPrefix(lower, "./") || strings.HasPrefix(lower, "../") || strings.HasPrefix(lower, "/") || strings.HasPrefix(lower, "~") {
+		return false // nothing, or the path of a file that holds the secret
+	}
+	for _, p := range placeholders {
+		if strings.Contains(lower, p) {
+			return false
+		}
+	}
+	return true
+}
+
 // secretName says whether a name means a secret: it holds the word
 // password, secret, token or credentials, or key after api, secret,
 // private, access, signing and the like; and it is not the name of a
@@ -196,7 +221,7 @@ func secretName(name string) bool {
 		return false
 	}
 	switch words[len(words)-1] {
-	case "name", "names", "header", "field", "url", "uri", "path", "file", "env", "var", "label", "placeholder", "type", "length", "len", "prefix", "regex", "pattern", "id", "param", "input", "hint", "text", "message", "msg", "error", "event", "route", "endpoint", "id_", "attr", "selector", "class", "icon", "mode", "policy", "count", "min", "max", "expiry", "expires", "ttl", "format", "version", "hash", "reset", "changed", "required":
+	case "name", "names", "header", "field", "url", "uri", "path", "file", "filename", "filepath", "dir", "location", "env", "var", "label", "placeholder", "type", "length", "len", "prefix", "regex", "pattern", "id", "param", "input", "hint", "text", "message", "msg", "error", "event", "route", "endpoint", "id_", "attr", "selector", "class", "icon", "mode", "policy", "count", "min", "max", "expiry", "expires", "ttl", "format", "version", "hash", "reset", "changed", "required":
 		return false
 	}
 	for i, w := range words {

@@ -160,6 +160,9 @@ func scanContent(rel, content string) ([]Finding, facts) {
 			if m == nil || r.unless != nil && r.unless.MatchString(m[0]) || !r.keeps(m) {
 				continue
 			}
+			if r.ID == "TF5-INSTALL-AT-START" && containsKind(codeKinds, k) && !entryFile(rel) {
+				continue // a tool's own install command is not the app starting
+			}
 			out = append(out, newFinding(r.Rule, rel, i+1, r.Severity))
 		}
 	}
@@ -267,6 +270,16 @@ func relPath(dir, p string) string {
 		return filepath.ToSlash(p)
 	}
 	return filepath.ToSlash(rel)
+}
+
+// entryFile is a file a start command runs: index, main, server, app or
+// start at the project's root.
+func entryFile(rel string) bool {
+	if strings.Contains(rel, "/") {
+		return false
+	}
+	name := rel[:len(rel)-len(path.Ext(rel))]
+	return slices.Contains([]string{"index", "main", "server", "app", "start"}, name)
 }
 
 // setText keeps the finding's line, for its fingerprint.
