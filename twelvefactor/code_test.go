@@ -98,7 +98,8 @@ func TestCodeRules(t *testing.T) {
 		{"json settings log to a file", "=== config/env/config.production.json\n{\"logging\": {\"transports\": [\"file\"]}}\n", "TF11-LOG-FILE", true},
 		{"json settings log to stdout", "=== config/env/config.production.json\n{\"logging\": {\"transports\": [\"stdout\"]}}\n", "TF11-LOG-FILE", false},
 		{"json settings choose sqlite beside mysql", "=== config.development.json\n{\"database\": {\"client\": \"better-sqlite3\"}}\n=== config.production.json\n{\"database\": {\"client\": \"mysql\"}}\n", "TF10-SQLITE-DEV", true},
-		{"js log file by variable", "=== log.js\nconst s = fs.createWriteStream(path.join(logDir, 'app.txt'), {flags: 'a'});\n", "TF11-LOG-FILE", true},
+		{"js log file in a folder", "=== log.js\nconst s = fs.createWriteStream(path.join(dir, 'nodebb.log'), {flags: 'a'});\n", "TF11-LOG-FILE", true},
+		{"js chat history by variable", "=== text.js\n(0, fs_1.appendFileSync)(path_1.default.join(logPath, channel), line);\n", "TF11-LOG-FILE", false},
 		{"js blog file", "=== blog.js\nconst s = fs.createWriteStream(blogPath);\n", "TF11-LOG-FILE", false},
 		{"go default password in a struct tag", "=== config.go\npackage config\ntype C struct {\n\tPass string `default:\"admin\"`\n}\n", "TF3-SECRET-LITERAL", true},
 		{"go default user name in a struct tag", "=== config.go\npackage config\ntype C struct {\n\tName string `default:\"admin\"`\n}\n", "TF3-SECRET-LITERAL", false},
@@ -112,6 +113,11 @@ func TestCodeRules(t *testing.T) {
 		{"python env secret", "=== app.py\nSECRET_KEY = os.environ['SECRET_KEY']\n", "TF3-SECRET-LITERAL", false},
 		{"entry file builds at start", "=== index.js\nexec(\"pnpm run prepack\", {cwd: __dirname}, done);\n", "TF5-INSTALL-AT-START", true},
 		{"a tool's install command", "=== lib/commands/install.js\nexec(\"npm install \" + name);\n", "TF5-INSTALL-AT-START", false},
+		{"compiled default call without a store", "=== dist/routes.js\nconst express_rate_limit_1 = __importDefault(require(\"express-rate-limit\"));\nconst l = (0, express_rate_limit_1.default)({ windowMs: 1000 });\n", "TF6-LOCAL-STATE", true},
+		{"compiled default call with a store", "=== dist/routes.js\nconst express_rate_limit_1 = __importDefault(require(\"express-rate-limit\"));\nconst l = (0, express_rate_limit_1.default)({ store: s });\n", "TF6-LOCAL-STATE", false},
+		{"reading the system log", "=== logs.js\nconst t = (0, child_process_1.spawn)('tail', ['-n', '10', '/var/log/syslog']);\n", "TF11-LOG-FILE", false},
+		{"a test folder's run script", "=== test-server-as-include/run.sh\nnpm install\n", "TF5-INSTALL-AT-START", false},
+		{"production start builds", "=== package.json\n{\"scripts\": {\"start-prod\": \"yarn build-prod && ./bin/app\"}}\n", "TF5-INSTALL-AT-START", true},
 		{"go user cache in memory", "=== server.go\npackage web\nimport cch \"github.com/patrickmn/go-cache\"\nvar h = Handler{UserCache: cch.New(0, 0)}\n", "TF6-MEMORY-SESSIONS", false},
 	}
 	for _, tt := range tests {

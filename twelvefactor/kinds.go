@@ -42,6 +42,9 @@ var byExt = map[string]kind{
 	".yaml": kindYAML, ".yml": kindYAML, ".env": kindEnv, ".xml": kindXML, ".properties": kindProperties,
 }
 
+// testSegment is a folder name with the word test or tests in it.
+var testSegment = regexp.MustCompile(`(?:^|[-_.])tests?(?:$|[-_.])`)
+
 // startScript names a shell script that starts the app.
 var startScript = regexp.MustCompile(`^(?:run|start|startup|boot|serve|server|launch|entrypoint|docker-entrypoint|[\w-]*-entrypoint)\.sh$`)
 
@@ -81,6 +84,12 @@ func isTestPath(rel string) bool {
 	lower := "/" + strings.ToLower(rel)
 	for _, s := range []string{"/test/", "/tests/", "/testdata/", "/__tests__/", "/spec/", "/example/", "/examples/", "/fixtures/", "/e2e/", "/.github/", "/.gitlab/", "/.circleci/", "/.devcontainer/", "/contrib/", "/scripts/"} {
 		if strings.Contains(lower, s) {
+			return true
+		}
+	}
+	// A folder named for tests: test-server, oidc-test-env, e2e_tests.
+	for _, seg := range strings.Split(path.Dir(lower), "/") {
+		if testSegment.MatchString(seg) {
 			return true
 		}
 	}

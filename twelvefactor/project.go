@@ -193,7 +193,7 @@ func packageFindings(rel, content string, lines []string) []Finding {
 		return nil
 	}
 	var out []Finding
-	for _, name := range []string{"prestart", "start", "poststart"} {
+	for _, name := range []string{"prestart", "start", "poststart", "start:prod", "start-prod", "start:production", "start-production"} {
 		script, ok := pkg.Scripts[name]
 		if !ok {
 			continue

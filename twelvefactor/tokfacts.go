@@ -69,6 +69,12 @@ func tokenFacts(k kind, rel string, toks []tok) codeFacts {
 			var args []tok
 			if call {
 				args = callArgs(toks, next)
+			} else if next+1 < len(toks) && toks[next].text == ")" && toks[next+1].text == "(" && i >= 3 && toks[i-1].text == "," && toks[i-2].text == "0" && toks[i-3].text == "(" {
+				// Compiled CommonJS calls an import as (0, m_1.default)(...).
+				call, args = true, callArgs(toks, next+1)
+			}
+			if eco == ecoJS {
+				name = strings.TrimSuffix(name, ".default")
 			}
 			for _, im := range imps {
 				cf.tokenLibraryUse(rel, eco, im, name, call, args, t.line)
@@ -87,7 +93,8 @@ func tokenFacts(k kind, rel string, toks []tok) codeFacts {
 var logWriter = regexp.MustCompile(`(?:^|\.)(?:createWriteStream|appendFile|appendFileSync|openSync)$`)
 
 // logArg says whether a call's first argument names a log file: a string
-// ending in .log, or a name such as logPath or logFile (not blog, login).
+// ending in .log or under /var/log. A variable named for logs is not
+// enough: chat logs and audit trails are data kept in files of that name.
 func logArg(args []tok) bool {
 	depth := 0
 	for _, a := range args {
@@ -106,10 +113,6 @@ func logArg(args []tok) bool {
 		case tokString:
 			// twelve-factor:ignore TF11-LOG-FILE a path to look for; nothing is written
 			if strings.HasSuffix(low, ".log") || strings.Contains(low, "/var/log/") {
-				return true
-			}
-		case tokIdent:
-			if (strings.HasPrefix(low, "log") || strings.Contains(low, "logfile") || strings.Contains(low, "logpath") || strings.Contains(low, "logdir")) && !strings.HasPrefix(low, "login") && !strings.HasPrefix(low, "logo") && !strings.Contains(low, "blog") && !strings.Contains(low, "catalog") && !strings.Contains(low, "dialog") {
 				return true
 			}
 		}
@@ -168,6 +171,10 @@ func importsOf(eco ecosystem, toks []tok) []imported {
 				im := imported{module: toks[i+2].text, line: t.line}
 				if at(i-1) == "=" && i >= 2 && toks[i-2].kind == tokIdent {
 					im.binding = toks[i-2].text
+				}
+				// Compiled CommonJS wraps it: x_1 = __importDefault(require("m")).
+				if at(i-1) == "(" && i >= 4 && toks[i-2].kind == tokIdent && at(i-3) == "=" && toks[i-4].kind == tokIdent {
+					im.binding = toks[i-4].text
 				}
 				out = append(out, im)
 				if at(i-1) == "=" && at(i-2) == "}" { // const { a, b } = require("m")

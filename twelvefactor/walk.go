@@ -157,7 +157,7 @@ func scanContent(rel, content string) ([]Finding, facts) {
 				continue
 			}
 			m := r.re.FindStringSubmatch(line)
-			if m == nil || r.unless != nil && r.unless.MatchString(m[0]) || !r.keeps(m) {
+			if m == nil || r.unless != nil && r.unless.MatchString(m[0]) || r.unlessLine != nil && r.unlessLine.MatchString(line) || !r.keeps(m) {
 				continue
 			}
 			if r.ID == "TF5-INSTALL-AT-START" && containsKind(codeKinds, k) && !entryFile(rel) {

@@ -193,20 +193,24 @@ func printResults(w io.Writer, results []projectResult, verbose bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	var dev, held []projectResult
+	rounds := map[int][]projectResult{}
 	for _, r := range results {
-		if r.project.Heldout {
-			held = append(held, r)
-		} else {
-			dev = append(dev, r)
-		}
+		rounds[r.project.Round] = append(rounds[r.project.Round], r)
 	}
 	fmt.Fprintf(w, "\nAll %d projects. The five classic violations:\n\n", len(results))
 	classicTable(w, results)
-	fmt.Fprintf(w, "\nThe %d held-out projects alone (labelled before the audit ran on them):\n\n", len(held))
-	classicTable(w, held)
-	fmt.Fprintf(w, "\nThe %d development projects alone (also used to find the audit's misses):\n\n", len(dev))
-	classicTable(w, dev)
+	for round := 0; round <= 2; round++ {
+		rs := rounds[round]
+		if len(rs) == 0 {
+			continue
+		}
+		what := "development projects, also used to find the audit's misses"
+		if round > 0 {
+			what = fmt.Sprintf("held-out projects of round %d, labelled before the audit ran on them", round)
+		}
+		fmt.Fprintf(w, "\nThe %d %s:\n\n", len(rs), what)
+		classicTable(w, rs)
+	}
 	var others []string
 	for id := range perCheck {
 		if c, _ := checkOf(id); !c.classic {
