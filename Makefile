@@ -88,7 +88,11 @@ fuzz:
 	go test ./internal/web -run '^$$' -fuzz FuzzReceiveParts -fuzztime 20s
 	go test ./internal/web -run '^$$' -fuzz FuzzWantsURL -fuzztime 20s
 	go test ./twelvefactor -run '^$$' -fuzz FuzzScan -fuzztime 20s
-	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenize -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizeJS -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizePython -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizeRuby -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizeJava -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizeGo -fuzztime 20s
 
 ## bench: start the real stack and print throughput, memory and round-trip figures (docs/benchmarks.md); flags in BENCH_FLAGS
 bench:
