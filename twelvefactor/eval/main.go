@@ -32,7 +32,7 @@ type project struct {
 	// Round 0 projects were also used to find the audit's misses, so
 	// their figures flatter it. Projects of a later round were labelled
 	// before the audit ever ran on them; the rules were changed after
-	// round 1's first run (README.md says what), and not after round 2's.
+	// rounds 1 and 2 (README.md says what), and not after round 3.
 	Round int `json:"round"`
 }
 
