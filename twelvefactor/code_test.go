@@ -118,6 +118,13 @@ func TestCodeRules(t *testing.T) {
 		{"reading the system log", "=== logs.js\nconst t = (0, child_process_1.spawn)('tail', ['-n', '10', '/var/log/syslog']);\n", "TF11-LOG-FILE", false},
 		{"a test folder's run script", "=== test-server-as-include/run.sh\nnpm install\n", "TF5-INSTALL-AT-START", false},
 		{"production start builds", "=== package.json\n{\"scripts\": {\"start-prod\": \"yarn build-prod && ./bin/app\"}}\n", "TF5-INSTALL-AT-START", true},
+		{"compiled named export call without a store", "=== dist/rl.js\nconst express_rate_limit_1 = require(\"express-rate-limit\");\nconst l = (0, express_rate_limit_1.rateLimit)({ limit: 5 });\n", "TF6-LOCAL-STATE", true},
+		{"hand-written limiter in memory", "=== lib/rateLimiter.js\nclass RateLimiter {\n  constructor() { this.frame = {}; }\n}\n", "TF6-LOCAL-STATE", true},
+		{"hand-written limiter on redis", "=== lib/rateLimiter.js\nclass RateLimiter {\n  constructor(redis) { this.frame = {}; this.redis = redis; }\n}\n", "TF6-LOCAL-STATE", false},
+		{"a limiter module's namespace object", "=== src/middleware/ratelimit.js\nvar ratelimit = {};\nratelimit.isFlooding = function (socket) { return ++socket.calls > 100; };\n", "TF6-LOCAL-STATE", false},
+		{"a token's audience", "=== key.js\nconst API_KEY_AUDIENCE = 'mcp-server-api';\n", "TF3-SECRET-LITERAL", false},
+		{"a map outside any limiter", "=== lib/users.js\nconst byId = new Map();\n", "TF6-LOCAL-STATE", false},
+		{"type declarations are not read", "=== types.d.ts\nexport type P = { apiKey: 'q8Zr3LmW0xT5vN2bK7cY4pHs' };\n", "TF3-SECRET-LITERAL|TF3-HIGH-ENTROPY", false},
 		{"go user cache in memory", "=== server.go\npackage web\nimport cch \"github.com/patrickmn/go-cache\"\nvar h = Handler{UserCache: cch.New(0, 0)}\n", "TF6-MEMORY-SESSIONS", false},
 	}
 	for _, tt := range tests {
@@ -161,7 +168,7 @@ func TestGenerated(t *testing.T) {
 func TestSecretName(t *testing.T) {
 	for name, want := range map[string]bool{
 		"apiKey": true, "API_KEY": true, "client_secret": true, "dbPassword": true, "SESSION_SECRET": true, "x-auth-token": true, "signingKey": true,
-		"keyboard": false, "passwordField": false, "secretName": false, "tokenUrl": false, "primaryKey": false, "monkey": false, "publicKey": false,
+		"keyboard": false, "PREFIX_LEGACY_API_KEY": false, "passwordField": false, "secretName": false, "tokenUrl": false, "primaryKey": false, "monkey": false, "publicKey": false,
 	} {
 		if got := secretName(name); got != want {
 			t.Errorf("secretName(%q) = %v, want %v (words %q)", name, got, want, nameWords(name))

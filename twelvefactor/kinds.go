@@ -75,6 +75,9 @@ func kindOf(name string) kind {
 	case strings.HasSuffix(lower, ".json") && (jsonConfig.MatchString(lower) || strings.Contains("/"+strings.ToLower(name), "/config/")):
 		return kindJSONConfig
 	}
+	if strings.HasSuffix(lower, ".d.ts") || strings.HasSuffix(lower, ".d.mts") || strings.HasSuffix(lower, ".d.cts") {
+		return kindNone // type declarations: no code runs from them
+	}
 	return byExt[path.Ext(lower)]
 }
 

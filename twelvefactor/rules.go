@@ -175,7 +175,7 @@ func containsAny(s string, words []string) bool {
 var urlCredentials = regexp.MustCompile(`\b[a-z][a-z0-9+.-]*://[^\s:/@"'$]+:([^\s@/"'$]{3,})@[^\s"'/]+`)
 
 // placeholders are values that stand for a secret rather than being one.
-var placeholders = []string{"${", "$(", "{{", "<", "%s", "%v", "changeme", "change-me", "example", "placeholder", "your", "xxx", "***", "dummy", "redacted", "process.env", "getenv", "environ", "env["}
+var placeholders = []string{"${", "$(", "{{", "<", "%s", "%v", "changeme", "change-me", "example", "placeholder", "your", "xxx", "***", "dummy", "redacted", "process.env", "getenv", "environ", "env[", "managed", "not-set", "unset", "disabled"}
 
 // realValue says whether a matched value looks like an actual secret.
 func realValue(v string) bool {
@@ -227,8 +227,12 @@ func secretName(name string) bool {
 		return false
 	}
 	switch words[len(words)-1] {
-	case "name", "names", "header", "field", "url", "uri", "path", "file", "filename", "filepath", "dir", "location", "env", "var", "label", "placeholder", "type", "length", "len", "prefix", "regex", "pattern", "id", "param", "input", "hint", "text", "message", "msg", "error", "event", "route", "endpoint", "id_", "attr", "selector", "class", "icon", "mode", "policy", "count", "min", "max", "expiry", "expires", "ttl", "format", "version", "hash", "reset", "changed", "required":
+	case "name", "names", "header", "field", "url", "uri", "path", "file", "filename", "filepath", "dir", "location", "env", "var", "label", "placeholder", "type", "length", "len", "prefix", "regex", "pattern", "id", "param", "input", "hint", "text", "message", "msg", "error", "event", "route", "endpoint", "id_", "attr", "selector", "class", "icon", "mode", "policy", "count", "min", "max", "expiry", "expires", "ttl", "format", "version", "hash", "reset", "changed", "required", "audience", "issuer", "scope", "scopes", "algorithm", "alg", "kind":
 		return false
+	}
+	switch words[0] {
+	case "prefix", "header", "name", "env", "field", "param", "default_name":
+		return false // PREFIX_API_KEY, HEADER_SECRET: about the secret, not it
 	}
 	for i, w := range words {
 		switch w {

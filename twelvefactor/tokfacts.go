@@ -34,6 +34,13 @@ func tokenFacts(k kind, rel string, toks []tok) codeFacts {
 			cf.serverDB = true
 		}
 	}
+	if eco == ecoJS && !test {
+		if n := handLimiter(rel, toks); n > 0 {
+			r := ruleByID("TF6-LOCAL-STATE")
+			r.Message = "a rate limiter written here counts in process memory (an object or Map per client)"
+			cf.add(r, rel, n)
+		}
+	}
 	importLines := map[int]bool{}
 	for _, im := range imps {
 		importLines[im.line] = true
@@ -132,7 +139,7 @@ func (cf *codeFacts) tokenLibraryUse(rel string, eco ecosystem, im imported, nam
 		}
 		switch {
 		case l.use == "$":
-			if !call || im.binding == "" || name != im.binding {
+			if !call || im.binding == "" || name != im.binding && !ownMember(im, name) {
 				continue
 			}
 		case !matchUse(l.use, name):
@@ -149,6 +156,49 @@ func (cf *codeFacts) tokenLibraryUse(rel string, eco ecosystem, im imported, nam
 		}
 		cf.add(libraryRule(l), rel, line)
 	}
+}
+
+// ownMember says whether name is the module's own function reached
+// through its binding, as compiled code calls a named export:
+// express_rate_limit_1.rateLimit for express-rate-limit.
+func ownMember(im imported, name string) bool {
+	member, ok := strings.CutPrefix(name, im.binding+".")
+	if !ok || member == "" || strings.Contains(member, ".") {
+		return false
+	}
+	mod := strings.ToLower(strings.ReplaceAll(im.module[strings.LastIndex(im.module, "/")+1:], "-", ""))
+	return strings.HasSuffix(mod, strings.ToLower(member))
+}
+
+// limiterName names a rate limiter or throttle.
+var limiterName = regexp.MustCompile(`(?i)rate.?limit|limiter|throttl`)
+
+// handLimiter finds a rate limiter written by hand that counts in process
+// memory: a file or class named for limiting that keeps a new Map(), or
+// an object literal on this, and talks to no shared store.
+func handLimiter(rel string, toks []tok) int {
+	named := limiterName.MatchString(rel[strings.LastIndex(rel, "/")+1:])
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].text == "class" && toks[i+1].kind == tokIdent && limiterName.MatchString(toks[i+1].text) {
+			named = true
+		}
+	}
+	if !named {
+		return 0
+	}
+	at := 0
+	for i, t := range toks {
+		if t.kind == tokIdent && slicesHas([]string{"redis", "ioredis", "Redis", "createClient", "memcached"}, t.text) {
+			return 0
+		}
+		// this.counts = {} (state of the instance), or any new Map(); a
+		// plain var x = {} is usually a module's namespace object.
+		this := i >= 3 && toks[i-3].text == "this" && toks[i-2].text == "."
+		if at == 0 && i+3 < len(toks) && t.text == "=" && (this && toks[i+1].text == "{" && toks[i+2].text == "}" || toks[i+1].text == "new" && toks[i+2].text == "Map" && toks[i+3].text == "(") {
+			at = t.line
+		}
+	}
+	return at
 }
 
 // importsOf lists the file's imports.
