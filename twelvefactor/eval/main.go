@@ -32,7 +32,7 @@ type project struct {
 	// Round 0 projects were also used to find the audit's misses, so
 	// their figures flatter it. Projects of a later round were labelled
 	// before the audit ever ran on them; the rules were changed after
-	// rounds 1 and 2 (README.md says what), and not after round 3.
+	// rounds 1, 2 and 3 (README.md says what), and not after round 4.
 	Round int `json:"round"`
 }
 

@@ -199,7 +199,7 @@ func printResults(w io.Writer, results []projectResult, verbose bool) error {
 	}
 	fmt.Fprintf(w, "\nAll %d projects. The five classic violations:\n\n", len(results))
 	classicTable(w, results)
-	for round := 0; round <= 3; round++ {
+	for round := 0; round <= 4; round++ {
 		rs := rounds[round]
 		if len(rs) == 0 {
 			continue
