@@ -5,7 +5,7 @@ DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 PKG     := github.com/ferryhq/ferry/internal/buildinfo
 LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PKG).Date=$(DATE)
 
-.PHONY: test test-short lint audit unit build dev env-example assets fuzz bench abuse-figures chaos chaos-short image release
+.PHONY: test test-short lint audit audit-eval unit build dev env-example assets fuzz bench abuse-figures chaos chaos-short image release
 
 # go.work joins the twelvefactor module to Ferry's, but `./...` at the root
 # still names Ferry's packages only (a folder with its own go.mod is another
@@ -30,6 +30,10 @@ lint:
 ## audit: Ferry's own twelve-factor audit with twelvefactor; any error-level finding fails (twelvefactor/README.md)
 audit:
 	@out=$$(go run ./twelvefactor/cmd/twelvefactor . 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -n 1
+
+## audit-eval: download the labelled corpus of real apps (npm, Go module proxy; cached in ~/.cache/ferry-tools/audit-corpus) and print the audit's precision and recall (twelvefactor/README.md); not part of make test
+audit-eval:
+	go run ./twelvefactor/eval -dir twelvefactor/eval
 
 # TESTENV runs a command on one Postgres and one Redis for the whole run,
 # started unless TEST_DATABASE_URL / TEST_REDIS_URL are set; without it
@@ -87,6 +91,11 @@ fuzz:
 	go test ./internal/web -run '^$$' -fuzz FuzzWantsURL -fuzztime 20s
 	go test ./internal/webhook -run '^$$' -fuzz FuzzParseURL -fuzztime 20s
 	go test ./twelvefactor -run '^$$' -fuzz FuzzScan -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizeJS -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizePython -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizeRuby -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizeJava -fuzztime 20s
+	go test ./twelvefactor -run '^$$' -fuzz FuzzTokenizeGo -fuzztime 20s
 
 ## bench: start the real stack and print throughput, memory and round-trip figures (docs/benchmarks.md); flags in BENCH_FLAGS
 bench:

@@ -54,6 +54,11 @@ type Finding struct {
 	// the rule; Reason is the rest of that comment.
 	Ignored bool   `json:"ignored,omitempty"`
 	Reason  string `json:"reason,omitempty"`
+	// Baselined is set for a finding a baseline file already holds
+	// (ApplyBaseline); it then never fails the run.
+	Baselined bool `json:"baselined,omitempty"`
+	// text is the finding's line, trimmed, for its fingerprint.
+	text string
 }
 
 func newFinding(r Rule, file string, line int, sev Severity) Finding {
@@ -65,13 +70,16 @@ type Report struct {
 	Findings []Finding `json:"findings"`
 	Files    int       `json:"files_scanned"`
 	Skipped  int       `json:"files_skipped"` // binary, too large or unreadable
+	// baseline is set once ApplyBaseline ran, so SARIF tells new results
+	// from unchanged ones.
+	baseline bool
 }
 
-// Failing counts the findings not ignored at or above min.
+// Failing counts the findings neither ignored nor baselined at or above min.
 func (r *Report) Failing(min Severity) int {
 	n := 0
 	for _, f := range r.Findings {
-		if !f.Ignored && f.Severity >= min {
+		if !f.Ignored && !f.Baselined && f.Severity >= min {
 			n++
 		}
 	}
@@ -91,7 +99,7 @@ func Rules() []Rule {
 		all = append(all, r.Rule)
 	}
 	all = append(all, ruleExpressSession, ruleRateLimit, ruleInstall, ruleMigrate, ruleNoSigterm, ruleNoHealth, ruleSQLiteDep,
-		ruleRoot, ruleLatest, ruleNoProbes, ruleNoLimits, ruleConfigMapSecret)
+		ruleRoot, ruleLatest, ruleNoProbes, ruleNoLimits, ruleConfigMapSecret, ruleMemoryCache, ruleConfigFile)
 	seen := map[string]bool{}
 	out := all[:0]
 	for _, r := range all {

@@ -306,4 +306,9 @@ func TestRulesDocumented(t *testing.T) {
 			t.Errorf("rule %+v is incomplete", r)
 		}
 	}
+	for _, l := range libraries {
+		if !strings.Contains(string(doc), "| "+string(l.eco)+" | `"+l.module+"` |") {
+			t.Errorf("README.md's table of libraries lacks %s %s", l.eco, l.module)
+		}
+	}
 }

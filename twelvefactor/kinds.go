@@ -2,6 +2,7 @@ package twelvefactor
 
 import (
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -23,13 +24,15 @@ const (
 	kindEnv
 	kindXML // logging configuration such as logback.xml
 	kindProperties
-	kindManifest // go.mod, requirements.txt, Gemfile, pyproject.toml, pom.xml, build.gradle
+	kindManifest    // go.mod, requirements.txt, Gemfile, pyproject.toml, pom.xml, build.gradle
+	kindStartScript // a shell script that starts the app: run.sh, start.sh, docker-entrypoint.sh
+	kindJSONConfig  // a JSON settings file: config*.json, settings*.json, or any JSON under config/
 )
 
 var codeKinds = []kind{kindGo, kindJS, kindPython, kindRuby, kindJava}
 
 // configKinds hold settings rather than code.
-var configKinds = []kind{kindDocker, kindCompose, kindYAML, kindProcfile, kindPackageJSON, kindEnv, kindXML, kindProperties}
+var configKinds = []kind{kindDocker, kindCompose, kindYAML, kindProcfile, kindPackageJSON, kindEnv, kindXML, kindProperties, kindStartScript, kindJSONConfig}
 
 var allKinds = append(append([]kind{}, codeKinds...), configKinds...)
 
@@ -38,6 +41,15 @@ var byExt = map[string]kind{
 	".py": kindPython, ".rb": kindRuby, ".java": kindJava, ".kt": kindJava,
 	".yaml": kindYAML, ".yml": kindYAML, ".env": kindEnv, ".xml": kindXML, ".properties": kindProperties,
 }
+
+// testSegment is a folder name with the word test or tests in it.
+var testSegment = regexp.MustCompile(`(?:^|[-_.])tests?(?:$|[-_.])`)
+
+// startScript names a shell script that starts the app.
+var startScript = regexp.MustCompile(`^(?:run|start|startup|boot|serve|server|launch|entrypoint|docker-entrypoint|[\w-]*-entrypoint)\.sh$`)
+
+// jsonConfig names a JSON settings file.
+var jsonConfig = regexp.MustCompile(`^(?:config|settings|default|production|development|appsettings)(?:[.-][\w.-]*)?\.json$`)
 
 // kindOf classifies a file by its name.
 func kindOf(name string) kind {
@@ -58,6 +70,13 @@ func kindOf(name string) kind {
 		return kindEnv
 	case (strings.HasPrefix(lower, "compose") || strings.HasPrefix(lower, "docker-compose")) && (strings.HasSuffix(lower, ".yaml") || strings.HasSuffix(lower, ".yml")):
 		return kindCompose
+	case startScript.MatchString(lower):
+		return kindStartScript
+	case strings.HasSuffix(lower, ".json") && (jsonConfig.MatchString(lower) || strings.Contains("/"+strings.ToLower(name), "/config/")):
+		return kindJSONConfig
+	}
+	if strings.HasSuffix(lower, ".d.ts") || strings.HasSuffix(lower, ".d.mts") || strings.HasSuffix(lower, ".d.cts") {
+		return kindNone // type declarations: no code runs from them
 	}
 	return byExt[path.Ext(lower)]
 }
@@ -66,8 +85,14 @@ func kindOf(name string) kind {
 // and fixtures do not run in production.
 func isTestPath(rel string) bool {
 	lower := "/" + strings.ToLower(rel)
-	for _, s := range []string{"/test/", "/tests/", "/testdata/", "/__tests__/", "/spec/", "/example/", "/examples/", "/fixtures/", "/e2e/"} {
+	for _, s := range []string{"/test/", "/tests/", "/testdata/", "/__tests__/", "/spec/", "/example/", "/examples/", "/fixtures/", "/e2e/", "/.github/", "/.gitlab/", "/.circleci/", "/.devcontainer/", "/contrib/", "/scripts/"} {
 		if strings.Contains(lower, s) {
+			return true
+		}
+	}
+	// A folder named for tests: test-server, oidc-test-env, e2e_tests.
+	for _, seg := range strings.Split(path.Dir(lower), "/") {
+		if testSegment.MatchString(seg) {
 			return true
 		}
 	}

@@ -3,6 +3,7 @@ package twelvefactor
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -22,12 +23,14 @@ var (
 		"serve a liveness endpoint that touches nothing (/health) and a readiness one that checks backing services (/ready)"}
 	ruleSQLiteDep = Rule{"TF10-SQLITE-DEV", 10, Warning, "SQLite is a dependency alongside a server database's driver",
 		"use the production database in development and tests too"}
+	ruleSQLiteCode = Rule{"TF10-SQLITE-DEV", 10, Warning, "the code uses SQLite (a driver import or the default setting) while it also supports a server database",
+		"use the production database in development and tests too"}
 )
 
 var (
-	serverStart = regexp.MustCompile(`(?:\bListenAndServe(?:TLS)?\(|\bapp\.listen\(|\bserver\.listen\(|\bapp\.run\(|uvicorn\.run\(|serve_forever\(|SpringApplication\.run\(|HttpServer\.create\(|\bSinatra::Base\b|\bRack::Server\b)`)
+	serverStart = regexp.MustCompile(`(?:\bListenAndServe(?:TLS)?\(|\bapp\.listen\(|\bserver\.listen\b|\bapp\.run\(|uvicorn\.run\(|serve_forever\(|SpringApplication\.run\(|HttpServer\.create\(|\bSinatra::Base\b|\bRack::Server\b)`)
 	sigterm     = regexp.MustCompile(`(?:SIGTERM|signal\.Notify|NotifyContext|Signal\.trap\(\s*["'](?:TERM|SIGTERM)|addShutdownHook|@PreDestroy)`)
-	healthPath  = regexp.MustCompile(`["'/](?:health|healthz|livez|readyz|ready|readiness|liveness)["'/?]|actuator`)
+	healthPath  = regexp.MustCompile(`/(?:health|healthz|healthcheck|livez|readyz|ready|readiness|liveness)(?:\.html?)?["'/?` + "`" + `]|actuator`)
 	sqliteDep   = regexp.MustCompile(`(?i)(?:mattn/go-sqlite3|modernc\.org/sqlite|"(?:sqlite3|better-sqlite3)"\s*:|^\s*(?:gem\s+["'])?sqlite3\b|<artifactId>sqlite-jdbc</artifactId>|org\.xerial:sqlite-jdbc)`)
 	serverDBDep = regexp.MustCompile(`(?i)(?:jackc/pgx|lib/pq|go-sql-driver/mysql|"(?:pg|mysql2?|postgres)"\s*:|^\s*(?:psycopg2?(?:-binary)?|psycopg|asyncpg|mysqlclient|pymysql)\b|gem\s+["'](?:pg|mysql2)["']|<artifactId>(?:postgresql|mysql-connector-j(?:ava)?)</artifactId>)`)
 )
@@ -37,8 +40,11 @@ type facts struct {
 	rel             string
 	serverLine      int // where an HTTP server starts; 0 if nowhere
 	sigterm, health bool
-	sqliteLine      int
+	sqliteLine      int // an SQLite driver declared in a manifest
 	serverDB        bool
+	// codeSQLite is where the code imports an SQLite driver or makes
+	// SQLite the default, from the syntax tree or the tokens.
+	codeSQLite int
 	// unpinned are Kubernetes images without a version, held back until
 	// every kustomization is read: one may pin them (images: newTag).
 	unpinned []heldImage
@@ -50,7 +56,7 @@ type facts struct {
 
 // Lower-case words one of which each pattern's matches hold (see ruleHints).
 var (
-	serverHints  = []string{"listenandserve", "listen(", "run(", "serve_forever(", "httpserver.create(", "sinatra::base", "rack::server"}
+	serverHints  = []string{"listenandserve", "listen(", "server.listen", "run(", "serve_forever(", "httpserver.create(", "sinatra::base", "rack::server"}
 	sigtermHints = []string{"sigterm", "signal.notify", "notifycontext", "signal.trap", "addshutdownhook", "@predestroy"}
 	healthHints  = []string{"health", "ready", "readiness", "liveness", "livez", "actuator"}
 )
@@ -80,10 +86,35 @@ func factsOf(k kind, rel string, lines []string, low []lowered) facts {
 	return f
 }
 
+// merge adds what the syntax tree or tokens found. Generated and
+// minified files start no server and choose no database of the app's.
+func (f *facts) merge(cf codeFacts, org origin, lines []string) {
+	if org != written {
+		// A bundle's or generated file's routes and signal handlers are
+		// a library's, not the app's.
+		f.health, f.sigterm = false, false
+	}
+	f.health = f.health || cf.health
+	f.serverDB = f.serverDB || cf.serverDB
+	if org != written || isTestPath(f.rel) {
+		if org != written {
+			f.serverLine = 0
+		}
+		return
+	}
+	if f.serverLine == 0 && cf.serverLine > 0 {
+		f.serverLine = cf.serverLine
+	}
+	f.codeSQLite = cf.sqliteLine
+	if f.serverLine > 0 || f.codeSQLite > 0 {
+		f.lines = lines
+	}
+}
+
 // projectFindings applies the rules that need every file's facts.
 func projectFindings(all []facts) []Finding {
 	var sig, health, serverDB bool
-	var servers, sqlite []facts
+	var servers, sqlite, codeSQLite []facts
 	var held []heldImage
 	pins := map[string]bool{}
 	for _, f := range all {
@@ -98,11 +129,15 @@ func projectFindings(all []facts) []Finding {
 		if f.sqliteLine > 0 {
 			sqlite = append(sqlite, f)
 		}
+		if f.codeSQLite > 0 {
+			codeSQLite = append(codeSQLite, f)
+		}
 	}
 	var out []Finding
 	add := func(r Rule, f facts, line int) {
 		fd := newFinding(r, f.rel, line, r.Severity)
 		applyIgnore(&fd, f.lines)
+		setText(&fd, f.lines)
 		out = append(out, fd)
 	}
 	for _, s := range servers {
@@ -118,6 +153,13 @@ func projectFindings(all []facts) []Finding {
 			add(ruleSQLiteDep, s, s.sqliteLine)
 		}
 	}
+	// SQLite chosen in the code (a driver import, a default setting)
+	// beside a server database, where no manifest already said so: one
+	// finding, at the first such place.
+	if serverDB && len(sqlite) == 0 && len(codeSQLite) > 0 {
+		first := slices.MinFunc(codeSQLite, func(a, b facts) int { return strings.Compare(a.rel, b.rel) })
+		add(ruleSQLiteCode, first, first.codeSQLite)
+	}
 	for _, h := range held {
 		if !pins[h.name] {
 			out = append(out, h.finding)
@@ -129,8 +171,6 @@ func projectFindings(all []facts) []Finding {
 // fileFindings applies the rules that read a whole file.
 func fileFindings(k kind, rel, content string, lines []string) []Finding {
 	switch k {
-	case kindJS:
-		return jsFindings(rel, content, lines)
 	case kindPackageJSON:
 		return packageFindings(rel, content, lines)
 	case kindDocker:
@@ -141,23 +181,8 @@ func fileFindings(k kind, rel, content string, lines []string) []Finding {
 	return nil
 }
 
-// jsFindings flags express-session and express-rate-limit used without a
-// store: both then keep their state in the one process.
-func jsFindings(rel, content string, lines []string) []Finding {
-	var out []Finding
-	if strings.Contains(content, "express-session") && !strings.Contains(content, "store") {
-		if n := lineOf(lines, "session("); n > 0 {
-			out = append(out, newFinding(ruleExpressSession, rel, n, ruleExpressSession.Severity))
-		}
-	}
-	if strings.Contains(content, "express-rate-limit") && !strings.Contains(content, "store") {
-		out = append(out, newFinding(ruleRateLimit, rel, lineOf(lines, "express-rate-limit"), ruleRateLimit.Severity))
-	}
-	return out
-}
-
 var (
-	installCmd = regexp.MustCompile(`\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|pip3?\s+install|bundle\s+install|go\s+(?:build|get)|tsc\b|webpack\b|next\s+build)`)
+	installCmd = regexp.MustCompile(`\b(?:(?:npm|yarn|pnpm)\s+(?:install|ci|run\s+build)|(?:yarn|pnpm)\s+build\b|pip3?\s+install|bundle\s+install|go\s+(?:build|get)|tsc\b|webpack\b|next\s+build)`)
 	migrateCmd = regexp.MustCompile(`\bmigrat`)
 )
 
@@ -168,7 +193,7 @@ func packageFindings(rel, content string, lines []string) []Finding {
 		return nil
 	}
 	var out []Finding
-	for _, name := range []string{"prestart", "start", "poststart"} {
+	for _, name := range []string{"prestart", "start", "poststart", "start:prod", "start-prod", "start:production", "start-production"} {
 		script, ok := pkg.Scripts[name]
 		if !ok {
 			continue

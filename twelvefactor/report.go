@@ -20,6 +20,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if f.Ignored {
 			level = "ignored"
 			msg = f.Message + " (ignored: " + cmpOr(f.Reason, "no reason given") + ")"
+		} else if f.Baselined {
+			level = "baseline"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", location(f), f.Rule, f.Factor, level, msg)
 	}
@@ -90,6 +92,10 @@ func (r *Report) WriteSARIF(w io.Writer) error {
 			"message":    msg{f.Message + ". Fix: " + f.Fix},
 			"locations":  []any{map[string]any{"physicalLocation": physical}},
 			"properties": map[string]int{"factor": f.Factor},
+		}
+		res["partialFingerprints"] = map[string]string{"twelvefactor/v1": f.Fingerprint()}
+		if r.baseline {
+			res["baselineState"] = map[bool]string{true: "unchanged", false: "new"}[f.Baselined]
 		}
 		if f.Ignored {
 			res["suppressions"] = []map[string]string{{"kind": "inSource", "justification": f.Reason}}

@@ -51,7 +51,7 @@ func Run(dir string) (*Report, error) {
 				return nil // an unreadable folder is skipped; its files are not counted
 			case d.IsDir() && p != dir && (skipDirs[d.Name()] || ignore.match(rel, true)):
 				return fs.SkipDir
-			case d.Type().IsRegular() && kindOf(d.Name()) != kindNone && !ignore.match(rel, false):
+			case d.Type().IsRegular() && kindOf(rel) != kindNone && !ignore.match(rel, false):
 				paths <- p
 			}
 			return nil // symlinks are not followed, so a loop cannot trap the walk
@@ -129,27 +129,60 @@ func scanContent(rel, content string) ([]Finding, facts) {
 	lowerContent, ascii := lowerASCII(content)
 	low := lowerLines(lines, lowerContent, ascii)
 	rules := rulesFor(k, lowerContent, ascii)
+	// In code, a line rule's match on a line that holds only a comment
+	// is not code saying anything; the tokenizer tells those lines.
+	var isCode []bool
+	var cf codeFacts
+	org := originOf(rel, content, lines)
+	if sx, ok := syntaxes[k]; ok {
+		toks := tokenize(content, sx)
+		isCode = codeLines(toks, len(lines))
+		switch {
+		case org == minified:
+		case k == kindGo:
+			cf = goFacts(rel, content)
+		case k == kindJSONConfig:
+			cf = tokenFacts(k, rel, toks)
+			cf.findings = nil // settings name no libraries; only their choices count
+		default:
+			cf = tokenFacts(k, rel, toks)
+		}
+	}
 	for i, line := range lines {
+		if isCode != nil && !isCode[i+1] {
+			continue
+		}
 		for _, r := range rules {
 			if low[i].ascii && !hinted(r.ID, low[i].text) {
 				continue
 			}
 			m := r.re.FindStringSubmatch(line)
-			if m == nil || r.keep != nil && len(m) > 1 && !r.keep(m[1]) || r.unless != nil && r.unless.MatchString(m[0]) {
+			if m == nil || r.unless != nil && r.unless.MatchString(m[0]) || r.unlessLine != nil && r.unlessLine.MatchString(line) || !r.keeps(m) {
 				continue
+			}
+			if r.ID == "TF5-INSTALL-AT-START" && containsKind(codeKinds, k) && !entryFile(rel) {
+				continue // a tool's own install command is not the app starting
 			}
 			out = append(out, newFinding(r.Rule, rel, i+1, r.Severity))
 		}
 	}
-	out = dedupeSecrets(append(out, fileFindings(k, rel, content, lines)...))
+	out = append(out, fileFindings(k, rel, content, lines)...)
+	out = dedupeSecrets(dedupeLines(append(out, cf.findings...)))
 	for i := range out {
-		if test {
+		switch {
+		case org != written:
+			// Generated and minified files are nobody's code to fix: what
+			// is found there is a note, shown but never failing a run.
+			out[i].Severity = Note
+		case test:
 			out[i].Severity = lower(out[i].Severity)
-			out[i].Level = out[i].Severity.String()
 		}
+		out[i].Level = out[i].Severity.String()
 		applyIgnore(&out[i], lines)
+		setText(&out[i], lines)
 	}
 	f := factsOf(k, rel, lines, low)
+	f.merge(cf, org, lines)
 	if k == kindYAML {
 		out, f.unpinned = holdImages(out, lines)
 		f.pins = kustomizePins(rel, content)
@@ -239,6 +272,23 @@ func relPath(dir, p string) string {
 	return filepath.ToSlash(rel)
 }
 
+// entryFile is a file a start command runs: index, main, server, app or
+// start at the project's root.
+func entryFile(rel string) bool {
+	if strings.Contains(rel, "/") {
+		return false
+	}
+	name := rel[:len(rel)-len(path.Ext(rel))]
+	return slices.Contains([]string{"index", "main", "server", "app", "start"}, name)
+}
+
+// setText keeps the finding's line, for its fingerprint.
+func setText(f *Finding, lines []string) {
+	if f.Line > 0 && f.Line <= len(lines) {
+		f.text = strings.TrimSpace(lines[f.Line-1])
+	}
+}
+
 // ignoreMark starts an inline ignore comment.
 const ignoreMark = "twelve-factor:ignore "
 
@@ -305,6 +355,24 @@ func (g gitignore) match(rel string, isDir bool) bool {
 // secretRules, most specific first: one secret on a line is reported once,
 // by the rule that says most about it.
 var secretRules = []string{"TFK-SECRET-IN-CONFIGMAP", "TF3-PRIVATE-KEY", "TF3-CLOUD-KEY", "TF3-URL-CREDENTIALS", "TF3-SECRET-LITERAL", "TF3-HIGH-ENTROPY"}
+
+// dedupeLines keeps one finding of a rule on a line: the line rules
+// and the syntax-tree rules may both see the same thing.
+func dedupeLines(fs []Finding) []Finding {
+	type key struct {
+		rule string
+		line int
+	}
+	seen := map[key]bool{}
+	return slices.DeleteFunc(fs, func(f Finding) bool {
+		k := key{f.Rule, f.Line}
+		if seen[k] {
+			return true
+		}
+		seen[k] = true
+		return false
+	})
+}
 
 func dedupeSecrets(fs []Finding) []Finding {
 	best := map[int]int{} // line → rank of the most specific secret rule on it

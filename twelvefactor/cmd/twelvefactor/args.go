@@ -15,6 +15,11 @@ type options struct {
 	failOn  twelvefactor.Severity
 	write   func(*twelvefactor.Report, io.Writer) error
 	version bool
+	// explain is a rule id whose explanation is printed instead of a run.
+	explain string
+	// baseline is a baseline file whose findings do not fail the run;
+	// writeBaseline is where to write one of this run's findings.
+	baseline, writeBaseline string
 }
 
 var writers = map[string]func(*twelvefactor.Report, io.Writer) error{
@@ -31,6 +36,9 @@ func parseArgs(args []string) (options, error) {
 	format := flags.String("format", "table", "table, json or sarif")
 	failOn := flags.String("fail-on", "error", "lowest severity that fails the run: note, warning or error")
 	version := flags.Bool("version", false, "print the version and exit")
+	explain := flags.String("explain", "", "print the explanation of a rule, such as TF6-LOCAL-STATE, and exit")
+	baseline := flags.String("baseline", "", "a baseline file: its findings are reported but fail nothing")
+	writeBaseline := flags.String("write-baseline", "", "write this run's findings to a baseline file and exit 0")
 	folders, err := parseInterleaved(flags, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return options{}, err
@@ -38,7 +46,7 @@ func parseArgs(args []string) (options, error) {
 	if err != nil {
 		return options{}, usageError{err.Error()}
 	}
-	o := options{dir: ".", version: *version}
+	o := options{dir: ".", version: *version, explain: *explain, baseline: *baseline, writeBaseline: *writeBaseline}
 	switch len(folders) {
 	case 0:
 	case 1:

@@ -24,13 +24,18 @@ const (
 	exitUsage    = 2
 )
 
-const usage = `Usage: twelvefactor [--format table|json|sarif] [--fail-on note|warning|error] [DIR]
+const usage = `Usage: twelvefactor [--format table|json|sarif] [--fail-on note|warning|error]
+                    [--baseline FILE] [--write-baseline FILE] [DIR]
+       twelvefactor --explain RULE
 
 Report twelve-factor violations in a source tree (any language). DIR
 defaults to the current folder; flags may also follow it.
 
 Exits 1 when a finding is at or above --fail-on (default error), 2 on a
-usage error. Every rule, with examples:
+usage error. --baseline FILE reports the findings FILE holds but fails
+on new ones only; --write-baseline FILE writes this run's findings there
+and exits 0. --explain RULE prints what a rule finds, why, the fix and
+the libraries it knows. Every rule, with examples:
 https://github.com/ferryhq/ferry/blob/main/twelvefactor/README.md
 `
 
@@ -71,12 +76,35 @@ func audit(args []string, stdout io.Writer) (int, error) {
 		_, err := fmt.Fprintln(stdout, "twelvefactor", twelvefactor.ToolVersion())
 		return exitOK, err
 	}
+	if o.explain != "" {
+		text, ok := twelvefactor.Explain(o.explain)
+		if !ok {
+			return exitUsage, usageError{fmt.Sprintf("no rule %q (the rules are listed in twelvefactor/README.md)", o.explain)}
+		}
+		_, err := fmt.Fprint(stdout, text)
+		return exitOK, err
+	}
 	rep, err := twelvefactor.Run(o.dir)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) || errors.Is(err, twelvefactor.ErrNotFolder) {
 		return exitUsage, usageError{strings.TrimPrefix(err.Error(), "twelvefactor: ")}
 	}
 	if err != nil {
 		return exitFindings, err
+	}
+	if o.writeBaseline != "" {
+		return exitOK, writeBaseline(rep, o.writeBaseline, stdout)
+	}
+	if o.baseline != "" {
+		f, err := os.Open(o.baseline)
+		if err != nil {
+			return exitUsage, usageError{err.Error()}
+		}
+		b, err := twelvefactor.ReadBaseline(f)
+		f.Close()
+		if err != nil {
+			return exitUsage, usageError{strings.TrimPrefix(err.Error(), "twelvefactor: ")}
+		}
+		rep.ApplyBaseline(b)
 	}
 	if err := o.write(rep, stdout); err != nil {
 		return exitFindings, fmt.Errorf("twelvefactor: writing the report: %w", err)
@@ -85,4 +113,27 @@ func audit(args []string, stdout io.Writer) (int, error) {
 		return exitFindings, fmt.Errorf("twelvefactor: %d findings at or above %s", n, o.failOn)
 	}
 	return exitOK, nil
+}
+
+// writeBaseline writes the report's findings to path, through a
+// temporary file so a failed write leaves no half a baseline.
+func writeBaseline(rep *twelvefactor.Report, path string, stdout io.Writer) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("twelvefactor: writing the baseline: %w", err)
+	}
+	err = rep.WriteBaseline(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("twelvefactor: writing the baseline: %w", err)
+	}
+	_, err = fmt.Fprintf(stdout, "%d findings written to %s\n", len(rep.Baseline().Findings), path)
+	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -33,6 +34,9 @@ func TestRun(t *testing.T) {
 		{"unknown flag", []string{"--bogus", "."}, 2, "", "run 'twelvefactor --help' for usage"},
 		{"two folders", []string{"a", "b"}, 2, "", "one folder"},
 		{"the module itself", []string{"../.."}, 0, "findings in", ""},
+		{"explain", []string{"--explain", "TF6-MEMORY-SESSIONS"}, 0, "express-session", ""},
+		{"explain an unknown rule", []string{"--explain", "TF0-NONE"}, 2, "", "no rule"},
+		{"missing baseline", []string{"--baseline", "nowhere.json", fixtures + "go/bad"}, 2, "", "no such file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,5 +47,23 @@ func TestRun(t *testing.T) {
 				t.Errorf("twelvefactor %v: exit %d (want %d)\nstdout: %s\nstderr: %s", tt.args, code, tt.code, out.String(), errOut.String())
 			}
 		})
+	}
+}
+
+// TestBaselineFlags: --write-baseline writes the run's findings and exits
+// 0; --baseline with that file then passes, and the table marks them.
+func TestBaselineFlags(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "baseline.json")
+	var out, errOut bytes.Buffer
+	if code := run([]string{"--write-baseline", file, "../../testdata/go/bad"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "findings written to") {
+		t.Fatalf("--write-baseline: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"--baseline", file, "../../testdata/go/bad"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "baseline") {
+		t.Errorf("--baseline: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"--baseline", file, "../../testdata/js/bad"}, &out, &errOut); code != 1 {
+		t.Errorf("--baseline of another project: exit %d, want 1\n%s", code, out.String())
 	}
 }
