@@ -96,6 +96,9 @@ func (s *suite) runScenario(ctx context.Context, sc scenario) (result, error) {
 	res.problems = append(append(res.stats.problems(), run.problems...), res.verified.problems()...)
 	res.notes = append(append(res.notes, res.stats.notes()...), brokenUploads(run.outcomes, res.verified.brokenIDs)...)
 	res.notes = append(res.notes, missingNotes(run.outcomes, res.verified.missingRows)...)
+	if n := res.verified.tusObjects; n > 0 {
+		res.notes = append(res.notes, fmt.Sprintf("%d objects without a row belong to unfinished tus uploads, kept until they expire", n))
+	}
 	if keys := res.verified.orphanKeys; len(keys) > 0 {
 		res.notes = append(res.notes, "objects without a row: "+strings.Join(keys, ", "))
 	}

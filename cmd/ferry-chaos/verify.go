@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -31,6 +32,7 @@ type verification struct {
 	missing      int      // row keys with no object
 	orphans      int      // objects with no row, after the sweep had its chance
 	orphanKeys   []string // up to five of them, for the notes
+	tusObjects   int      // objects without a row kept for a live tus upload
 	multipart    int      // incomplete multipart uploads in the bucket
 	// newMissing and newMultipart are those not there after the scenario
 	// before: what this scenario did.
@@ -64,13 +66,15 @@ func (v verification) problems() []string {
 // reported there, not again.
 func (s *suite) verify(ctx context.Context, firstNew int) (verification, error) {
 	var v verification
-	keys, objects, err := s.waitForSweep(ctx)
+	keys, objects, tus, err := s.waitForSweep(ctx)
 	if err != nil {
 		return v, err
 	}
 	v.rows, v.objects = len(keys), len(objects)
-	v.missing, v.orphans = countMissing(keys, objects), countMissing(objects, keys)
-	v.orphanKeys = firstMissing(objects, keys, 5)
+	protected := union(keys, tus)
+	v.missing, v.orphans = countMissing(keys, objects), countMissing(objects, protected)
+	v.orphanKeys = firstMissing(objects, protected, 5)
+	v.tusObjects = countMissing(objects, keys) - v.orphans
 	files := s.toCheck(firstNew)
 	v.downloads = len(files)
 	bad := s.downloadAll(ctx, files)
@@ -130,23 +134,37 @@ func (s *suite) markBroken(ids []string) int {
 }
 
 // waitForSweep lists rows and objects until no object lacks a row, or
-// sweepWait has passed, and returns the last lists.
-func (s *suite) waitForSweep(ctx context.Context) (keys, objects map[string]bool, err error) {
+// sweepWait has passed, and returns the last lists, with the object keys
+// of live tus uploads: an unfinished upload, before its expiry, keeps its
+// object whole (the sweep leaves it alone, as files.Unreferenced says)
+// while a client may still resume it, say after its web was killed
+// between the object's completion and the commit.
+func (s *suite) waitForSweep(ctx context.Context) (keys, objects, tus map[string]bool, err error) {
 	deadline := time.Now().Add(sweepWait)
 	for {
 		if keys, err = s.rowKeys(ctx); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if objects, err = s.objectKeys(ctx); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		if countMissing(objects, keys) == 0 || time.Now().After(deadline) {
-			return keys, objects, nil
+		if tus, err = s.liveTusKeys(ctx); err != nil {
+			return nil, nil, nil, err
+		}
+		if countMissing(objects, union(keys, tus)) == 0 || time.Now().After(deadline) {
+			return keys, objects, tus, nil
 		}
 		if !sleepCtx(ctx, time.Second) {
-			return nil, nil, ctx.Err()
+			return nil, nil, nil, ctx.Err()
 		}
 	}
+}
+
+// union is a new set of the keys of a and b.
+func union(a, b map[string]bool) map[string]bool {
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
 }
 
 // countMissing is how many keys of have are not in in.
