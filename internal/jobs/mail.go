@@ -1,13 +1,10 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"strings"
-	texttemplate "text/template"
 	"time"
 	"unicode"
 
@@ -51,7 +48,7 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[DownloadMailArgs])
 			"share_id", job.Args.ShareID, "file_id", job.Args.FileID, "user_id", dl.UserID)
 		return nil
 	}
-	text, html, err := render(dl)
+	text, html, err := downloadLetter.render(dl)
 	if err != nil {
 		return err
 	}
@@ -106,20 +103,6 @@ const mailHTML = `<!doctype html>
 </body></html>
 `
 
-var (
-	textMail = texttemplate.Must(texttemplate.New("text").Parse(mailText))
-	htmlMail = htmltemplate.Must(htmltemplate.New("html").Parse(mailHTML))
-)
-
-// render fills both parts; html/template escapes the file name in the
-// HTML one.
-func render(dl download) (text, html string, err error) {
-	var t, h bytes.Buffer
-	if err := textMail.Execute(&t, dl); err != nil {
-		return "", "", fmt.Errorf("mail text: %w", err)
-	}
-	if err := htmlMail.Execute(&h, dl); err != nil {
-		return "", "", fmt.Errorf("mail html: %w", err)
-	}
-	return t.String(), h.String(), nil
-}
+// downloadLetter is the mail of a counted download; html/template
+// escapes the file name in its HTML part.
+var downloadLetter = letterPair(mailText, mailHTML)

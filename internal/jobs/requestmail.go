@@ -1,13 +1,10 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"strings"
-	texttemplate "text/template"
 
 	"github.com/riverqueue/river"
 
@@ -52,7 +49,7 @@ func (w *requestMailWorker) Work(ctx context.Context, job *river.Job[RequestMail
 	for _, f := range n.Files {
 		m.Files = append(m.Files, arrivedFile{Name: oneLine(f.Name), Size: units.Bytes(f.Size).Human()})
 	}
-	text, html, err := renderReceived(m)
+	text, html, err := receivedLetter.render(m)
 	if err != nil {
 		return err
 	}
@@ -84,20 +81,6 @@ const receivedHTML = `<!doctype html>
 </body></html>
 `
 
-var (
-	textReceived = texttemplate.Must(texttemplate.New("text").Parse(receivedText))
-	htmlReceived = htmltemplate.Must(htmltemplate.New("html").Parse(receivedHTML))
-)
-
-// renderReceived fills both parts; html/template escapes the uploader's
-// words in the HTML one.
-func renderReceived(m arrival) (text, html string, err error) {
-	var t, h bytes.Buffer
-	if err := textReceived.Execute(&t, m); err != nil {
-		return "", "", fmt.Errorf("mail text: %w", err)
-	}
-	if err := htmlReceived.Execute(&h, m); err != nil {
-		return "", "", fmt.Errorf("mail html: %w", err)
-	}
-	return t.String(), h.String(), nil
-}
+// receivedLetter is the mail of an upload through a request;
+// html/template escapes the uploader's words in its HTML part.
+var receivedLetter = letterPair(receivedText, receivedHTML)

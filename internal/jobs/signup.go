@@ -1,14 +1,11 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"net/url"
 	"strings"
-	texttemplate "text/template"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -75,7 +72,7 @@ func (w *signupMailWorker) Work(ctx context.Context, job *river.Job[SignupMailAr
 	if err != nil {
 		return err
 	}
-	text, html, err := renderLetter(tmpl, letter)
+	text, html, err := tmpl.render(letter)
 	if err != nil {
 		return err
 	}
@@ -106,18 +103,6 @@ func (w *signupMailWorker) letter(ctx context.Context, a SignupMailArgs) (signup
 	return l, confirmLetter, nil
 }
 
-type letterTemplates struct {
-	text *texttemplate.Template
-	html *htmltemplate.Template
-}
-
-func letterPair(text, html string) letterTemplates {
-	return letterTemplates{
-		text: texttemplate.Must(texttemplate.New("text").Parse(text)),
-		html: htmltemplate.Must(htmltemplate.New("html").Parse(html)),
-	}
-}
-
 var confirmLetter = letterPair(`Someone, we hope you, asked to open an account with this address.
 To finish, open this link within a day:
 
@@ -146,13 +131,3 @@ If it was not you, you need do nothing.
 </body></html>
 `)
 
-func renderLetter(t letterTemplates, l signupLetter) (text, html string, err error) {
-	var tb, hb bytes.Buffer
-	if err := t.text.Execute(&tb, l); err != nil {
-		return "", "", fmt.Errorf("signup mail text: %w", err)
-	}
-	if err := t.html.Execute(&hb, l); err != nil {
-		return "", "", fmt.Errorf("signup mail html: %w", err)
-	}
-	return tb.String(), hb.String(), nil
-}
