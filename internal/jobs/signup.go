@@ -130,4 +130,3 @@ If it was not you, you need do nothing.
 <p style="color: #666">If it was not you, you need do nothing.</p>
 </body></html>
 `)
-
