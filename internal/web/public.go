@@ -49,15 +49,22 @@ func (s *Server) unlocked(r *http.Request, token string) (bool, error) {
 // guessing is slow for one client and for many while the recipient, from
 // a client that has not guessed wrong, still gets in during an attack.
 func (s *Server) checkSharePassword(r *http.Request, token, password string) error {
-	ctx := r.Context()
-	id, hash, err := s.Sharing.PasswordHash(ctx, token)
+	id, hash, err := s.Sharing.PasswordHash(r.Context(), token)
 	if err != nil || hash == "" {
 		return err
 	}
-	if err := s.limit(ctx, "unlock:"+id+":"+clientKey(r, s.Settings.TrustedProxies), unlockClientRate); err != nil {
+	return s.checkLinkPassword(r, "unlock:"+id, id, hash, password)
+}
+
+// checkLinkPassword verifies password against hash, a link's password:
+// first the client group's rate under rateKey, then the guesses of
+// unlockRule under guessKey.
+func (s *Server) checkLinkPassword(r *http.Request, rateKey, guessKey, hash, password string) error {
+	ctx := r.Context()
+	if err := s.limit(ctx, rateKey+":"+clientKey(r, s.Settings.TrustedProxies), unlockClientRate); err != nil {
 		return err
 	}
-	g := s.guessesAt(r, unlockRule, id)
+	g := s.guessesAt(r, unlockRule, guessKey)
 	if err := g.check(ctx); err != nil {
 		return err
 	}

@@ -48,29 +48,11 @@ func (s *Server) openRequest(r *http.Request, token string) (filerequest.Request
 // checkRequestPassword verifies a request's password under the limits a
 // share's has (checkSharePassword).
 func (s *Server) checkRequestPassword(r *http.Request, token, password string) error {
-	ctx := r.Context()
-	id, hash, err := s.Sharing.RequestPasswordHash(ctx, token)
+	id, hash, err := s.Sharing.RequestPasswordHash(r.Context(), token)
 	if err != nil || hash == "" {
 		return err
 	}
-	if err := s.limit(ctx, "unlock-request:"+id+":"+clientKey(r, s.Settings.TrustedProxies), unlockClientRate); err != nil {
-		return err
-	}
-	g := s.guessesAt(r, unlockRule, "request:"+id)
-	if err := g.check(ctx); err != nil {
-		return err
-	}
-	ok, err := s.Accounts.VerifyPassword(ctx, hash, password)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		if err := g.failed(ctx); err != nil {
-			return err
-		}
-		return errWrongSharePassword
-	}
-	return g.succeeded(ctx)
+	return s.checkLinkPassword(r, "unlock-request:"+id, "request:"+id, hash, password)
 }
 
 // limitRequestUpload spends one upload of the client group's allowance.
