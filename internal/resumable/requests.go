@@ -3,14 +3,12 @@ package resumable
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/tus/tusd/v2/pkg/handler"
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/filerequest"
-	"github.com/ferryhq/ferry/internal/sharing"
 )
 
 // Uploads to file requests: a tus upload whose Upload-Metadata has
@@ -31,21 +29,7 @@ func RequestToken(r *http.Request) string {
 // MAX_UPLOAD_SIZE (413), and q must have a slot (409) before the upload
 // exists; the slot is held until the upload commits or ends.
 func (s *Service) CreateForRequest(w http.ResponseWriter, r *http.Request, q filerequest.Request, fail Fail) {
-	if r.Header.Get("Upload-Defer-Length") != "" {
-		fail(w, r, ErrLengthRequired)
-		return
-	}
-	if n, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64); err == nil && n > s.cfg.Sharing.Settings.MaxUploadSize {
-		fail(w, r, sharing.ErrTooLarge)
-		return
-	}
-	sum, err := checkedRequest(r)
-	if err != nil {
-		tusError(w, err)
-		return
-	}
-	req := &request{owner: account.User{ID: q.OwnerID}, fail: fail, header: r.Header, checksum: sum, length: r.ContentLength, toRequest: &q}
-	s.create(w, r, req)
+	s.createFor(w, r, account.User{ID: q.OwnerID}, &q, fail)
 }
 
 // ServeForRequest serves HEAD, PATCH and DELETE on an upload to a file

@@ -155,6 +155,12 @@ func from(ctx context.Context) *request {
 // deferred length is refused with 413: Ferry checks size and quota before
 // it takes a byte).
 func (s *Service) Create(w http.ResponseWriter, r *http.Request, owner account.User, fail Fail) {
+	s.createFor(w, r, owner, nil, fail)
+}
+
+// createFor checks a creation before tusd sees it and hands it on: for
+// owner, or for the owner of the file request q when q is not nil.
+func (s *Service) createFor(w http.ResponseWriter, r *http.Request, owner account.User, q *filerequest.Request, fail Fail) {
 	if r.Header.Get("Upload-Defer-Length") != "" {
 		fail(w, r, ErrLengthRequired)
 		return
@@ -170,7 +176,7 @@ func (s *Service) Create(w http.ResponseWriter, r *http.Request, owner account.U
 		tusError(w, err)
 		return
 	}
-	req := &request{owner: owner, fail: fail, header: r.Header, checksum: sum, length: r.ContentLength}
+	req := &request{owner: owner, fail: fail, header: r.Header, checksum: sum, length: r.ContentLength, toRequest: q}
 	s.create(w, r, req)
 }
 
