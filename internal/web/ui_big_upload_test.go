@@ -40,7 +40,10 @@ func TestBrowserUpload2GiB(t *testing.T) {
 		chromedp.Click("#send"),
 		// Part way, the bars show progress with a speed.
 		chromedp.Poll[chromedp.Void](`(v => v > 0 && v < 100)(document.getElementById("total-bar").value) &&
-			document.getElementById("total-text").textContent.includes("/s")`, chromedp.WithPollingInterval(50*time.Millisecond)),
+			document.getElementById("total-text").textContent.includes("/s")`, chromedp.WithPollingInterval(50*time.Millisecond),
+			// chromedp's default of 30 s is too short for a busy machine
+			// to start the upload; the context bounds the whole.
+			chromedp.WithPollingTimeout(0)),
 		chromedp.Poll[chromedp.Void](uploadDone, chromedp.WithPollingInterval(time.Second), chromedp.WithPollingTimeout(0)),
 	); err != nil {
 		t.Fatalf("upload 2 GiB: %v", err)
