@@ -222,6 +222,7 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("GET /api/v1/requests/{id}", s.authed(s.getRequest))
 	mux.HandleFunc("DELETE /api/v1/requests/{id}", s.authed(s.closeRequest))
 	mux.HandleFunc("GET /api/v1/shares/{id}/downloads", s.authed(s.shareDownloads))
+	mux.HandleFunc("POST /api/v1/shares/{id}/send", s.authed(s.apiSendShare))
 	// tus 1.0.0 (api_uploads.go, internal/resumable).
 	mux.HandleFunc("OPTIONS /api/v1/uploads", s.tusOptions)
 	// Each authenticates itself: an upload to a file request needs no account.
@@ -262,6 +263,7 @@ var apiScopes = map[string]account.Scope{
 	"PATCH /api/v1/shares/{id}":         account.ScopeSharesWrite,
 	"DELETE /api/v1/shares/{id}":        account.ScopeSharesWrite,
 	"GET /api/v1/shares/{id}/downloads": account.ScopeFilesRead,
+	"POST /api/v1/shares/{id}/send":     account.ScopeSharesWrite,
 	"POST /api/v1/requests":             account.ScopeRequestsWrite,
 	"GET /api/v1/requests":              account.ScopeFilesRead,
 	"GET /api/v1/requests/{id}":         account.ScopeFilesRead,
