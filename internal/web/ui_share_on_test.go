@@ -33,6 +33,10 @@ func TestBrowserShareReceivedOn(t *testing.T) {
 	owner := newBrowser(t)
 	signIn(t, owner, st.url)
 	do(t, owner, "the request's page", chromedp.Navigate(st.url+"/requests/"+q["id"].(string)), chromedp.WaitVisible("#share-on"))
+	do(t, owner, "make a link with nothing ticked", chromedp.Click(`#share-on button[type=submit]`), chromedp.WaitVisible("#received .alert"))
+	if msg := eval[string](t, owner, `document.querySelector("#received .alert").textContent`); !strings.Contains(msg, "tick at least one file") {
+		t.Errorf("nothing ticked: the page says %q", msg)
+	}
 	pick := eval[string](t, owner, `[...document.querySelectorAll("#received tbody tr")].find(r => r.textContent.includes("pass.txt")).dataset.id`)
 	do(t, owner, "tick one and make a link",
 		chromedp.Click(`#share-on input[value="`+pick+`"]`),
