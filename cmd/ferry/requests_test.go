@@ -32,8 +32,9 @@ func curlPut(t *testing.T, path, url string) int {
 
 // TestFileRequestBlackBox drives real web and worker processes with
 // curl: two uploaders race for a request's last slot (one 201, one 409,
-// one file kept), the owner gets one mail for the upload, and once the
-// request is closed the next upload is 410.
+// one file kept), the owner gets one mail for the upload, shares the file
+// on and sends the link by mail to a recipient, who gets it from the
+// worker; once the request is closed the next upload is 410.
 func TestFileRequestBlackBox(t *testing.T) {
 	testkit.SkipShort(t, realProcess)
 	t.Parallel()
@@ -69,7 +70,7 @@ func TestFileRequestBlackBox(t *testing.T) {
 	res, body = request(t, "GET", base+"/api/v1/requests/"+q.ID, token, nil)
 	got := decode[struct {
 		FilesReceived int `json:"files_received"`
-		Files         []struct{ From string }
+		Files         []struct{ ID, From string }
 	}](t, "request", body)
 	if res.StatusCode != 200 || got.FilesReceived != 1 || len(got.Files) != 1 || !strings.HasPrefix(got.Files[0].From, "racer") {
 		t.Errorf("request after the race: %d %s", res.StatusCode, body)
@@ -80,6 +81,23 @@ func TestFileRequestBlackBox(t *testing.T) {
 	}
 	if all := sink.All(); sink.Count() != 1 || !strings.Contains(all, "Subject: Received 1 file(s): Tax scans") || !strings.Contains(all, "To: <op@example.com>") {
 		t.Errorf("%d mails to the owner:\n%s", sink.Count(), all)
+	}
+	if len(got.Files) == 1 {
+		res, body = request(t, "POST", base+"/api/v1/shares", token, strings.NewReader(`{"file_ids":["`+got.Files[0].ID+`"]}`))
+		sh := decode[struct{ ID, URL string }](t, "share", body)
+		if res.StatusCode != 201 {
+			t.Fatalf("share on: %d %s", res.StatusCode, body)
+		}
+		res, body = request(t, "POST", base+"/api/v1/shares/"+sh.ID+"/send", token, strings.NewReader(`{"to":["ann@example.com"],"message":"your scan"}`))
+		if res.StatusCode != 202 {
+			t.Fatalf("send: %d %s", res.StatusCode, body)
+		}
+		for sink.Count() < 2 && time.Now().Before(deadline.Add(30*time.Second)) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if all := sink.All(); sink.Count() != 2 || !strings.Contains(all, "To: <ann@example.com>") || !strings.Contains(all, "Subject: op@example.com sent you 1 file(s): your scan") {
+			t.Errorf("%d mails after the send:\n%s", sink.Count(), all)
+		}
 	}
 	if res, body := request(t, "DELETE", base+"/api/v1/requests/"+q.ID, token, nil); res.StatusCode != 204 {
 		t.Fatalf("close: %d %s", res.StatusCode, body)

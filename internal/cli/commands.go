@@ -45,6 +45,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		Settings: sharing.Settings{
 			MaxUploadSize: int64(p.cfg.MaxUploadSize), UserQuota: int64(p.cfg.UserQuota), Shares: limits,
 			OrphanGrace: time.Duration(p.cfg.OrphanGrace), PublicURL: p.cfg.PublicURL,
+			Mail: p.cfg.SMTPURL != "",
 		},
 		Webhooks: webhook.Guard{AllowPrivate: p.cfg.WebhookAllowPrivate},
 	}

@@ -145,6 +145,7 @@ func Workers(d *Deps) *river.Workers {
 	river.AddWorker(w, &mailWorker{d: d})
 	river.AddWorker(w, &signupMailWorker{d: d})
 	river.AddWorker(w, &requestMailWorker{d: d})
+	river.AddWorker(w, &shareMailWorker{d: d})
 	river.AddWorker(w, &deleteWorker{d: d})
 	river.AddWorker(w, &purgeWorker{d: d})
 	river.AddWorker(w, &sweepWorker{d: d})

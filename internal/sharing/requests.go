@@ -44,6 +44,27 @@ func (s *Service) Request(ctx context.Context, owner account.User, id string) (f
 	return q, got, err
 }
 
+// ShareReceived makes a new share of files ids received through owner's
+// request id: sharing received files on. Another user's request is
+// filerequest.ErrNotFound; an id not received through it (or deleted
+// since) is share.ErrUnknownFile.
+func (s *Service) ShareReceived(ctx context.Context, owner account.User, id string, ids []string, opts share.Options) (share.Share, error) {
+	_, got, err := s.Request(ctx, owner, id)
+	if err != nil {
+		return share.Share{}, err
+	}
+	received := make(map[string]bool, len(got))
+	for _, f := range got {
+		received[f.ID] = true
+	}
+	for _, fid := range ids {
+		if !received[fid] {
+			return share.Share{}, share.ErrUnknownFile
+		}
+	}
+	return s.Share(ctx, owner, ids, opts)
+}
+
 // CloseRequest ends one of owner's requests at once; its files stay.
 func (s *Service) CloseRequest(ctx context.Context, owner account.User, id string) error {
 	return filerequest.Close(ctx, s.DB, owner.ID, id)

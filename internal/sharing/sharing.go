@@ -46,6 +46,7 @@ type Settings struct {
 	Shares        share.Limits
 	OrphanGrace   time.Duration // the orphan sweep's grace (ORPHAN_GRACE); a commit must follow its object within half of it. 0: no bound
 	PublicURL     string        // where share links point, for the links in webhook events; "": none sent
+	Mail          bool          // the worker sends mail (SMTP_URL is set), so links may be sent to recipients
 }
 
 // Service runs the use cases. The command that runs a process builds one,

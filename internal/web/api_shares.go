@@ -112,3 +112,26 @@ func (s *Server) shareDownloads(w http.ResponseWriter, r *http.Request, u accoun
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"downloads": out})
 }
+
+// shareSendRequest is the body of POST /api/v1/shares/{id}/send.
+type shareSendRequest struct {
+	To      []string `json:"to"`
+	Message string   `json:"message"`
+}
+
+func (s *Server) apiSendShare(w http.ResponseWriter, r *http.Request, u account.User) {
+	var req shareSendRequest
+	if err := readJSON(w, r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	m, err := share.ParseSend(req.To, req.Message)
+	if err == nil {
+		err = s.sendShare(r, u, r.PathValue("id"), m)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"status": "queued", "to": m.To})
+}

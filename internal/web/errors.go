@@ -123,6 +123,7 @@ var domainErrors = []struct {
 	{files.ErrNoLongerPending, errUnavailable},
 	{sharing.ErrTooLarge, errTooLarge},
 	{sharing.ErrNoFiles, errBadMultipart},
+	{sharing.ErrMailOff, apiError(http.StatusConflict, "mail_not_configured", sharing.ErrMailOff.Error())},
 	{storage.ErrIncompleteBody, apiError(http.StatusBadRequest, "incomplete_body", "the request body ended before it was complete")},
 	{storage.ErrLength, apiError(http.StatusBadRequest, "length_mismatch", "a file was longer or shorter than its announced length")},
 	{filename.ErrEmpty, apiError(http.StatusBadRequest, "invalid_name", filename.ErrEmpty.Error())},

@@ -71,6 +71,7 @@ func TestErrorMapping(t *testing.T) {
 		{&sharing.LimitError{Err: sharing.ErrTooLarge, Limit: 10 << 30}, 413, "too_large"},
 		{&sharing.LimitError{Err: account.ErrOverQuota, Limit: 1536 << 10}, 413, "over_quota"},
 		{sharing.ErrNoFiles, 400, "invalid_multipart"},
+		{sharing.ErrMailOff, 409, "mail_not_configured"},
 		{storage.ErrIncompleteBody, 400, "incomplete_body"},
 		{fmt.Errorf("%w: %w", storage.ErrIncompleteBody, refused), 400, "incomplete_body"}, // the client's connection, not a service's
 		{storage.ErrLength, 400, "length_mismatch"},

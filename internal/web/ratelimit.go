@@ -8,6 +8,8 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/share"
+	"github.com/ferryhq/ferry/internal/sharing"
 )
 
 // Limits shared by every replica through Redis, each keyed by client
@@ -27,7 +29,22 @@ var (
 	// Test events one user sends, so that the button cannot make Ferry
 	// flood someone else's server.
 	webhookTestRate = redis_rate.PerMinute(10)
+	// Recipients one user sends links to by mail, so that Ferry is no
+	// way to mail strangers in bulk.
+	shareSendRate = redis_rate.PerHour(50)
 )
+
+// sendShare mails u's share id to m's recipients, each spending one of
+// u's shareSendRate; a sending over what is left is refused whole.
+func (s *Server) sendShare(r *http.Request, u account.User, id string, m share.Send) error {
+	if !s.Sharing.MailsLinks() {
+		return sharing.ErrMailOff
+	}
+	if err := s.limitN(r.Context(), "share-send:"+u.ID, shareSendRate, len(m.To)); err != nil {
+		return err
+	}
+	return s.Sharing.SendShare(r.Context(), u, id, m)
+}
 
 // sendTestEvent queues a test event to u's webhook id, within
 // webhookTestRate.
@@ -62,10 +79,15 @@ func (s *Server) limitSignup(r *http.Request) error {
 
 // limit spends one request of key's allowance, or answers 429.
 func (s *Server) limit(ctx context.Context, key string, rate redis_rate.Limit) error {
+	return s.limitN(ctx, key, rate, 1)
+}
+
+// limitN spends n of key's allowance at once, or none and answers 429.
+func (s *Server) limitN(ctx context.Context, key string, rate redis_rate.Limit, n int) error {
 	if s.limiter == nil {
 		return nil
 	}
-	res, err := s.limiter.Allow(ctx, s.Settings.RedisPrefix+"rate:"+key, rate)
+	res, err := s.limiter.AllowN(ctx, s.Settings.RedisPrefix+"rate:"+key, rate, n)
 	if err != nil {
 		return fmt.Errorf("rate limit: %w", err)
 	}

@@ -222,6 +222,7 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("GET /api/v1/requests/{id}", s.authed(s.getRequest))
 	mux.HandleFunc("DELETE /api/v1/requests/{id}", s.authed(s.closeRequest))
 	mux.HandleFunc("GET /api/v1/shares/{id}/downloads", s.authed(s.shareDownloads))
+	mux.HandleFunc("POST /api/v1/shares/{id}/send", s.authed(s.apiSendShare))
 	// tus 1.0.0 (api_uploads.go, internal/resumable).
 	mux.HandleFunc("OPTIONS /api/v1/uploads", s.tusOptions)
 	// Each authenticates itself: an upload to a file request needs no account.
@@ -262,6 +263,7 @@ var apiScopes = map[string]account.Scope{
 	"PATCH /api/v1/shares/{id}":         account.ScopeSharesWrite,
 	"DELETE /api/v1/shares/{id}":        account.ScopeSharesWrite,
 	"GET /api/v1/shares/{id}/downloads": account.ScopeFilesRead,
+	"POST /api/v1/shares/{id}/send":     account.ScopeSharesWrite,
 	"POST /api/v1/requests":             account.ScopeRequestsWrite,
 	"GET /api/v1/requests":              account.ScopeFilesRead,
 	"GET /api/v1/requests/{id}":         account.ScopeFilesRead,
@@ -300,6 +302,7 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("POST /shares/{id}/edit", s.page(s.editShareForm))
 	mux.HandleFunc("POST /shares/{id}/end", s.page(s.endShareForm))
 	mux.HandleFunc("POST /shares/{id}/again", s.page(s.againShareForm))
+	mux.HandleFunc("POST /shares/{id}/send", s.page(s.sendShareForm))
 	mux.HandleFunc("GET /shares/{id}/downloads", s.page(s.historyPage))
 	mux.HandleFunc("GET /tokens", s.page(s.tokensPage))
 	mux.HandleFunc("POST /tokens", s.page(s.createTokenForm))
@@ -311,6 +314,7 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("POST /requests", s.page(s.createRequestForm))
 	mux.HandleFunc("GET /requests/{id}", s.page(s.requestDetailPage))
 	mux.HandleFunc("POST /requests/{id}/close", s.page(s.closeRequestForm))
+	mux.HandleFunc("POST /requests/{id}/share", s.page(s.shareReceivedForm))
 	mux.HandleFunc("POST /account/webhooks", s.page(s.createWebhookForm))
 	mux.HandleFunc("POST /account/webhooks/{id}/test", s.page(s.testWebhookForm))
 	mux.HandleFunc("POST /account/webhooks/{id}/delete", s.page(s.deleteWebhookForm))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/filerequest"
+	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/units"
 )
 
@@ -85,12 +86,52 @@ func (s *Server) createRequestForm(w http.ResponseWriter, r *http.Request, u acc
 }
 
 func (s *Server) requestDetailPage(w http.ResponseWriter, r *http.Request, u account.User) {
+	s.showRequest(w, r, u, http.StatusOK, "")
+}
+
+// showRequest renders one of u's requests with its files and the form
+// that shares them on; problem is why that form was refused.
+func (s *Server) showRequest(w http.ResponseWriter, r *http.Request, u account.User, status int, problem string) {
 	q, got, err := s.Sharing.Request(r.Context(), u, r.PathValue("id"))
 	if err != nil {
 		s.failPage(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "request", map[string]any{"Request": s.requestJSON(r, q), "Files": got})
+	s.render(w, r, status, "request", map[string]any{"Request": s.requestJSON(r, q), "Files": got,
+		"Expiry": expiryChoices(s.Settings.Shares), "Problem": problem})
+}
+
+// shareReceivedForm makes a link to the received files ticked on a
+// request's page, with the form's expiry, limit and password, and shows
+// it once on the Shares page.
+func (s *Server) shareReceivedForm(w http.ResponseWriter, r *http.Request, u account.User) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxJSON)
+	if err := r.ParseForm(); err != nil {
+		s.failPage(w, r, apiError(http.StatusBadRequest, "invalid_form", "the form could not be read"))
+		return
+	}
+	opts, err := share.ParseOptions(r.PostForm.Get, r.PostForm.Get("password"), s.Settings.Shares)
+	var sh share.Share
+	if err == nil {
+		ids := r.PostForm["file_id"]
+		if len(ids) == 0 {
+			err = &share.FieldError{Field: "files", Message: "tick at least one file to share"}
+		} else {
+			sh, err = s.Sharing.ShareReceived(r.Context(), u, r.PathValue("id"), ids, opts)
+		}
+	}
+	if e := toHTTP(err); err != nil && e != nil && e.Status < 500 && e.Status != http.StatusNotFound {
+		s.showRequest(w, r, u, e.Status, sentence(e.Message))
+		return
+	}
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	if s.sessions != nil {
+		s.sessions.Put(r.Context(), newLinkKey, s.shareJSON(r, sh, "").URL)
+	}
+	http.Redirect(w, r, "/shares", http.StatusSeeOther)
 }
 
 func (s *Server) closeRequestForm(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -154,7 +154,7 @@ func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.Use
 		rows = append(rows, row)
 	}
 	s.render(w, r, http.StatusOK, "files", map[string]any{
-		"Files": rows, "NewLink": s.newLink(r), "Expiry": expiryChoices(s.Settings.Shares),
+		"Files": rows, "NewLink": s.newLink(r), "Expiry": expiryChoices(s.Settings.Shares), "Mail": s.Sharing.MailsLinks(),
 		"Tus": s.Uploads != nil, "ChunkSize": s.chunkSize(),
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/share"
@@ -16,6 +18,7 @@ type shareItem struct {
 	Ended  string         // how it ended, in words: "expired", "ran out"; "" while live
 	Limit  string         // the limit form field's value: the limit, or "" for none
 	Expiry []expiryChoice // the forms' expiry choices, the default selected
+	Mail   bool           // the server mails links (SMTP_URL), so the send form shows
 }
 
 // sharesView is what the Shares page shows; NewLink only just after a
@@ -24,6 +27,7 @@ type sharesView struct {
 	Shares  []shareItem
 	NewLink string
 	Problem string
+	Sent    []string // the addresses a link was just sent to
 }
 
 var endedWords = map[string]string{"expired": "expired", "spent": "ran out"}
@@ -42,7 +46,7 @@ func (s *Server) showShares(w http.ResponseWriter, r *http.Request, u account.Us
 	expiry := expiryChoices(s.Settings.Shares)
 	v.Shares = make([]shareItem, len(list))
 	for i, l := range list {
-		it := shareItem{listedShareJSON: s.listedShareJSON(r, l), Live: l.Live(), Ended: endedWords[l.State()], Expiry: expiry}
+		it := shareItem{listedShareJSON: s.listedShareJSON(r, l), Live: l.Live(), Ended: endedWords[l.State()], Expiry: expiry, Mail: s.Sharing.MailsLinks()}
 		if l.MaxDownloads > 0 {
 			it.Limit = strconv.Itoa(l.MaxDownloads)
 		}
@@ -139,4 +143,20 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request, u account.U
 		v.Events[i] = historyRow{Event: e, Client: hex.EncodeToString(e.Client)[:8]}
 	}
 	s.render(w, r, http.StatusOK, "history", v)
+}
+
+// sendShareForm mails a live link to the form's addresses, separated by
+// commas, spaces or lines, with its message, by sendShare's rules.
+func (s *Server) sendShareForm(w http.ResponseWriter, r *http.Request, u account.User) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxJSON)
+	to := strings.FieldsFunc(r.PostFormValue("to"), func(c rune) bool { return c == ',' || c == ';' || unicode.IsSpace(c) })
+	m, err := share.ParseSend(to, r.PostFormValue("message"))
+	if err == nil {
+		err = s.sendShare(r, u, r.PathValue("id"), m)
+	}
+	if err != nil {
+		s.refused(w, r, u, err)
+		return
+	}
+	s.showShares(w, r, u, http.StatusOK, sharesView{Sent: m.To})
 }
