@@ -34,6 +34,8 @@ var pageFuncs = template.FuncMap{
 	"asset":    assetURL,
 	"ext":      extLabel,
 	"sentence": sentence,
+	"tree":     shareTree,
+	"sortHead": sortHeadOf,
 }
 
 // pages are server-rendered and work without JavaScript. They are parsed
