@@ -124,7 +124,10 @@ func signIn(t *testing.T, ctx context.Context, base string) {
 		chromedp.SendKeys("#password", "correct horse battery"),
 	)
 	screenshot(t, ctx, "login")
-	do(t, ctx, "submit sign in", chromedp.Click(`button[type=submit]`), chromedp.WaitVisible("#upload"))
+	// The page's deferred scripts have run once it is complete: a test
+	// that looks at what they set must not race them.
+	do(t, ctx, "submit sign in", chromedp.Click(`button[type=submit]`), chromedp.WaitVisible("#upload"),
+		chromedp.Poll[chromedp.Void](`document.readyState === "complete"`))
 }
 
 // writeFiles writes each named body into a new folder and returns the
