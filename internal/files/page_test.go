@@ -277,3 +277,46 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestUniqueInShare: files joined to a share whose other files have their
+// paths are renamed, and each other; files of other shares do not count.
+func TestUniqueInShare(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := dbtest.Tx(t)
+	alice := insertUser(t, db, "alice@example.com")
+	newShare := func(token string) string {
+		var id string
+		if err := db.QueryRow(ctx, `INSERT INTO shares (owner_id, token, expires_at) VALUES ($1, $2, now() + interval '1 day') RETURNING id`, alice, token).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	add := func(share, name string, pos int) File {
+		f, err := Insert(ctx, db, alice, name, received(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO share_files (share_id, file_id, position) VALUES ($1, $2, $3)`, share, f.ID, pos); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	one, other := newShare("tok-one"), newShare("tok-other")
+	add(one, "d/a.txt", 1)
+	add(other, "d/b.txt", 1)
+	j1, j2, j3 := add(one, "d/a.txt", 2), add(one, "d/a.txt", 3), add(one, "d/b.txt", 4)
+	renamed, err := UniqueInShare(ctx, db, one, []string{j1.ID, j2.ID, j3.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{j1.ID: "d/a (2).txt", j2.ID: "d/a (3).txt"}
+	if len(renamed) != len(want) || renamed[j1.ID] != want[j1.ID] || renamed[j2.ID] != want[j2.ID] {
+		t.Errorf("renamed %v, want %v (d/b.txt is free in this share)", renamed, want)
+	}
+	for id, name := range want {
+		if f, err := Get(ctx, db, alice, id); err != nil || f.Name != name {
+			t.Errorf("file %s is %q, %v; want %q", id, f.Name, err, name)
+		}
+	}
+}

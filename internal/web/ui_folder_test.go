@@ -119,3 +119,50 @@ func sameLines(a, b string) bool {
 	slices.Sort(lb)
 	return slices.Equal(la, lb)
 }
+
+// TestBrowserFilesSearchAndPages: among 5,000 files, My files finds one
+// by part of its name with the search form, sorts by a column head's
+// link and walks to the next page and back, all without script.
+func TestBrowserFilesSearchAndPages(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
+	st := newStack(t, nil)
+	_, err := st.services.DB.Exec(context.Background(), `
+		INSERT INTO files (owner_id, name, size, sha256, content_type, blob_key, created_at)
+		SELECT $1, 'folder-' || (i % 7) || '/file-' || i || '.txt', i, decode(repeat('00', 32), 'hex'), 'text/plain',
+		       'files/seed-' || i, now() - i * interval '1 minute'
+		FROM generate_series(1, 5000) AS i`, st.userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := newBrowser(t)
+	signIn(t, ctx, st.url)
+	names := `[...document.querySelectorAll("#file-list tbody td.name")].map(td => td.textContent)`
+	if got := eval[[]string](t, ctx, names); len(got) != 50 || got[0] != "folder-1/file-1.txt" {
+		t.Fatalf("first page, newest first: %d rows from %v", len(got), got[:min(len(got), 1)])
+	}
+	// Each step waits for what only the page it leads to has.
+	do(t, ctx, "search", chromedp.SendKeys("#q", "FILE-4242."), chromedp.Click(`form.search button`),
+		chromedp.WaitVisible(`#q[value="FILE-4242."]`))
+	if got := eval[[]string](t, ctx, names); len(got) != 1 || got[0] != "folder-0/file-4242.txt" {
+		t.Errorf("search found %v", got)
+	}
+	screenshot(t, ctx, "files-search")
+
+	do(t, ctx, "sort by size", chromedp.Navigate(st.url+"/files"), chromedp.WaitVisible("#file-list"),
+		chromedp.Click(`#file-list th a[href*="sort=size"]`), chromedp.WaitVisible(`th[aria-sort] a[href*="sort=size"]`))
+	first := eval[[]string](t, ctx, names)
+	if len(first) != 50 || first[0] != "folder-1/file-1.txt" || first[49] != "folder-1/file-50.txt" {
+		t.Fatalf("by size: %v", first)
+	}
+	if s := eval[string](t, ctx, `document.querySelector('#file-list th[aria-sort]').textContent`); !strings.HasPrefix(s, "Size") {
+		t.Errorf("the sorted column head is %q", s)
+	}
+	do(t, ctx, "next page", chromedp.Click(`a[rel=next]`), chromedp.WaitVisible(`a[rel=prev]`))
+	if got := eval[[]string](t, ctx, names); len(got) != 50 || got[0] != "folder-2/file-51.txt" {
+		t.Errorf("second page by size starts %v", got[:min(len(got), 1)])
+	}
+	do(t, ctx, "previous page", chromedp.Click(`a[rel=prev]`), chromedp.WaitNotPresent(`a[rel=prev]`), chromedp.WaitVisible(`a[rel=next]`))
+	if got := eval[[]string](t, ctx, names); !slices.Equal(got, first) {
+		t.Errorf("back on the first page: %v", got[:min(len(got), 1)])
+	}
+}
