@@ -18,15 +18,6 @@ type Owned struct {
 	Share *share.Share
 }
 
-// Files lists owner's files, newest first, each with its share.
-func (s *Service) Files(ctx context.Context, owner account.User) ([]Owned, error) {
-	list, err := files.List(ctx, s.DB, owner.ID)
-	if err != nil {
-		return nil, err
-	}
-	return s.withShares(ctx, list)
-}
-
 // FilesPage is one page of owner's files, each with its share, and the
 // cursors of the pages beside it.
 type FilesPage struct {
