@@ -166,3 +166,37 @@ func TestBrowserFilesSearchAndPages(t *testing.T) {
 		t.Errorf("back on the first page: %v", got[:min(len(got), 1)])
 	}
 }
+
+// TestBrowserFolderUploadWithoutJavaScript: the plain form sends a picked
+// folder's files under their relative paths too (Chromium puts them in
+// the parts' filenames). The files input stays required without script,
+// so a file goes with the folder.
+func TestBrowserFolderUploadWithoutJavaScript(t *testing.T) {
+	testkit.SkipShort(t, "drives Chromium")
+	st := newStack(t, nil)
+	ctx := newBrowser(t)
+	withoutJS(t, ctx)
+	signIn(t, ctx, st.url)
+	dir, want := folderTree(t)
+	want["one.txt"] = "1"
+	do(t, ctx, "upload a folder by form",
+		chromedp.SetUploadFiles("#file-input", writeFiles(t, map[string][]byte{"one.txt": []byte("1")}), chromedp.NodeReady),
+		chromedp.SetUploadFiles("#folder-input", []string{dir}, chromedp.NodeReady))
+	// Chromium lists a folder's files after the call returns (and Poll
+	// needs script, which is off).
+	for deadline := time.Now().Add(10 * time.Second); eval[int](t, ctx, `document.getElementById("folder-input").files.length`) != 4; {
+		if time.Now().After(deadline) {
+			t.Fatal("the folder's files never showed in the input")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	do(t, ctx, "send the form", chromedp.Click("#send"), chromedp.WaitVisible("#share-link"))
+	link := eval[string](t, ctx, `document.getElementById("share-link").value`)
+	got := map[string]string{}
+	for name, body := range linkFiles(t, st, link) {
+		got[name] = string(body)
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("the link holds %v, want %v", got, want)
+	}
+}
