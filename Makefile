@@ -78,7 +78,9 @@ assets:
 fuzz:
 	go test ./internal/units -run '^$$' -fuzz FuzzParseBytes -fuzztime 20s
 	go test ./internal/units -run '^$$' -fuzz FuzzParseDuration -fuzztime 20s
-	go test ./internal/filename -run '^$$' -fuzz FuzzClean -fuzztime 20s
+	go test ./internal/filename -run '^$$' -fuzz '^FuzzClean$$' -fuzztime 20s
+	go test ./internal/filename -run '^$$' -fuzz FuzzCleanPath -fuzztime 20s
+	go test ./internal/files -run '^$$' -fuzz FuzzParseCursor -fuzztime 20s
 	go test ./internal/download -run '^$$' -fuzz FuzzParseRange -fuzztime 20s
 	go test ./internal/resumable -run '^$$' -fuzz FuzzParseChecksum -fuzztime 20s
 	go test ./internal/resumable -run '^$$' -fuzz FuzzParseBatch -fuzztime 20s

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -8,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"os"
@@ -103,6 +105,44 @@ func TestSendBlackBox(t *testing.T) {
 		slices.Sort(want)
 		if !slices.Equal(both, want) {
 			t.Errorf("the printed link shares %v, want both files %v", both, want)
+		}
+	})
+
+	t.Run("a folder keeps its structure", func(t *testing.T) {
+		root := t.TempDir()
+		want := map[string]string{"album/a.txt": "alpha", "album/2024/b.txt": "bravo", "album/2024/deep/c.txt": "charlie"}
+		for p, body := range want {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(root, p), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, out, errOut := run(t, client, "", "send", filepath.Join(root, "album"))
+		if code != 0 || !strings.HasPrefix(lastLine(out), base+"/s/") {
+			t.Fatalf("exit %d, stdout %q, stderr %s; want one share link", code, out, errOut)
+		}
+		res, body := request(t, "GET", lastLine(out)+"/zip", "", nil)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("zip: %d", res.StatusCode)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range zr.File {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			_ = rc.Close()
+			got[f.Name] = string(b)
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("the zip holds %v, want %v", got, want)
 		}
 	})
 

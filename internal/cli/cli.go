@@ -172,7 +172,7 @@ func flagsFor(name string) string {
 	case "version":
 		return " [--config]"
 	case "send":
-		return " [--url URL] [--token TOKEN] [--expires D] [--max-downloads N] [--password-stdin] [--qr] FILE..."
+		return " [--url URL] [--token TOKEN] [--expires D] [--max-downloads N] [--password-stdin] [--qr] FILE|DIR..."
 	case "get":
 		return " [-o PATH] [--force] [--password-stdin] URL"
 	}

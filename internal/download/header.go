@@ -69,8 +69,10 @@ func (r Range) ContentRange(size int64) string {
 
 // Attachment is a Content-Disposition that makes browsers save, never show,
 // the file: a plain ASCII filename for old clients and the exact UTF-8 one
-// in filename* (RFC 6266, RFC 5987).
+// in filename* (RFC 6266, RFC 5987). A name with folders ("a/b.txt") is
+// saved under its last segment.
 func Attachment(name string) string {
+	name = name[strings.LastIndexByte(name, '/')+1:]
 	return `attachment; filename="` + asciiFallback(name) + `"; filename*=UTF-8''` + encode5987(name)
 }
 

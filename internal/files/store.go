@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/ids"
 	"github.com/ferryhq/ferry/internal/postgres"
 	"github.com/ferryhq/ferry/internal/storage"
@@ -94,6 +95,49 @@ func Get(ctx context.Context, db DB, ownerID, id string) (File, error) {
 		return File{}, ErrNotFound
 	}
 	return one(ctx, db, "get file", `SELECT `+Columns+` FROM files f WHERE f.id = $1 AND f.owner_id = $2`, id, ownerID)
+}
+
+// UniqueInShare renames those of fileIDs, files just joined to shareID,
+// whose name another file of the share has, as filename.Unique does, and
+// returns the new names by id. It runs in the transaction that joined
+// them, which holds the share's batch lock, so two joins take turns.
+func UniqueInShare(ctx context.Context, tx DB, shareID string, fileIDs []string) (map[string]string, error) {
+	rows, err := tx.Query(ctx, `
+		SELECT f.id::text, f.name, f.id = ANY($2::uuid[]) FROM share_files sf JOIN files f ON f.id = sf.file_id
+		WHERE sf.share_id = $1 ORDER BY sf.position`, shareID, fileIDs)
+	if err != nil {
+		return nil, fmt.Errorf("names in share: %w", postgres.Classify(err))
+	}
+	type named struct {
+		id, name string
+		joined   bool
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (named, error) {
+		var n named
+		return n, r.Scan(&n.id, &n.name, &n.joined)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("names in share: %w", postgres.Classify(err))
+	}
+	taken := map[string]bool{}
+	for _, n := range list {
+		if !n.joined {
+			taken[n.name] = true
+		}
+	}
+	out := map[string]string{}
+	for _, n := range list {
+		if !n.joined {
+			continue
+		}
+		if name := filename.Unique(taken, n.name); name != n.name {
+			if _, err := tx.Exec(ctx, `UPDATE files SET name = $2 WHERE id = $1`, n.id, name); err != nil {
+				return nil, fmt.Errorf("rename file: %w", postgres.Classify(err))
+			}
+			out[n.id] = name
+		}
+	}
+	return out, nil
 }
 
 // ByID returns a file whoever owns it, for the worker.

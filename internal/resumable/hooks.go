@@ -66,7 +66,7 @@ func (s *Service) admit(ctx context.Context, req *request, info handler.FileInfo
 	if err != nil {
 		return upload{}, err
 	}
-	name, err := filename.Clean(info.MetaData["filename"])
+	name, err := filename.CleanPath(info.MetaData["filename"])
 	if err != nil {
 		return upload{}, err
 	}

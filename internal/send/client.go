@@ -113,7 +113,11 @@ func (c *client) send(ctx context.Context, f local) (sentFile, error) {
 // create starts an upload of f with the share's options and returns its
 // absolute URL.
 func (c *client) create(ctx context.Context, f local) (string, error) {
-	meta := []string{"filename", filepath.Base(f.path)}
+	name := f.upload
+	if name == "" {
+		name = filepath.Base(f.path)
+	}
+	meta := []string{"filename", name}
 	if t := typeOf(f.path); t != "" {
 		meta = append(meta, "filetype", t)
 	}

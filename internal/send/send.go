@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -67,8 +68,11 @@ func usage(format string, a ...any) error {
 // Files uploads each path and writes the share link to stdout as its
 // last line: one link for one file; for several, one share of them all
 // (POST /api/v1/shares), or, if the token may not make shares, each
-// file's own link, a line each. Every file is checked before any byte
-// is sent.
+// file's own link, a line each. A folder sends every regular file under
+// it, named by its path from the folder's parent ("photos/2024/a.jpg"),
+// so the share keeps the structure; symbolic links and other special
+// files in it are skipped with a warning. Every file is checked before
+// any byte is sent, and each is open only while it is sent.
 func Files(ctx context.Context, o Options, paths []string, stdout io.Writer) error {
 	c, err := newClient(o)
 	if err != nil {
@@ -77,18 +81,26 @@ func Files(ctx context.Context, o Options, paths []string, stdout io.Writer) err
 	if len(paths) == 0 {
 		return usage("name at least one file to send")
 	}
-	files := make([]local, 0, len(paths))
+	var todo []entry
 	for _, p := range paths {
-		f, err := openLocal(p)
+		more, err := expand(p, c.warn)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		files = append(files, f)
+		todo = append(todo, more...)
+	}
+	if len(todo) == 0 {
+		return usage("no files to send in %s", strings.Join(paths, ", "))
 	}
 	var sent []sentFile
-	for _, f := range files {
+	for _, e := range todo {
+		f, err := openLocal(e.path)
+		if err != nil {
+			return err
+		}
+		f.upload = e.upload
 		s, err := c.send(ctx, f)
+		_ = f.Close()
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.name, err)
 		}
@@ -110,6 +122,60 @@ func Files(ctx context.Context, o Options, paths []string, stdout io.Writer) err
 	return nil
 }
 
+// entry is a file to send: where it is, and the name to send it as ("":
+// its base name).
+type entry struct {
+	path, upload string
+}
+
+// expand checks p and returns what sending it means: p itself, or for a
+// folder every regular file under it, in lexical order, each named by
+// its path from the folder's parent, with "/" between folders.
+func expand(p string, warn func(string, ...any)) ([]entry, error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", p, errors.Unwrap(err))
+	}
+	if !fi.IsDir() {
+		f, err := openLocal(p)
+		if err != nil {
+			return nil, err
+		}
+		_ = f.Close()
+		return []entry{{path: p}}, nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, err
+	}
+	parent := filepath.Dir(abs)
+	var out []entry
+	err = filepath.WalkDir(abs, func(at string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("cannot read %s: %w", at, err)
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			warn("%s: not a regular file; skipped", at)
+			return nil
+		}
+		f, err := openLocal(at)
+		if err != nil {
+			return err
+		}
+		_ = f.Close()
+		rel, err := filepath.Rel(parent, at)
+		if err != nil {
+			return err
+		}
+		out = append(out, entry{path: at, upload: filepath.ToSlash(rel)})
+		return nil
+	})
+	return out, err
+}
+
 // print writes a link on stdout, after its QR code on stderr if asked:
 // stderr, so that stdout stays the link alone for scripts.
 func (c *client) print(stdout io.Writer, prefix, link string) error {
@@ -125,10 +191,13 @@ func (c *client) print(stdout io.Writer, prefix, link string) error {
 // local is a file to send, open, with what identifies this version of it.
 type local struct {
 	*os.File
-	path  string // absolute
-	name  string // as the user named it, for messages
-	size  int64
-	mtime time.Time
+	path string // absolute
+	name string // as the user named it, for messages
+	// upload is the name the server is sent, a relative path for a file
+	// of a folder; "": the base name.
+	upload string
+	size   int64
+	mtime  time.Time
 }
 
 func openLocal(p string) (local, error) {

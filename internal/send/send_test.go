@@ -3,6 +3,10 @@ package send
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -80,5 +84,43 @@ func TestEncodeMeta(t *testing.T) {
 	want := "filename " + base64.StdEncoding.EncodeToString([]byte("résumé, v2.pdf")) + ",max_downloads Mw=="
 	if got != want {
 		t.Errorf("encodeMeta = %q, want %q", got, want)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "photos")
+	for _, p := range []string{"photos/a.jpg", "photos/2024/b.jpg", "photos/2024/deep/c.txt", "single.txt"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(root, "single.txt"), filepath.Join(dir, "link.txt")); err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	warn := func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }
+	got, err := expand(dir, warn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range got {
+		names = append(names, e.upload)
+	}
+	if want := "photos/2024/b.jpg photos/2024/deep/c.txt photos/a.jpg"; strings.Join(names, " ") != want {
+		t.Errorf("expand(dir) sends %q, want %q", names, want)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "link.txt") {
+		t.Errorf("warnings %q, want one for the symbolic link", warned)
+	}
+	if got, err := expand(filepath.Join(root, "single.txt"), warn); err != nil || len(got) != 1 || got[0].upload != "" {
+		t.Errorf("expand(file) = %v, %v", got, err)
+	}
+	if _, err := expand(filepath.Join(root, "missing"), warn); err == nil {
+		t.Error("expand(missing) is no error")
 	}
 }

@@ -18,13 +18,25 @@ type Owned struct {
 	Share *share.Share
 }
 
-// Files lists owner's files, newest first, each with its share.
-func (s *Service) Files(ctx context.Context, owner account.User) ([]Owned, error) {
-	list, err := files.List(ctx, s.DB, owner.ID)
+// FilesPage is one page of owner's files, each with its share, and the
+// cursors of the pages beside it.
+type FilesPage struct {
+	Files      []Owned
+	Next, Prev string
+}
+
+// FilePage returns one page of owner's files as l asks (files.PageOf:
+// search, order, keyset cursor), each with its share.
+func (s *Service) FilePage(ctx context.Context, owner account.User, l files.Listing) (FilesPage, error) {
+	p, err := files.PageOf(ctx, s.DB, owner.ID, l)
 	if err != nil {
-		return nil, err
+		return FilesPage{}, err
 	}
-	return s.withShares(ctx, list)
+	list, err := s.withShares(ctx, p.Files)
+	if err != nil {
+		return FilesPage{}, err
+	}
+	return FilesPage{Files: list, Next: p.Next, Prev: p.Prev}, nil
 }
 
 // File returns one of owner's files with its share; anyone else's is

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/download"
+	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/jobs"
@@ -29,7 +30,8 @@ type Batch struct {
 	limit     int64        // room at the start, named when the batch is refused
 	overQuota bool         // room is the quota's, not the size limit's
 	received  []received
-	firstDone time.Time // when the first object was complete; the commit must follow within half the grace
+	taken     map[string]bool // names of received, so that each is unique (filename.Unique)
+	firstDone time.Time       // when the first object was complete; the commit must follow within half the grace
 	// passwordHash, when set, is the share password already hashed (a
 	// resumable upload keeps only the hash between its requests).
 	passwordHash string
@@ -105,7 +107,14 @@ func (e *LimitError) Unwrap() error { return e.Err }
 // Add streams one file's body into storage under a new key. length is the
 // length the client announced, -1 when unknown. A body that fails, ends
 // early, differs from its length or passes the batch's room keeps nothing.
+//
+// A name the batch holds already gets a number, "a (2).txt", so no two
+// files of its share have the same path.
 func (b *Batch) Add(ctx context.Context, name string, body io.Reader, length int64) error {
+	if b.taken == nil {
+		b.taken = map[string]bool{}
+	}
+	name = filename.Unique(b.taken, name)
 	// The key is pending before the first byte, so that the orphan sweep
 	// leaves the object alone however long the commit waits.
 	key := storage.NewKey()
@@ -139,6 +148,7 @@ func (b *Batch) Add(ctx context.Context, name string, body io.Reader, length int
 		b.firstDone = time.Now()
 	}
 	b.received = append(b.received, received{name, got})
+	b.taken[name] = true
 	b.room -= got.Size
 	return nil
 }
@@ -240,7 +250,7 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 			if err := b.request.commit(ctx, b, tx, saved); err != nil {
 				return err
 			}
-		} else if sh, err = b.share(ctx, tx, ids, opts, hash); err != nil {
+		} else if sh, err = b.share(ctx, tx, saved, opts, hash); err != nil {
 			return err
 		}
 		if err := files.Settle(ctx, tx, b.keys()); err != nil { // the rows protect the objects now
@@ -262,14 +272,31 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 	return saved, sh, err
 }
 
-// share makes the batch's share of ids, or, for an upload of a batch
-// that has one already, adds them to it.
-func (b *Batch) share(ctx context.Context, tx pgx.Tx, ids []string, opts share.Options, hash string) (share.Share, error) {
+// share makes the batch's share of saved, or, for an upload of a batch
+// that has one already, adds them to it, renaming those whose path a file
+// of the share has already (files.UniqueInShare) and updating saved.
+func (b *Batch) share(ctx context.Context, tx pgx.Tx, saved []files.File, opts share.Options, hash string) (share.Share, error) {
+	ids := make([]string, len(saved))
+	for i, f := range saved {
+		ids[i] = f.ID
+	}
 	if b.batch == "" || b.owner.ID == "" {
 		return share.Create(ctx, tx, b.owner.ID, ids, opts, hash)
 	}
-	sh, _, err := share.Join(ctx, tx, b.owner.ID, b.batch, ids, opts, hash)
-	return sh, err
+	sh, made, err := share.Join(ctx, tx, b.owner.ID, b.batch, ids, opts, hash)
+	if err != nil || made {
+		return sh, err
+	}
+	renamed, err := files.UniqueInShare(ctx, tx, sh.ID, ids)
+	if err != nil {
+		return share.Share{}, err
+	}
+	for i := range saved {
+		if name, ok := renamed[saved[i].ID]; ok {
+			saved[i].Name = name
+		}
+	}
+	return sh, nil
 }
 
 // insertFile charges the owner's quota and writes the file's row.

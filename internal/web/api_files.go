@@ -35,7 +35,7 @@ func (s *Server) putFile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	name, err := filename.Clean(r.PathValue("name"))
+	name, err := filename.CleanPath(r.PathValue("name")) // "a%2Fb.txt" is b.txt in folder a
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -279,7 +279,7 @@ func TestMultipartAndZip(t *testing.T) {
 		rc.Close()
 		got[f.Name] = string(b)
 	}
-	if got["a.txt"] != "alpha" || got["b.txt"] != "bravo" || len(got) != 2 {
+	if got["a.txt"] != "alpha" || got["dir/b.txt"] != "bravo" || len(got) != 2 { // a backslash is a folder's
 		t.Errorf("zip holds %v", got)
 	}
 	res, _ = st.call(t, "POST", "/api/v1/files", st.token, strings.NewReader("not multipart"), "Content-Type", "text/plain")
@@ -465,5 +465,52 @@ func TestMultipartSizes(t *testing.T) {
 				t.Errorf("%d file rows, want the 2 of the one accepted upload", n)
 			}
 		})
+	}
+}
+
+func TestListFilesPages(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	for _, name := range []string{"b.txt", "a.txt", "docs%2Fc.txt"} {
+		if res, out := st.call(t, "PUT", "/api/v1/files/"+name, st.token, strings.NewReader("x")); res.StatusCode != 201 {
+			t.Fatalf("PUT %s: %d %v", name, res.StatusCode, out)
+		}
+	}
+	list := func(query string) (int, []string, map[string]any) {
+		res, out := st.call(t, "GET", "/api/v1/files?"+query, st.token, nil)
+		var got []string
+		if fs, ok := out["files"].([]any); ok {
+			for _, f := range fs {
+				got = append(got, f.(map[string]any)["name"].(string))
+			}
+		}
+		return res.StatusCode, got, out
+	}
+	status, got, out := list("sort=name&limit=2")
+	if status != 200 || strings.Join(got, " ") != "a.txt b.txt" || out["next_cursor"] == "" || out["prev_cursor"] != "" {
+		t.Fatalf("first page: %d %v %v", status, got, out)
+	}
+	status, got, out = list("sort=name&limit=2&cursor=" + out["next_cursor"].(string))
+	if status != 200 || strings.Join(got, " ") != "docs/c.txt" || out["next_cursor"] != "" || out["prev_cursor"] == "" {
+		t.Fatalf("second page: %d %v %v", status, got, out)
+	}
+	if status, got, _ = list("q=DOCS"); status != 200 || strings.Join(got, " ") != "docs/c.txt" {
+		t.Errorf("search: %d %v", status, got)
+	}
+	for _, tt := range []struct{ query, code string }{
+		{"sort=owner", "invalid_parameter"},
+		{"limit=0", "invalid_parameter"},
+		{"order=up", "invalid_parameter"},
+		{"cursor=nonsense", "invalid_cursor"},
+		{"page=2", "unknown_parameter"},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			if status, _, out := list(tt.query); status != 400 || errorCode(out) != tt.code {
+				t.Errorf("%s: %d %v, want 400 %s", tt.query, status, out, tt.code)
+			}
+		})
+	}
+	if res, out := st.call(t, "PUT", "/api/v1/files/a%2F..%2Fb.txt", st.token, strings.NewReader("x")); res.StatusCode != 400 || errorCode(out) != "invalid_name" {
+		t.Errorf("climbing PUT: %d %v", res.StatusCode, out)
 	}
 }

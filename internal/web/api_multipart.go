@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -128,7 +129,7 @@ func receivePart(ctx context.Context, part *multipart.Part, length int64, batch 
 	if part.FormName() != "file" {
 		return errBadMultipart
 	}
-	name, err := filename.Clean(part.FileName())
+	name, err := filename.CleanPath(partPath(part))
 	if err != nil {
 		return err
 	}
@@ -136,6 +137,16 @@ func receivePart(ctx context.Context, part *multipart.Part, length int64, batch 
 		return err
 	}
 	return batch.Add(ctx, name, part, length)
+}
+
+// partPath is a file part's filename as sent, folders and all:
+// multipart.Part.FileName keeps only its last element.
+func partPath(part *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	if err != nil {
+		return part.FileName()
+	}
+	return params["filename"]
 }
 
 var errBadSize = apiError(http.StatusBadRequest, "invalid_field", "size must be a whole number of bytes, sent just before its file part")

@@ -2,23 +2,76 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
 )
 
+// listFiles answers one page of the user's files: q, sort, order, limit
+// and cursor (parseListing), with the cursors of the pages beside it.
 func (s *Server) listFiles(w http.ResponseWriter, r *http.Request, u account.User) {
-	list, err := s.Sharing.Files(r.Context(), u)
+	l, err := parseListing(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	out := make([]fileJSON, 0, len(list))
-	for _, f := range list {
+	p, err := s.Sharing.FilePage(r.Context(), u, l)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]fileJSON, 0, len(p.Files))
+	for _, f := range p.Files {
 		out = append(out, s.fileJSON(r, f.File, f.Share))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"files": out})
+	writeJSON(w, http.StatusOK, map[string]any{"files": out, "next_cursor": p.Next, "prev_cursor": p.Prev})
+}
+
+// defaultPage is how many files a listing holds unless limit says.
+const defaultPage = 50
+
+// listingParams are the query parameters of a files listing.
+var listingParams = []string{"q", "sort", "order", "limit", "cursor"}
+
+// parseListing reads a files listing's query: q (part of a name), sort
+// (name, size, created; created by default), order (asc, desc; desc for
+// created, asc otherwise), limit (1 to files.MaxPage, defaultPage) and
+// cursor (a next_cursor or prev_cursor this listing gave). Any other
+// parameter is unknown_parameter, a bad value invalid_parameter.
+func parseListing(r *http.Request) (files.Listing, error) {
+	if err := knownParams(r, listingParams); err != nil {
+		return files.Listing{}, err
+	}
+	return listingOf(r.URL.Query())
+}
+
+// listingOf reads a listing's parameters from q, ignoring others (the My
+// files page's).
+func listingOf(q url.Values) (files.Listing, error) {
+	l := files.Listing{Search: q.Get("q"), Sort: files.Sort(q.Get("sort")), Limit: defaultPage, Cursor: q.Get("cursor")}
+	if l.Sort == "" {
+		l.Sort = files.ByCreated
+	}
+	switch q.Get("order") {
+	case "":
+		l.Desc = l.Sort == files.ByCreated
+	case "asc":
+	case "desc":
+		l.Desc = true
+	default:
+		return files.Listing{}, files.ErrBadListing
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return files.Listing{}, files.ErrBadListing
+		}
+		l.Limit = n
+	}
+	return l, l.Check()
 }
 
 func (s *Server) getFile(w http.ResponseWriter, r *http.Request, u account.User) {

@@ -13,6 +13,7 @@ import (
 	"gocloud.dev/blob"
 
 	"github.com/ferryhq/ferry/internal/download"
+	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
 	"github.com/ferryhq/ferry/internal/sharing"
@@ -218,9 +219,9 @@ func (s *Server) zipShare(w http.ResponseWriter, r *http.Request) {
 // SpendZip opened.
 func (s *Server) writeZip(ctx context.Context, w io.Writer, z sharing.Zip) error {
 	zw := zip.NewWriter(w)
-	names := map[string]int{}
+	names := map[string]bool{}
 	for i, f := range z.Files {
-		entry, err := zw.CreateHeader(&zip.FileHeader{Name: uniqueName(names, f.Name), Method: zip.Store, Modified: f.CreatedAt})
+		entry, err := zw.CreateHeader(&zip.FileHeader{Name: filename.Unique(names, f.Name), Method: zip.Store, Modified: f.CreatedAt})
 		if err == nil {
 			err = s.copyObject(ctx, entry, z, i)
 		}
@@ -266,21 +267,6 @@ var (
 	smallBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
 	bigBuffers   = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
 )
-
-// uniqueName gives repeated names a number, "a.txt", "a (2).txt", so no
-// entry of the zip overwrites another when unpacked.
-func uniqueName(seen map[string]int, name string) string {
-	seen[name]++
-	n := seen[name]
-	if n == 1 {
-		return name
-	}
-	stem, ext := name, ""
-	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		stem, ext = name[:i], name[i:]
-	}
-	return uniqueName(seen, stem+" ("+strconv.Itoa(n)+")"+ext)
-}
 
 // countingWriter counts the bytes a response sent, for the history.
 type countingWriter struct {

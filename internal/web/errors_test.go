@@ -76,6 +76,11 @@ func TestErrorMapping(t *testing.T) {
 		{fmt.Errorf("%w: %w", storage.ErrIncompleteBody, refused), 400, "incomplete_body"}, // the client's connection, not a service's
 		{storage.ErrLength, 400, "length_mismatch"},
 		{filename.ErrEmpty, 400, "invalid_name"},
+		{filename.ErrClimb, 400, "invalid_name"},
+		{filename.ErrControl, 400, "invalid_name"},
+		{filename.ErrTooLong, 400, "invalid_name"},
+		{files.ErrBadCursor, 400, "invalid_cursor"},
+		{files.ErrBadListing, 400, "invalid_parameter"},
 		{share.ErrUnknownFile, 404, "not_found"},
 		{share.ErrNotFound, 404, "not_found"},
 		{share.ErrGone, 410, "gone"},

@@ -35,6 +35,8 @@ var pageFuncs = template.FuncMap{
 	"ext":      extLabel,
 	"sentence": sentence,
 	"qr":       qrPath,
+	"tree":     shareTree,
+	"sortHead": sortHeadOf,
 }
 
 // pages are server-rendered and work without JavaScript. They are parsed

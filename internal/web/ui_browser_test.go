@@ -124,7 +124,17 @@ func signIn(t *testing.T, ctx context.Context, base string) {
 		chromedp.SendKeys("#password", "correct horse battery"),
 	)
 	screenshot(t, ctx, "login")
+	// The page's deferred scripts have run once it is complete: a test
+	// that looks at what they set must not race them.
 	do(t, ctx, "submit sign in", chromedp.Click(`button[type=submit]`), chromedp.WaitVisible("#upload"))
+	// Polled from here, not with chromedp.Poll, which needs the page's
+	// script and so hangs in the tests that turn it off.
+	for deadline := time.Now().Add(30 * time.Second); eval[string](t, ctx, `document.readyState`) != "complete"; {
+		if time.Now().After(deadline) {
+			t.Fatal("the page after sign-in never finished loading")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // writeFiles writes each named body into a new folder and returns the

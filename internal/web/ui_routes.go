@@ -8,6 +8,7 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/files"
+	"github.com/ferryhq/ferry/internal/sharing"
 )
 
 // home sends a signed-in browser to its files and anyone else to sign in.
@@ -138,14 +139,22 @@ type fileRow struct {
 	Ended bool
 }
 
+// filesPage is the upload form and one page of the user's files, found
+// and ordered as the query asks (listingOf), with links to the pages
+// beside it and to each order.
 func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.User) {
-	list, err := s.Sharing.Files(r.Context(), u)
+	l, err := listingOf(r.URL.Query())
 	if err != nil {
 		s.failPage(w, r, err)
 		return
 	}
-	rows := make([]fileRow, 0, len(list))
-	for _, f := range list {
+	p, err := s.Sharing.FilePage(r.Context(), u, l)
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	rows := make([]fileRow, 0, len(p.Files))
+	for _, f := range p.Files {
 		row := fileRow{File: f.File}
 		if f.Share != nil {
 			v := s.shareJSON(r, *f.Share, f.ID)
@@ -155,8 +164,50 @@ func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, u account.Use
 	}
 	s.render(w, r, http.StatusOK, "files", map[string]any{
 		"Files": rows, "NewLink": s.newLink(r), "Expiry": expiryChoices(s.Settings.Shares), "Mail": s.Sharing.MailsLinks(),
-		"Tus": s.Uploads != nil, "ChunkSize": s.chunkSize(),
+		"Tus": s.Uploads != nil, "ChunkSize": s.chunkSize(), "List": listLinks(l, p),
 	})
+}
+
+// listView is what the My files page shows of its listing: the search,
+// a link for each sort column (its order flipped when it is the current
+// one) and the links to the next and previous pages ("" for none).
+type listView struct {
+	Search     string
+	Sort       files.Sort
+	Desc       bool
+	SortLinks  map[string]string
+	Next, Prev string
+}
+
+func listLinks(l files.Listing, p sharing.FilesPage) listView {
+	link := func(sort files.Sort, desc bool, cursor string) string {
+		q := url.Values{"sort": {string(sort)}, "order": {"asc"}}
+		if desc {
+			q.Set("order", "desc")
+		}
+		if l.Search != "" {
+			q.Set("q", l.Search)
+		}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		return "/files?" + q.Encode()
+	}
+	v := listView{Search: l.Search, Sort: l.Sort, Desc: l.Desc, SortLinks: map[string]string{}}
+	for _, sort := range []files.Sort{files.ByName, files.BySize, files.ByCreated} {
+		desc := sort == files.ByCreated // each column's first click
+		if sort == l.Sort {
+			desc = !l.Desc
+		}
+		v.SortLinks[string(sort)] = link(sort, desc, "")
+	}
+	if p.Next != "" {
+		v.Next = link(l.Sort, l.Desc, p.Next)
+	}
+	if p.Prev != "" {
+		v.Prev = link(l.Sort, l.Desc, p.Prev)
+	}
+	return v
 }
 
 // chunkSize is the size of each tus PATCH the upload page sends.
@@ -173,4 +224,20 @@ func (s *Server) deleteFileForm(w http.ResponseWriter, r *http.Request, u accoun
 		return
 	}
 	http.Redirect(w, r, "/files", http.StatusSeeOther)
+}
+
+// sortHead is a sortable column head of the My files table.
+type sortHead struct {
+	Label, Link   string
+	Current, Desc bool
+}
+
+// sortHeadOf makes the head of column sort for the page's listView; with
+// no listView (a partial render) the head is a plain label.
+func sortHeadOf(v any, sort, label string) sortHead {
+	lv, ok := v.(listView)
+	if !ok {
+		return sortHead{Label: label}
+	}
+	return sortHead{Label: label, Link: lv.SortLinks[sort], Current: string(lv.Sort) == sort, Desc: lv.Desc}
 }

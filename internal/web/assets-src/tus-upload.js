@@ -50,9 +50,9 @@ import { Upload, isSupported } from "tus-js-client";
     var li = document.createElement("li");
     li.innerHTML = '<div class="top-line"><span class="nm"></span><span class="st muted"></span></div>' +
       '<progress max="100" value="0"></progress>';
-    $(".nm", li).textContent = file.name;
+    $(".nm", li).textContent = f.pathOf(file);
     var bar = $("progress", li);
-    bar.setAttribute("aria-label", "Upload of " + file.name);
+    bar.setAttribute("aria-label", "Upload of " + f.pathOf(file));
     $("#bars").append(li);
     return { file: file, bar: bar, st: $(".st", li), sent: 0, done: false, fileID: "", upload: null, resumedAt: -1 };
   }
@@ -117,7 +117,8 @@ import { Upload, isSupported } from "tus-js-client";
       endpoint: endpoint,
       chunkSize: chunkSize,
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
-      metadata: Object.assign({ filename: it.file.name, filetype: it.file.type || "application/octet-stream" }, request ? {} : { batch: batch }, options()),
+      fingerprint: fingerprint,
+      metadata: Object.assign({ filename: f.pathOf(it.file), filetype: it.file.type || "application/octet-stream" }, request ? {} : { batch: batch }, options()),
       headers: password ? { "Ferry-Share-Password": password } : {},
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: true,
@@ -147,6 +148,12 @@ import { Upload, isSupported } from "tus-js-client";
     return up;
   }
 
+  // fingerprint names a file's upload in localStorage, to resume it. Two
+  // files of a folder may share a name, size and date: it holds the path.
+  function fingerprint(file, o) {
+    return Promise.resolve(["ferry", f.pathOf(file), file.type, file.size, file.lastModified, o.endpoint].join("-"));
+  }
+
   // resumeOrStart continues the upload this browser began of the same
   // file, if the server still has it (tus-js-client's fingerprint in
   // localStorage), else starts one.
@@ -159,7 +166,7 @@ import { Upload, isSupported } from "tus-js-client";
   // browser made of the same file. A resumed upload keeps its batch, so
   // the files picked with it join its link.
   function previous(items) {
-    var probe = items.map(function (it) { return new Upload(it.file, { endpoint: endpoint }); });
+    var probe = items.map(function (it) { return new Upload(it.file, { endpoint: endpoint, fingerprint: fingerprint }); });
     return Promise.all(probe.map(function (u) {
       return u.findPreviousUploads().then(function (list) {
         list.sort(function (a, b) { return Date.parse(b.creationTime) - Date.parse(a.creationTime); });

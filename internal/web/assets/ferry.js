@@ -57,6 +57,10 @@
   var toRequest = !!form.dataset.request;
   input.required = false;
 
+  // pathOf is the name a file is sent under: its path in a dropped or
+  // picked folder ("album/2024/a.jpg"), else its name. The server cleans it.
+  function pathOf(f) { return f.ferryPath || f.webkitRelativePath || f.name; }
+
   function choose(list) {
     picked = Array.prototype.slice.call(list);
     $(".drop p").innerHTML = "";
@@ -66,9 +70,11 @@
     $(".drop p").append(s, " (" + human(bytes) + ")");
   }
   input.addEventListener("change", function () { choose(input.files); });
+  var folderInput = $("#folder-input");
+  if (folderInput) folderInput.addEventListener("change", function () { choose(folderInput.files); });
   // tus.js (loaded when the server takes tus uploads) sends the files
   // itself: it marks the form and reads what was picked from here.
-  form.ferry = { picked: function () { return picked; }, human: human, secs: secs, refreshList: refreshList };
+  form.ferry = { picked: function () { return picked; }, pathOf: pathOf, human: human, secs: secs, refreshList: refreshList };
   ["dragenter", "dragover"].forEach(function (t) {
     drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); });
   });
@@ -76,8 +82,41 @@
     drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); });
   });
   drop.addEventListener("drop", function (e) {
+    var items = Array.prototype.slice.call(e.dataTransfer.items || []);
+    var entries = items.map(function (it) { return it.webkitGetAsEntry && it.webkitGetAsEntry(); });
+    if (entries.some(function (en) { return en && en.isDirectory; })) {
+      // A dropped folder: walk it, so every file keeps its path.
+      Promise.all(entries.filter(Boolean).map(walk)).then(function (lists) {
+        choose([].concat.apply([], lists));
+      });
+      return;
+    }
     if (e.dataTransfer.files.length) choose(e.dataTransfer.files);
   });
+
+  // walk resolves to the files under a dropped entry, each with its path
+  // (the entry's fullPath without the leading "/") as ferryPath.
+  function walk(entry) {
+    if (entry.isFile) {
+      return new Promise(function (ok, fail) {
+        entry.file(function (f) { f.ferryPath = entry.fullPath.replace(/^\/+/, ""); ok([f]); }, fail);
+      });
+    }
+    var reader = entry.createReader(), all = [];
+    // readEntries gives a folder's entries a batch at a time, until none.
+    return new Promise(function (ok, fail) {
+      (function more() {
+        reader.readEntries(function (batch) {
+          if (!batch.length) {
+            Promise.all(all.map(walk)).then(function (lists) { ok([].concat.apply([], lists)); }, fail);
+            return;
+          }
+          all = all.concat(Array.prototype.slice.call(batch));
+          more();
+        }, fail);
+      })();
+    });
+  }
 
   cancel.addEventListener("click", function () {
     if (!running) return;
@@ -90,9 +129,9 @@
     var li = document.createElement("li");
     li.innerHTML = '<div class="top-line"><span class="nm"></span><span class="st muted"></span></div>' +
       '<progress max="100" value="0"></progress>';
-    $(".nm", li).textContent = f.name;
+    $(".nm", li).textContent = pathOf(f);
     var bar = $("progress", li);
-    bar.setAttribute("aria-label", "Upload of " + f.name);
+    bar.setAttribute("aria-label", "Upload of " + pathOf(f));
     $("#bars").append(li);
     return { bar: bar, st: $(".st", li), size: f.size };
   }
@@ -111,7 +150,7 @@
     // stream the file to storage in one request rather than in parts.
     picked.forEach(function (f) {
       fd.append("size", String(f.size));
-      fd.append("file", f, f.name);
+      fd.append("file", f, pathOf(f));
     });
     return fd;
   }
