@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/buildinfo"
 	"github.com/ferryhq/ferry/internal/config"
@@ -64,6 +65,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		Sharing:  uses,
 		Uploads:  uploads,
 		Accounts: accounts(p, hasher, inserter),
+		Audit:    &audit.Log{DB: p.services.Conns},
 		Redis:    p.services.Redis, Tracer: p.tracing.Provider,
 		Settings: web.Settings{
 			PublicURL:         p.cfg.PublicURL,

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/health"
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/resumable"
@@ -61,6 +62,7 @@ type Deps struct {
 	InFlight *server.InFlight
 	Sharing  *sharing.Service     // files, shares and downloads
 	Accounts *account.Service     // users, passwords and API tokens
+	Audit    *audit.Log           // the audit log; nil: events are only logged
 	Uploads  *resumable.Service   // tus uploads; nil: refused with 501
 	Redis    *redis.Client        // sessions and rate limits
 	Tracer   trace.TracerProvider // nil while tracing is off
@@ -230,6 +232,11 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("PATCH /api/v1/uploads/{id}", s.tusUpload)
 	mux.HandleFunc("DELETE /api/v1/uploads/{id}", s.tusUpload)
 	mux.HandleFunc("GET /api/v1/uploads/{id}", s.authed(s.uploadStatus))
+	// Administration (api_admin.go): admins only.
+	mux.HandleFunc("GET /api/v1/admin/users", s.admin(s.adminUsers))
+	mux.HandleFunc("PATCH /api/v1/admin/users/{id}", s.admin(s.adminPatchUser))
+	mux.HandleFunc("GET /api/v1/admin/audit", s.admin(s.adminAudit))
+	mux.HandleFunc("GET /api/v1/me/audit", s.authed(s.myAudit))
 }
 
 // anyScope marks a route that any valid token may call, or that reads no
@@ -279,6 +286,12 @@ var apiScopes = map[string]account.Scope{
 	"DELETE /api/v1/webhooks/{id}":         account.ScopeAccount,
 	"GET /api/v1/webhooks/{id}/deliveries": account.ScopeAccount,
 	"POST /api/v1/webhooks/{id}/test":      account.ScopeAccount,
+
+	// Administration (api_admin.go).
+	"GET /api/v1/admin/users":        account.ScopeAdmin,
+	"PATCH /api/v1/admin/users/{id}": account.ScopeAdmin,
+	"GET /api/v1/admin/audit":        account.ScopeAdmin,
+	"GET /api/v1/me/audit":           account.ScopeAccount,
 }
 
 // pageRoutes lists the pages of the web UI and its form endpoints

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ferryhq/ferry/internal/account"
+)
+
+// makeAdmin gives the user id the admin role.
+func (st *stack) makeAdmin(t *testing.T, id string) {
+	t.Helper()
+	if _, err := st.services.DB.Exec(context.Background(), "UPDATE users SET role = 'admin' WHERE id = $1", id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// adminToken is an admin-scoped token of the stack's owner, made an admin.
+func (st *stack) adminToken(t *testing.T) string {
+	t.Helper()
+	st.makeAdmin(t, st.userID)
+	return st.scopedToken(t, account.Scopes{account.ScopeAdmin}, 0)
+}
+
+func TestAdminOnly(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	_, userToken := st.newUser(t, "user@example.com")
+	everyScope := st.scopedToken(t, account.AllScopes, 0)
+	admin := st.adminToken(t)
+	for _, tc := range []struct {
+		name, token string
+		status      int
+		code        string
+	}{
+		{"a user", userToken, http.StatusForbidden, "forbidden"},
+		{"an admin's token without the admin scope", everyScope, http.StatusForbidden, "insufficient_scope"},
+		{"an admin's admin token", admin, http.StatusOK, ""},
+		{"nobody", "", http.StatusUnauthorized, "unauthorized"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, path := range []string{"/api/v1/admin/users", "/api/v1/admin/audit"} {
+				res, out := st.call(t, "GET", path, tc.token, nil)
+				if res.StatusCode != tc.status || errorCode(out) != tc.code {
+					t.Errorf("GET %s: %d %v, want %d %s", path, res.StatusCode, out["_raw"], tc.status, tc.code)
+				}
+			}
+		})
+	}
+	t.Run("a user cannot make an admin token", func(t *testing.T) {
+		res, out := st.call(t, "POST", "/api/v1/tokens", userToken, strings.NewReader(`{"name":"x","scopes":["admin"]}`))
+		if res.StatusCode != http.StatusForbidden || errorCode(out) != "forbidden" {
+			t.Errorf("%d %v", res.StatusCode, out["_raw"])
+		}
+	})
+	t.Run("an admin token stops with the role", func(t *testing.T) {
+		other, _ := st.newUser(t, "second-admin@example.com")
+		st.makeAdmin(t, other)
+		if res, out := st.call(t, "PATCH", "/api/v1/admin/users/"+st.userID, admin, strings.NewReader(`{"role":"user"}`)); res.StatusCode != 200 {
+			t.Fatalf("demote self: %d %v", res.StatusCode, out["_raw"])
+		}
+		if res, out := st.call(t, "GET", "/api/v1/admin/users", admin, nil); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a demoted admin's token: %d %v", res.StatusCode, out["_raw"])
+		}
+	})
+}
+
+func TestAdminUsers(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	admin := st.adminToken(t)
+	st.newUser(t, "Alice@Example.com")
+	st.newUser(t, "bob@example.com")
+	for _, tc := range []struct {
+		q    string
+		want []string
+	}{
+		{"", []string{"owner@example.com", "Alice@Example.com", "bob@example.com"}},
+		{"alice", []string{"Alice@Example.com"}},
+		{"EXAMPLE.COM", []string{"owner@example.com", "Alice@Example.com", "bob@example.com"}},
+		{"nobody", nil},
+	} {
+		t.Run("q="+tc.q, func(t *testing.T) {
+			res, out := st.call(t, "GET", "/api/v1/admin/users?q="+tc.q, admin, nil)
+			if res.StatusCode != 200 {
+				t.Fatalf("%d %v", res.StatusCode, out["_raw"])
+			}
+			var got []string
+			for _, u := range out["users"].([]any) {
+				got = append(got, u.(map[string]any)["email"].(string))
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("users %v, want %v", got, tc.want)
+			}
+		})
+	}
+	res, out := st.call(t, "GET", "/api/v1/admin/users?cursor=nonsense", admin, nil)
+	if res.StatusCode != http.StatusBadRequest || errorCode(out) != "invalid_cursor" {
+		t.Errorf("a bad cursor: %d %v", res.StatusCode, out["_raw"])
+	}
+	_, out = st.call(t, "GET", "/api/v1/admin/users?q=owner", admin, nil)
+	u := out["users"].([]any)[0].(map[string]any)
+	if u["role"] != "admin" || u["disabled"] != false || u["last_login_at"] != nil {
+		t.Errorf("owner listed as %v", u)
+	}
+}
+
+func TestAdminPatchUser(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	admin := st.adminToken(t)
+	userID, _ := st.newUser(t, "user@example.com")
+	for _, tc := range []struct {
+		name, id, body string
+		status         int
+		code           string
+	}{
+		{"quota", userID, `{"quota_bytes":1000}`, 200, ""},
+		{"quota back to the default", userID, `{"quota_bytes":null}`, 200, ""},
+		{"negative quota", userID, `{"quota_bytes":-1}`, 400, "invalid_field"},
+		{"quota not a number", userID, `{"quota_bytes":"lots"}`, 400, "invalid_field"},
+		{"role", userID, `{"role":"admin"}`, 200, ""},
+		{"role back", userID, `{"role":"user"}`, 200, ""},
+		{"unknown role", userID, `{"role":"root"}`, 400, "invalid_field"},
+		{"unknown field", userID, `{"admin":true}`, 400, "invalid_json"},
+		{"unknown user", "00000000-0000-0000-0000-000000000000", `{"disabled":true}`, 404, "not_found"},
+		{"malformed id", "nope", `{"disabled":true}`, 404, "not_found"},
+		{"last admin demotes self", st.userID, `{"role":"user"}`, 409, "last_admin"},
+		{"last admin disables self", st.userID, `{"disabled":true}`, 409, "last_admin"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, out := st.call(t, "PATCH", "/api/v1/admin/users/"+tc.id, admin, strings.NewReader(tc.body))
+			if res.StatusCode != tc.status || errorCode(out) != tc.code {
+				t.Errorf("%d %v, want %d %s", res.StatusCode, out["_raw"], tc.status, tc.code)
+			}
+		})
+	}
+	_, out := st.call(t, "GET", "/api/v1/admin/audit?actor="+st.userID, admin, nil)
+	var types []string
+	for _, e := range out["events"].([]any) {
+		ev := e.(map[string]any)
+		if ev["subject_id"] == userID {
+			types = append(types, ev["type"].(string))
+		}
+	}
+	want := "admin_role_changed,admin_role_changed,admin_quota_changed,admin_quota_changed" // newest first
+	if strings.Join(types, ",") != want {
+		t.Errorf("audit events %v, want %s", types, want)
+	}
+	if n := st.rowCount(t, "audit_events WHERE request_id = ''"); n != 0 {
+		t.Errorf("%d audit events without a request id", n)
+	}
+}
+
+// TestDisableUser disables a user whose token and browser session work:
+// both stop at the next request, and enabling the account brings the
+// token back (the session stays signed out).
+func TestDisableUser(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	browser := browserSession(t, st, "correct horse battery")
+	token := st.scopedToken(t, account.AllScopes, 0)
+	adminID, _ := st.newUser(t, "admin@example.com")
+	st.makeAdmin(t, adminID)
+	_, admin, err := account.CreateTokenWith(context.Background(), st.services.DB, adminID, "admin", account.TokenOptions{Scopes: account.Scopes{account.ScopeAdmin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := st.call(t, "GET", "/api/v1/files", token, nil); res.StatusCode != 200 {
+		t.Fatalf("the token before: %d", res.StatusCode)
+	}
+	if code := status(t, browser, "GET", st.url+"/api/v1/me", ""); code != 200 {
+		t.Fatalf("the session before: %d", code)
+	}
+	if res, out := st.call(t, "PATCH", "/api/v1/admin/users/"+st.userID, admin, strings.NewReader(`{"disabled":true}`)); res.StatusCode != 200 || out["disabled"] != true {
+		t.Fatalf("disable: %d %v", res.StatusCode, out["_raw"])
+	}
+	res, out := st.call(t, "GET", "/api/v1/files", token, nil)
+	if res.StatusCode != http.StatusUnauthorized || errorCode(out) != "account_disabled" {
+		t.Errorf("the token after: %d %v", res.StatusCode, out["_raw"])
+	}
+	if code := status(t, browser, "GET", st.url+"/api/v1/me", ""); code != http.StatusUnauthorized {
+		t.Errorf("the session after: %d", code)
+	}
+	res, out = st.call(t, "POST", "/api/v1/login", "", strings.NewReader(`{"email":"owner@example.com","password":"correct horse battery"}`))
+	if res.StatusCode != http.StatusUnauthorized || errorCode(out) != "account_disabled" {
+		t.Errorf("sign-in while disabled: %d %v", res.StatusCode, out["_raw"])
+	}
+	st.call(t, "PATCH", "/api/v1/admin/users/"+st.userID, admin, strings.NewReader(`{"disabled":false}`))
+	if res, _ := st.call(t, "GET", "/api/v1/files", token, nil); res.StatusCode != 200 {
+		t.Errorf("the token once enabled: %d", res.StatusCode)
+	}
+	if code := status(t, browser, "GET", st.url+"/api/v1/me", ""); code != http.StatusUnauthorized {
+		t.Errorf("the old session once enabled: %d, want still signed out", code)
+	}
+}
+
+// TestAuditLog checks that sign-ins and token changes are recorded, and
+// that a user sees only their own events.
+func TestAuditLog(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	browserSession(t, st, "correct horse battery")
+	st.call(t, "POST", "/api/v1/login", "", strings.NewReader(`{"email":"owner@example.com","password":"wrong wrong wrong"}`))
+	_, created := st.call(t, "POST", "/api/v1/tokens", st.token, strings.NewReader(`{"name":"ci","scopes":["files:read"]}`))
+	st.call(t, "DELETE", "/api/v1/tokens/"+created["id"].(string), st.token, nil)
+	_, otherToken := st.newUser(t, "other@example.com")
+
+	_, out := st.call(t, "GET", "/api/v1/me/audit", st.token, nil)
+	var types []string
+	for _, e := range out["events"].([]any) {
+		ev := e.(map[string]any)
+		types = append(types, ev["type"].(string))
+		if ev["actor_id"] != st.userID || ev["client"] == "" || ev["request_id"] == "" {
+			t.Errorf("event %v", ev)
+		}
+		if strings.Contains(ev["type"].(string), "token") && ev["subject_id"] != created["id"] {
+			t.Errorf("token event names %v, want %v", ev["subject_id"], created["id"])
+		}
+	}
+	if strings.Join(types, ",") != "token_revoked,token_created,login" {
+		t.Errorf("own events %v", types)
+	}
+	if _, out := st.call(t, "GET", "/api/v1/me/audit", otherToken, nil); len(out["events"].([]any)) != 0 {
+		t.Errorf("another user sees %v", out["events"])
+	}
+	if n := st.rowCount(t, "audit_events WHERE type = 'login_failed' AND actor_id IS NULL"); n != 1 {
+		t.Errorf("%d failed sign-ins recorded, want 1", n)
+	}
+	if n := st.rowCount(t, "audit_events WHERE details::text LIKE '%wrong wrong%' OR details::text LIKE '%owner@%'"); n != 0 {
+		t.Errorf("%d events hold a password or an email", n)
+	}
+	res, out := st.call(t, "GET", "/api/v1/me/audit?before=x", st.token, nil)
+	if res.StatusCode != http.StatusBadRequest || errorCode(out) != "invalid_cursor" {
+		t.Errorf("a bad before: %d %v", res.StatusCode, out["_raw"])
+	}
+}
