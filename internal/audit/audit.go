@@ -48,11 +48,22 @@ type Event struct {
 // ErrBadCursor is a before= that is not an event id.
 var ErrBadCursor = errors.New("before must be the id of an event, as a page's next gives it")
 
+type clientKey struct{}
+
+// WithClient returns ctx carrying the client group of the request it
+// belongs to, for the events recorded with it.
+func WithClient(ctx context.Context, client string) context.Context {
+	return context.WithValue(ctx, clientKey{}, client)
+}
+
 // Record appends e in db, a pool or the transaction of the change it
-// records. The request id comes from ctx when e has none.
+// records. The request id and the client come from ctx when e has none.
 func Record(ctx context.Context, db postgres.DB, e Event) error {
 	if e.RequestID == "" {
 		e.RequestID = logging.RequestID(ctx)
+	}
+	if e.Client == "" {
+		e.Client, _ = ctx.Value(clientKey{}).(string)
 	}
 	details, err := json.Marshal(e.Details)
 	if err != nil {

@@ -237,3 +237,38 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("a bad before: %d %v", res.StatusCode, out["_raw"])
 	}
 }
+
+// TestAuditSharing records an upload, a share's edit and end and a file's
+// deletion, each in the transaction of its change.
+func TestAuditSharing(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	f := st.upload(t, "a.txt", []byte("hello"), "")
+	sh := shareOf(f)
+	fileID, shareID := f["id"].(string), sh["id"].(string)
+	st.call(t, "PATCH", "/api/v1/shares/"+shareID, st.token, strings.NewReader(`{"password":"a new one","max_downloads":3}`))
+	st.call(t, "DELETE", "/api/v1/shares/"+shareID, st.token, nil)
+	st.call(t, "DELETE", "/api/v1/files/"+fileID, st.token, nil)
+
+	_, out := st.call(t, "GET", "/api/v1/me/audit", st.token, nil)
+	var got []string
+	for _, e := range out["events"].([]any) {
+		ev := e.(map[string]any)
+		got = append(got, ev["type"].(string)+" "+ev["subject_id"].(string))
+		if ev["client"] == "" || ev["request_id"] == "" {
+			t.Errorf("event without client or request id: %v", ev)
+		}
+		if strings.Contains(ev["type"].(string), "edited") {
+			if d := ev["details"].(map[string]any); d["password"] != "changed" || d["max_downloads"] != 3.0 {
+				t.Errorf("edit details %v", d)
+			}
+		}
+	}
+	want := []string{"file_deleted " + fileID, "share_deleted " + shareID, "share_edited " + shareID, "share_created " + shareID, "file_uploaded " + fileID}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("events\n%v, want\n%v", got, want)
+	}
+	if n := st.rowCount(t, "audit_events WHERE details::text LIKE '%a new one%'"); n != 0 {
+		t.Error("a share password is in the audit log")
+	}
+}
