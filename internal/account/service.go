@@ -91,6 +91,9 @@ func (s *Service) Users(ctx context.Context, q, cursor string, limit int) (UserP
 	return ListUsers(ctx, s.DB, q, cursor, limit)
 }
 
+// Stats are the instance-wide figures.
+func (s *Service) Stats(ctx context.Context) (Totals, error) { return Stats(ctx, s.DB) }
+
 // RecordLogin notes a successful sign-in of id.
 func (s *Service) RecordLogin(ctx context.Context, id string) error {
 	return RecordLogin(ctx, s.DB, id)

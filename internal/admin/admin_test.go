@@ -194,7 +194,7 @@ func TestStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := run(t, db, "", "stats")
-	want := "users:        1\nfiles:        1\nbytes stored: 1.5 GiB (1610612736 bytes)\n"
+	want := "users:        1\nfiles:        1\nbytes stored: 1.5 GiB (1610612736 bytes)\ndownloads today: 0\n"
 	if r.err != nil || r.stdout != want {
 		t.Errorf("stats printed %q, %v; want %q", r.stdout, r.err, want)
 	}

@@ -176,7 +176,7 @@ func stats(ctx context.Context, args []string, s IO, b Backends) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(s.Stdout, "users:        %d\nfiles:        %d\nbytes stored: %s (%d bytes)\n",
-		t.Users, t.Files, units.Bytes(t.Bytes).Human(), t.Bytes)
+	_, err = fmt.Fprintf(s.Stdout, "users:        %d\nfiles:        %d\nbytes stored: %s (%d bytes)\ndownloads today: %d\n",
+		t.Users, t.Files, units.Bytes(t.Bytes).Human(), t.Bytes, t.DownloadsToday)
 	return err
 }

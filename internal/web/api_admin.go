@@ -140,3 +140,12 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, _ account.Us
 func (s *Server) myAudit(w http.ResponseWriter, r *http.Request, u account.User) {
 	s.auditPage(w, r, audit.Filter{Actor: u.ID, Type: r.URL.Query().Get("type")})
 }
+
+func (s *Server) adminStats(w http.ResponseWriter, r *http.Request, _ account.User) {
+	t, err := s.Accounts.Stats(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int64{"users": t.Users, "files": t.Files, "bytes": t.Bytes, "downloads_today": t.DownloadsToday})
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
 )
@@ -270,5 +271,30 @@ func TestAuditSharing(t *testing.T) {
 	}
 	if n := st.rowCount(t, "audit_events WHERE details::text LIKE '%a new one%'"); n != 0 {
 		t.Error("a share password is in the audit log")
+	}
+}
+
+func TestAdminStats(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	admin := st.adminToken(t)
+	sh := shareOf(st.upload(t, "a.txt", []byte("hello"), ""))
+	if code := st.fetch(t, pathOf(t, sh["download_url"].(string))); code != 200 {
+		t.Fatalf("download: %d", code)
+	}
+	// The download's history row is written once the response is over.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		res, out := st.call(t, "GET", "/api/v1/admin/stats", admin, nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("%d %v", res.StatusCode, out["_raw"])
+		}
+		if out["users"] == 1.0 && out["files"] == 1.0 && out["bytes"] == 5.0 && out["downloads_today"] == 1.0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stats %v", out)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -236,6 +236,7 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("GET /api/v1/admin/users", s.admin(s.adminUsers))
 	mux.HandleFunc("PATCH /api/v1/admin/users/{id}", s.admin(s.adminPatchUser))
 	mux.HandleFunc("GET /api/v1/admin/audit", s.admin(s.adminAudit))
+	mux.HandleFunc("GET /api/v1/admin/stats", s.admin(s.adminStats))
 	mux.HandleFunc("GET /api/v1/me/audit", s.authed(s.myAudit))
 }
 
@@ -291,6 +292,7 @@ var apiScopes = map[string]account.Scope{
 	"GET /api/v1/admin/users":        account.ScopeAdmin,
 	"PATCH /api/v1/admin/users/{id}": account.ScopeAdmin,
 	"GET /api/v1/admin/audit":        account.ScopeAdmin,
+	"GET /api/v1/admin/stats":        account.ScopeAdmin,
 	"GET /api/v1/me/audit":           account.ScopeAccount,
 }
 
