@@ -57,6 +57,9 @@ func (s *Server) user(r *http.Request) (account.User, error) {
 // allowed checks that a token's scopes cover the route: the scope apiScopes
 // names for it, or every scope for a route it does not name (the pages).
 func allowed(r *http.Request, have account.Scopes) error {
+	if adminPages[r.Pattern] && !have.Has(account.ScopeAdmin) {
+		return insufficientScope(account.ScopeAdmin)
+	}
 	need, ok := apiScopes[r.Pattern]
 	if !ok {
 		for _, sc := range account.AllScopes {

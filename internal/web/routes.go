@@ -296,6 +296,10 @@ var apiScopes = map[string]account.Scope{
 	"GET /api/v1/me/audit":           account.ScopeAccount,
 }
 
+// adminPages are the pages (ui_admin.go) a token needs the admin scope
+// for, besides every other scope.
+var adminPages = map[string]bool{"GET /admin": true, "POST /admin/users/{id}": true}
+
 // pageRoutes lists the pages of the web UI and its form endpoints
 // (ui_*.go), for signed-in people and for signing in.
 func (s *Server) pageRoutes(mux routeMux) {
@@ -329,6 +333,8 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("POST /account/webhooks", s.page(s.createWebhookForm))
 	mux.HandleFunc("POST /account/webhooks/{id}/test", s.page(s.testWebhookForm))
 	mux.HandleFunc("POST /account/webhooks/{id}/delete", s.page(s.deleteWebhookForm))
+	mux.HandleFunc("GET /admin", s.page(s.adminPage))
+	mux.HandleFunc("POST /admin/users/{id}", s.page(s.adminUserForm))
 }
 
 // publicRoutes lists the share links (public.go, download.go) and the
