@@ -31,6 +31,7 @@ const (
 	AdminDisabled = "admin_user_disabled"
 	AdminEnabled  = "admin_user_enabled"
 	AdminQuota    = "admin_quota_changed"
+	AdminInvite   = "admin_invite_created"
 )
 
 // Event is one row. Details must hold no password, token or plain email.

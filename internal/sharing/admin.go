@@ -2,6 +2,7 @@ package sharing
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -62,4 +63,22 @@ func quotaText(q *int64) any {
 		return nil
 	}
 	return *q
+}
+
+// Invite makes an admin's single-use sign-up link for email ("": any
+// address), lasting ttl, recorded in the audit log in the same
+// transaction (whether it names an address, never the address). The
+// link's secret is returned this once.
+func (s *Service) Invite(ctx context.Context, by Actor, email string, ttl time.Duration) (account.Invite, string, error) {
+	var inv account.Invite
+	var secret string
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if inv, secret, err = account.CreateInvite(ctx, tx, by.UserID, email, ttl); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: by.UserID, Client: by.Client, Type: audit.AdminInvite, SubjectID: inv.ID,
+			Details: map[string]any{"for_one_address": inv.Email != "", "expires_at": inv.ExpiresAt}})
+	})
+	return inv, secret, err
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/audit"
+	"github.com/ferryhq/ferry/internal/logging"
 	"github.com/ferryhq/ferry/internal/sharing"
+	"github.com/ferryhq/ferry/internal/units"
 )
 
 // adminPageSize is how many users or events one page holds.
@@ -148,4 +150,73 @@ func (s *Server) adminStats(w http.ResponseWriter, r *http.Request, _ account.Us
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int64{"users": t.Users, "files": t.Files, "bytes": t.Bytes, "downloads_today": t.DownloadsToday})
+}
+
+// defaultInviteLifetime is an invitation's lifetime when expires_in is
+// left out.
+const defaultInviteLifetime = 7 * units.Day
+
+func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request, admin account.User) {
+	var body struct {
+		Email     string `json:"email"`
+		ExpiresIn string `json:"expires_in"`
+	}
+	if err := readJSON(w, r, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ttl := defaultInviteLifetime
+	if body.ExpiresIn != "" {
+		d, err := units.ParseDuration(body.ExpiresIn)
+		if err != nil {
+			s.fail(w, r, account.ErrInviteExpiresIn)
+			return
+		}
+		ttl = d
+	}
+	by := sharing.Actor{UserID: admin.ID, Client: clientKey(r, s.Settings.TrustedProxies)}
+	inv, secret, err := s.Sharing.Invite(r.Context(), by, body.Email, ttl)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{
+		"id": inv.ID, "url": s.baseURL(r) + "/invite?token=" + secret, "expires_at": inv.ExpiresAt, "email": inv.Email,
+	})
+}
+
+// acceptInvite answers POST /api/v1/invites/accept {token, email,
+// password}: the account is made, 201, whether or not sign-up is open.
+func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
+	if err := s.limitConfirm(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var body struct {
+		Token    string `json:"token"`
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := readJSON(w, r, &body); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, err := s.signUpInvited(r, body.Token, body.Email, body.Password)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/me")
+	writeJSON(w, http.StatusCreated, s.userJSON(u))
+}
+
+// signUpInvited makes the account an invitation was for and records it.
+func (s *Server) signUpInvited(r *http.Request, token, email, password string) (account.User, error) {
+	u, inv, err := s.Accounts.AcceptInvite(r.Context(), token, email, password)
+	if err != nil {
+		return account.User{}, err
+	}
+	logging.SetUserID(r.Context(), u.ID)
+	s.securityEvent(r, eventSignup, "invite_id", inv.ID)
+	return u, nil
 }

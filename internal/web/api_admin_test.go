@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -297,4 +299,93 @@ func TestAdminStats(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestInvites makes invitation links with sign-up closed and uses them:
+// once, before expiry, by the address they name.
+func TestInvites(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil) // SIGNUP_ENABLED is false
+	admin := st.adminToken(t)
+	_, userToken := st.newUser(t, "user@example.com")
+	invite := func(t *testing.T, body string) string {
+		t.Helper()
+		res, out := st.call(t, "POST", "/api/v1/admin/invites", admin, strings.NewReader(body))
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("invite %s: %d %v", body, res.StatusCode, out["_raw"])
+		}
+		u := out["url"].(string)
+		_, token, ok := strings.Cut(u, "/invite?token=")
+		if !ok || !strings.HasPrefix(u, st.url) {
+			t.Fatalf("invite url %q", u)
+		}
+		return token
+	}
+	accept := func(token, email string) (*http.Response, map[string]any) {
+		return st.call(t, "POST", "/api/v1/invites/accept", "", strings.NewReader(`{"token":"`+token+`","email":"`+email+`","password":"correct horse battery"}`))
+	}
+	anyone, bound, expired := invite(t, `{}`), invite(t, `{"email":"Bound@example.com","expires_in":"1h"}`), invite(t, `{"expires_in":"2h"}`)
+	if _, err := st.services.DB.Exec(context.Background(), "UPDATE invites SET expires_at = now() - interval '1 second' WHERE expires_at < now() + interval '3 hours' AND email IS NULL"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, token, email string
+		status             int
+		code               string
+	}{
+		{"expired", expired, "late@example.com", 400, "invalid_invite"},
+		{"for another address", bound, "other@example.com", 400, "invalid_invite"},
+		{"malformed", "nope", "a@example.com", 400, "invalid_invite"},
+		{"a taken address", anyone, "user@example.com", 409, "email_taken"},
+		{"any address", anyone, "new@example.com", 201, ""},
+		{"used twice", anyone, "again@example.com", 400, "invalid_invite"},
+		{"the address it names", bound, "bound@EXAMPLE.com", 201, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, out := accept(tc.token, tc.email)
+			if res.StatusCode != tc.status || errorCode(out) != tc.code {
+				t.Errorf("%d %v, want %d %s", res.StatusCode, out["_raw"], tc.status, tc.code)
+			}
+		})
+	}
+	if n := st.rowCount(t, "users WHERE email IN ('late@example.com', 'other@example.com', 'again@example.com')"); n != 0 {
+		t.Errorf("%d accounts from refused invitations", n)
+	}
+	t.Run("made by admins only, with a sane lifetime", func(t *testing.T) {
+		for _, c := range []struct {
+			token, body string
+			status      int
+		}{{userToken, `{}`, 403}, {admin, `{"expires_in":"90d"}`, 400}, {admin, `{"expires_in":"soon"}`, 400}, {admin, `{"email":"nope"}`, 400}} {
+			if res, out := st.call(t, "POST", "/api/v1/admin/invites", c.token, strings.NewReader(c.body)); res.StatusCode != c.status {
+				t.Errorf("%s: %d %v, want %d", c.body, res.StatusCode, out["_raw"], c.status)
+			}
+		}
+	})
+	if n := st.rowCount(t, "audit_events WHERE type = 'admin_invite_created' AND actor_id = '"+st.userID+"'"); n != 3 {
+		t.Errorf("%d invitations in the audit log, want 3", n)
+	}
+	t.Run("the page", func(t *testing.T) {
+		token := invite(t, `{}`)
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		res, err := c.PostForm(st.url+"/invite", url.Values{"token": {token}, "email": {"page@example.com"}, "password": {"correct horse battery"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.Request.URL.Path != "/files" {
+			t.Fatalf("the invitation form ended at %s (%d)", res.Request.URL, res.StatusCode)
+		}
+		if code := status(t, c, "GET", st.url+"/api/v1/me", ""); code != 200 {
+			t.Errorf("signed in after the invitation: %d", code)
+		}
+		res, err = c.PostForm(st.url+"/invite", url.Values{"token": {token}, "email": {"page2@example.com"}, "password": {"correct horse battery"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest {
+			t.Errorf("the link used again: %d", res.StatusCode)
+		}
+	})
 }

@@ -120,6 +120,8 @@ var domainErrors = []struct {
 	{account.ErrInvalidQuota, apiError(http.StatusBadRequest, "invalid_field", account.ErrInvalidQuota.Error())},
 	{account.ErrLastAdmin, apiError(http.StatusConflict, "last_admin", account.ErrLastAdmin.Error()+"; make another admin first")},
 	{audit.ErrBadCursor, apiError(http.StatusBadRequest, "invalid_cursor", audit.ErrBadCursor.Error())},
+	{account.ErrBadInvite, apiError(http.StatusBadRequest, "invalid_invite", account.ErrBadInvite.Error())},
+	{account.ErrInviteExpiresIn, apiError(http.StatusBadRequest, "invalid_field", account.ErrInviteExpiresIn.Error())},
 	{account.ErrBadCursor, apiError(http.StatusBadRequest, "invalid_cursor", account.ErrBadCursor.Error())},
 	{account.ErrAdminScope, apiError(http.StatusForbidden, "forbidden", account.ErrAdminScope.Error())},
 	{account.ErrWrongPassword, apiError(http.StatusUnauthorized, "wrong_credentials", "email or password is wrong")},

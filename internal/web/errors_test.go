@@ -55,6 +55,8 @@ func TestErrorMapping(t *testing.T) {
 		{account.ErrInvalidQuota, 400, "invalid_field"},
 		{account.ErrLastAdmin, 409, "last_admin"},
 		{account.ErrBadCursor, 400, "invalid_cursor"},
+		{account.ErrBadInvite, 400, "invalid_invite"},
+		{account.ErrInviteExpiresIn, 400, "invalid_field"},
 		{audit.ErrBadCursor, 400, "invalid_cursor"},
 		{account.ErrAdminScope, 403, "forbidden"},
 		{account.ErrNotFound, 404, "not_found"},

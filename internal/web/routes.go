@@ -237,6 +237,8 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("PATCH /api/v1/admin/users/{id}", s.admin(s.adminPatchUser))
 	mux.HandleFunc("GET /api/v1/admin/audit", s.admin(s.adminAudit))
 	mux.HandleFunc("GET /api/v1/admin/stats", s.admin(s.adminStats))
+	mux.HandleFunc("POST /api/v1/admin/invites", s.admin(s.adminInvite))
+	mux.HandleFunc("POST /api/v1/invites/accept", s.acceptInvite)
 	mux.HandleFunc("GET /api/v1/me/audit", s.authed(s.myAudit))
 }
 
@@ -293,6 +295,8 @@ var apiScopes = map[string]account.Scope{
 	"PATCH /api/v1/admin/users/{id}": account.ScopeAdmin,
 	"GET /api/v1/admin/audit":        account.ScopeAdmin,
 	"GET /api/v1/admin/stats":        account.ScopeAdmin,
+	"POST /api/v1/admin/invites":     account.ScopeAdmin,
+	"POST /api/v1/invites/accept":    anyScope,
 	"GET /api/v1/me/audit":           account.ScopeAccount,
 }
 
@@ -312,6 +316,8 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("GET /signup/confirm", s.confirmPage)
 	mux.HandleFunc("POST /signup/confirm", s.confirmForm)
 	mux.HandleFunc("POST /logout", s.logoutForm)
+	mux.HandleFunc("GET /invite", s.invitePage)
+	mux.HandleFunc("POST /invite", s.inviteForm)
 	mux.HandleFunc("GET /files", s.page(s.filesPage))
 	mux.HandleFunc("POST /files", s.page(s.uploadForm))
 	mux.HandleFunc("POST /files/{id}/delete", s.page(s.deleteFileForm))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/ferryhq/ferry/internal/account"
@@ -68,4 +69,38 @@ func (s *Server) adminUserForm(w http.ResponseWriter, r *http.Request, u account
 		return
 	}
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+}
+
+// inviteView is what the invitation page shows.
+type inviteView struct {
+	Token, Email, Message string
+	Retry                 bool
+}
+
+func (s *Server) invitePage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "invite", inviteView{Token: r.URL.Query().Get("token")})
+}
+
+// inviteForm makes the invited account and signs the browser in. A
+// mistake the visitor can fix shows the form again; a bad link says so.
+func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
+	v := inviteView{Token: r.PostFormValue("token"), Email: r.PostFormValue("email")}
+	err := s.limitConfirm(r)
+	var u account.User
+	if err == nil {
+		u, err = s.signUpInvited(r, v.Token, v.Email, r.PostFormValue("password"))
+	}
+	if e := toHTTP(err); err != nil && e != nil && e.Status < 500 {
+		v.Message, v.Retry = e.Message, !errors.Is(err, account.ErrBadInvite)
+		s.render(w, r, e.Status, "invite", v)
+		return
+	}
+	if err == nil {
+		err = s.signIn(r, u)
+	}
+	if err != nil {
+		s.failPage(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/files", http.StatusSeeOther)
 }

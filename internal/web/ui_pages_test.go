@@ -74,6 +74,7 @@ func pageSamples() map[string]any {
 				{ID: 9, At: when, Type: "login_failed"},
 			},
 		},
+		"invite": inviteView{Token: "t", Email: "a@x.example", Message: "too short", Retry: true},
 		"history": historyView{
 			Share: listedShareJSON{shareJSON: open, Files: []sharedFileJSON{{ID: "a", Name: "a.txt"}}},
 			Events: []historyRow{

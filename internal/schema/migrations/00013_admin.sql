@@ -20,6 +20,20 @@ CREATE INDEX users_created_at_id_idx ON users (created_at, id);
 -- Today's downloads, for the admin's figures.
 CREATE INDEX share_downloads_at_idx ON share_downloads (at);
 
+-- Invitations: single-use sign-up links an admin makes, which work even
+-- when SIGNUP_ENABLED=false. token_hash is the SHA-256 of the link's
+-- secret (never stored); email, when set, is the only address it takes.
+CREATE TABLE invites (
+    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    token_hash bytea NOT NULL UNIQUE CHECK (octet_length(token_hash) = 32),
+    email      text,
+    created_by uuid REFERENCES users ON DELETE SET NULL,
+    expires_at timestamptz NOT NULL,
+    used_at    timestamptz,
+    used_by    uuid REFERENCES users ON DELETE SET NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE audit_events (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     at         timestamptz NOT NULL DEFAULT now(),
@@ -36,6 +50,7 @@ CREATE INDEX audit_events_type_idx ON audit_events (type, id);
 
 -- +goose Down
 DROP TABLE audit_events;
+DROP TABLE invites;
 DROP INDEX share_downloads_at_idx;
 DROP INDEX users_created_at_id_idx;
 ALTER TABLE users DROP COLUMN last_login_at;
