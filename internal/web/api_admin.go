@@ -73,7 +73,7 @@ func (p userPatch) change() (account.UserChange, error) {
 		var q *int64
 		if !bytes.Equal(p.QuotaBytes, []byte("null")) {
 			var n int64
-			if err := json.Unmarshal(p.QuotaBytes, &n); err != nil {
+			if err := json.Unmarshal(p.QuotaBytes, &n); err != nil || n < 0 {
 				return c, account.ErrInvalidQuota
 			}
 			q = &n
