@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -229,6 +230,9 @@ func TestAuditLog(t *testing.T) {
 	if _, out := st.call(t, "GET", "/api/v1/me/audit", otherToken, nil); len(out["events"].([]any)) != 0 {
 		t.Errorf("another user sees %v", out["events"])
 	}
+	if n := st.rowCount(t, "users WHERE email = 'owner@example.com' AND last_login_at > now() - interval '1 minute'"); n != 1 {
+		t.Error("the sign-in's time was not recorded")
+	}
 	if n := st.rowCount(t, "audit_events WHERE type = 'login_failed' AND actor_id IS NULL"); n != 1 {
 		t.Errorf("%d failed sign-ins recorded, want 1", n)
 	}
@@ -388,4 +392,36 @@ func TestInvites(t *testing.T) {
 			t.Errorf("the link used again: %d", res.StatusCode)
 		}
 	})
+}
+
+// TestTokensPageAdminScope: the tokens page offers the admin scope to
+// admins only, and a token made with it there works on the admin API.
+func TestTokensPageAdminScope(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, nil)
+	page := func(c *http.Client) string {
+		res, err := c.Get(st.url + "/tokens")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	owner := signedInAs(t, st, "owner@example.com")
+	if strings.Contains(page(owner), `value="admin"`) {
+		t.Error("a user is offered the admin scope")
+	}
+	st.makeAdmin(t, st.userID)
+	if !strings.Contains(page(owner), `value="admin"`) {
+		t.Fatal("an admin is not offered the admin scope")
+	}
+	res, err := owner.PostForm(st.url+"/tokens", url.Values{"name": {"ops"}, "scopes": {"admin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || st.rowCount(t, "api_tokens WHERE name = 'ops' AND scopes = '{admin}'") != 1 {
+		t.Errorf("the form made no admin token: %d", res.StatusCode)
+	}
 }
