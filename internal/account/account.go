@@ -38,13 +38,27 @@ type User struct {
 	QuotaBytes *int64 // nil: the USER_QUOTA default applies
 	UsageBytes int64
 	CreatedAt  time.Time
+	Role       Role       // RoleUser unless made an admin
+	DisabledAt *time.Time // nil: the account may sign in
+	LastLogin  *time.Time // nil: never signed in
 }
 
-const userColumns = "id, email, quota_bytes, usage_bytes, created_at"
+// Disabled says whether an admin has disabled the account.
+func (u User) Disabled() bool { return u.DisabledAt != nil }
+
+// IsAdmin says whether the user has the admin role.
+func (u User) IsAdmin() bool { return u.Role == RoleAdmin }
+
+const userColumns = "id, email, quota_bytes, usage_bytes, created_at, role, disabled_at, last_login_at"
+
+// fields are the scan targets of userColumns, in order.
+func (u *User) fields() []any {
+	return []any{&u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt, &u.Role, &u.DisabledAt, &u.LastLogin}
+}
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt)
+	err := row.Scan(u.fields()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, ErrNotFound
 	}

@@ -26,7 +26,7 @@ func checkUser(ctx context.Context, db DBTX, h *Hasher, email, password string) 
 	var u User
 	var hash string
 	err := db.QueryRow(ctx, "SELECT "+userColumns+", password_hash FROM users WHERE lower(email) = lower($1)",
-		strings.TrimSpace(email)).Scan(&u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt, &hash)
+		strings.TrimSpace(email)).Scan(append(u.fields(), &hash)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if _, err := h.Verify(ctx, dummyHash(), password); err != nil {
 			return User{}, err // busy: the same answer a known email would get
@@ -45,6 +45,9 @@ func checkUser(ctx context.Context, db DBTX, h *Hasher, email, password string) 
 	}
 	if !ok {
 		return User{}, ErrWrongPassword
+	}
+	if u.Disabled() {
+		return User{}, ErrDisabled // told only to whoever knows the password
 	}
 	return u, nil
 }

@@ -21,6 +21,11 @@ const (
 	ScopeSharesWrite   Scope = "shares:write"   // make and end share links
 	ScopeRequestsWrite Scope = "requests:write" // make and end file requests
 	ScopeAccount       Scope = "account"        // tokens, password, sessions, 2FA, webhooks
+	// ScopeAdmin is the admin API. It is never implied: only a token that
+	// names it holds it (not one made with every scope, nor one from
+	// before scopes), only an admin may make one, and it works only while
+	// its user is an admin.
+	ScopeAdmin Scope = "admin"
 )
 
 // AllScopes lists every scope, in the order people are shown them.
@@ -30,8 +35,11 @@ var AllScopes = Scopes{ScopeFilesRead, ScopeFilesWrite, ScopeFilesDelete, ScopeS
 // tokens made before scopes existed, which keep what they could do.
 type Scopes []Scope
 
-// Has says whether the scopes include sc.
-func (s Scopes) Has(sc Scope) bool { return s == nil || slices.Contains(s, sc) }
+// Has says whether the scopes include sc. Nil has every scope but
+// ScopeAdmin, which only a token naming it has.
+func (s Scopes) Has(sc Scope) bool {
+	return (s == nil && sc != ScopeAdmin) || slices.Contains(s, sc)
+}
 
 // List is the scopes spelled out, nil as every scope there is.
 func (s Scopes) List() []Scope {
@@ -43,7 +51,8 @@ func (s Scopes) List() []Scope {
 
 // Errors of token options; web answers them as 400 invalid_field.
 var (
-	ErrUnknownScope     = errors.New("scopes must be some of files:read, files:write, files:delete, shares:write, requests:write, account")
+	ErrUnknownScope     = errors.New("scopes must be some of files:read, files:write, files:delete, shares:write, requests:write, account, admin")
+	ErrAdminScope       = errors.New("only an admin may make a token with the admin scope")
 	ErrInvalidExpiresIn = errors.New("expires_in must be a duration such as 90m, 24h or 7d")
 )
 
@@ -65,7 +74,7 @@ func ParseTokenOptions(scopes []string, expiresIn string) (TokenOptions, error) 
 		o.Scopes = Scopes{}
 		for _, name := range scopes {
 			sc := Scope(strings.TrimSpace(name))
-			if !slices.Contains(AllScopes, sc) {
+			if !slices.Contains(AllScopes, sc) && sc != ScopeAdmin {
 				return TokenOptions{}, ErrUnknownScope
 			}
 			if !slices.Contains(o.Scopes, sc) {

@@ -84,3 +84,17 @@ func (s *Service) Tokens(ctx context.Context, userID string) ([]Token, error) {
 func (s *Service) RevokeToken(ctx context.Context, userID, tokenID string) error {
 	return RevokeToken(ctx, s.DB, userID, tokenID)
 }
+
+// Users is one page of the admin's list of users: those whose email
+// contains q, after cursor.
+func (s *Service) Users(ctx context.Context, q, cursor string, limit int) (UserPage, error) {
+	return ListUsers(ctx, s.DB, q, cursor, limit)
+}
+
+// Stats are the instance-wide figures.
+func (s *Service) Stats(ctx context.Context) (Totals, error) { return Stats(ctx, s.DB) }
+
+// RecordLogin notes a successful sign-in of id.
+func (s *Service) RecordLogin(ctx context.Context, id string) error {
+	return RecordLogin(ctx, s.DB, id)
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,6 +85,15 @@ func CreateTokenWith(ctx context.Context, db DBTX, userID, name string, o TokenO
 	if !isUUID(userID) {
 		return Token{}, "", ErrNotFound
 	}
+	if slices.Contains(o.Scopes, ScopeAdmin) {
+		u, err := UserByID(ctx, db, userID)
+		if err != nil {
+			return Token{}, "", err
+		}
+		if !u.IsAdmin() {
+			return Token{}, "", ErrAdminScope
+		}
+	}
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
 		return Token{}, "", fmt.Errorf("token secret: %w", err)
@@ -139,10 +149,9 @@ func AuthenticateToken(ctx context.Context, db DBTX, plaintext string) (User, To
 	var scopes []string
 	var live bool
 	err = db.QueryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.scopes, t.expires_at, `+liveToken+`,
-		u.id, u.email, u.quota_bytes, u.usage_bytes, u.created_at
+		u.id, u.email, u.quota_bytes, u.usage_bytes, u.created_at, u.role, u.disabled_at, u.last_login_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1`, hashToken(raw)).
-		Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &scopes, &t.ExpiresAt, &live,
-			&u.ID, &u.Email, &u.QuotaBytes, &u.UsageBytes, &u.CreatedAt)
+		Scan(append([]any{&t.ID, &t.UserID, &t.Name, &t.CreatedAt, &t.LastUsedAt, &scopes, &t.ExpiresAt, &live}, u.fields()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, Token{}, ErrNotFound
 	}

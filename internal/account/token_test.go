@@ -198,7 +198,7 @@ func TestParseTokenOptions(t *testing.T) {
 		{"days", []string{"account"}, "7d", TokenOptions{Scopes: Scopes{ScopeAccount}, ExpiresIn: 7 * 24 * time.Hour}, nil},
 		{"minutes", nil, "90m", TokenOptions{ExpiresIn: 90 * time.Minute}, nil},
 		{"no scope", []string{}, "", TokenOptions{}, ErrUnknownScope},
-		{"unknown scope", []string{"files:read", "admin"}, "", TokenOptions{}, ErrUnknownScope},
+		{"unknown scope", []string{"files:read", "root"}, "", TokenOptions{}, ErrUnknownScope},
 		{"bad duration", nil, "soon", TokenOptions{}, ErrInvalidExpiresIn},
 		{"zero duration", nil, "0s", TokenOptions{}, ErrInvalidExpiresIn},
 		{"negative duration", nil, "-1h", TokenOptions{}, ErrInvalidExpiresIn},

@@ -41,7 +41,9 @@ type command struct {
 // reads the list back for its usage line).
 func commands() []command {
 	return []command{
-		{"create-user", "--email E (--password-stdin | --password-file F)", createUser},
+		{"create-user", "--email E (--password-stdin | --password-file F) [--admin]", createUser},
+		{"set-role", "--email E --role admin|user", setRole},
+		{"audit", "[--since D] [--type T]", auditCmd},
 		{"create-token", "--email E --name N [--scopes S,S] [--expires D]", createToken},
 		{"reset-password", "--email E (--password-stdin | --password-file F)", resetPassword},
 		{"stats", "", stats},

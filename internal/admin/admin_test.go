@@ -154,10 +154,10 @@ func TestCreateTokenScopes(t *testing.T) {
 		{name: "every scope, never expires", scopes: account.AllScopes},
 		{name: "scoped", args: []string{"--scopes", "files:read, files:write"}, scopes: account.Scopes{account.ScopeFilesRead, account.ScopeFilesWrite}},
 		{name: "expiring", args: []string{"--scopes=account", "--expires", "30d"}, scopes: account.Scopes{account.ScopeAccount}, expires: 30 * 24 * time.Hour},
-		{name: "unknown scope", args: []string{"--scopes", "files:read,admin"},
-			err: "create-token: --scopes: scopes must be some of files:read, files:write, files:delete, shares:write, requests:write, account"},
+		{name: "unknown scope", args: []string{"--scopes", "files:read,root"},
+			err: "create-token: --scopes: scopes must be some of files:read, files:write, files:delete, shares:write, requests:write, account, admin"},
 		{name: "empty scope", args: []string{"--scopes", ","},
-			err: "create-token: --scopes: scopes must be some of files:read, files:write, files:delete, shares:write, requests:write, account"},
+			err: "create-token: --scopes: scopes must be some of files:read, files:write, files:delete, shares:write, requests:write, account, admin"},
 		{name: "bad expiry", args: []string{"--expires", "soon"}, err: "create-token: --expires must be a duration such as 90m, 24h or 30d"},
 	}
 	for _, tc := range tests {
@@ -194,7 +194,7 @@ func TestStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := run(t, db, "", "stats")
-	want := "users:        1\nfiles:        1\nbytes stored: 1.5 GiB (1610612736 bytes)\n"
+	want := "users:        1\nfiles:        1\nbytes stored: 1.5 GiB (1610612736 bytes)\ndownloads today: 0\n"
 	if r.err != nil || r.stdout != want {
 		t.Errorf("stats printed %q, %v; want %q", r.stdout, r.err, want)
 	}
@@ -206,8 +206,8 @@ func TestUsage(t *testing.T) {
 		args []string
 		err  string
 	}{
-		{nil, "missing command; commands: create-user, create-token, reset-password, stats, jobs"},
-		{[]string{"drop-everything"}, `unknown command "drop-everything"; commands: create-user, create-token, reset-password, stats, jobs`},
+		{nil, "missing command; commands: create-user, set-role, audit, create-token, reset-password, stats, jobs"},
+		{[]string{"drop-everything"}, `unknown command "drop-everything"; commands: create-user, set-role, audit, create-token, reset-password, stats, jobs`},
 		{[]string{"stats", "now"}, `stats: unexpected argument "now"`},
 	} {
 		r := run(t, nil, "", tc.args...)

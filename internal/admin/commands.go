@@ -4,18 +4,25 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/ferryhq/ferry/internal/account"
 	"github.com/ferryhq/ferry/internal/units"
 )
 
-// createUser: create-user --email E (--password-stdin | --password-file F).
+// createUser: create-user --email E (--password-stdin | --password-file F)
+// [--admin].
 func createUser(ctx context.Context, args []string, s IO, b Backends) error {
-	email, password, err := parseCredentials("create-user", "the new user's email address", args, s)
+	var admin *bool
+	email, password, err := parseCredentials("create-user", "the new user's email address", args, s, func(fs *flag.FlagSet) {
+		admin = fs.Bool("admin", false, "give the new user the admin role")
+	})
 	if err != nil {
 		return err
 	}
@@ -23,7 +30,16 @@ func createUser(ctx context.Context, args []string, s IO, b Backends) error {
 	if err != nil {
 		return err
 	}
-	u, err := account.CreateUser(ctx, db, email, password)
+	var u account.User
+	err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		if u, err = account.CreateUser(ctx, tx, email, password); err != nil || !*admin {
+			return err
+		}
+		if u, err = account.SetRole(ctx, tx, u.Email, account.RoleAdmin); err != nil {
+			return err
+		}
+		return recordRole(ctx, tx, u)
+	})
 	switch {
 	case errors.Is(err, account.ErrEmailTaken):
 		return fmt.Errorf("user %s already exists", strings.TrimSpace(email))
@@ -32,7 +48,11 @@ func createUser(ctx context.Context, args []string, s IO, b Backends) error {
 	case err != nil:
 		return err // the password errors already read well
 	}
-	_, err = fmt.Fprintf(s.Stdout, "created user %s (%s)\n", u.Email, u.ID)
+	role := ""
+	if u.IsAdmin() {
+		role = "admin "
+	}
+	_, err = fmt.Fprintf(s.Stdout, "created %suser %s (%s)\n", role, u.Email, u.ID)
 	return err
 }
 
@@ -40,8 +60,12 @@ func createUser(ctx context.Context, args []string, s IO, b Backends) error {
 // password: --email, and the password from --password-stdin or
 // --password-file. --password is refused, since a password on the
 // command line ends up in shell history and ps.
-func parseCredentials(cmd, emailUsage string, args []string, s IO) (email, password string, err error) {
+// extra adds a command's own flags.
+func parseCredentials(cmd, emailUsage string, args []string, s IO, extra ...func(*flag.FlagSet)) (email, password string, err error) {
 	fs := newFlags(cmd)
+	for _, add := range extra {
+		add(fs)
+	}
 	e := fs.String("email", "", emailUsage)
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
 	file := fs.String("password-file", "", "read the password from the first line of `file`")
@@ -88,7 +112,7 @@ func createToken(ctx context.Context, args []string, s IO, b Backends) error {
 	fs := newFlags("create-token")
 	email := fs.String("email", "", "the email of the user the token acts as")
 	name := fs.String("name", "", "what the token is for, such as \"ci\"")
-	scopes := fs.String("scopes", "", "comma-separated scopes (files:read, files:write, files:delete, shares:write, requests:write, account); every scope if unset")
+	scopes := fs.String("scopes", "", "comma-separated scopes (files:read, files:write, files:delete, shares:write, requests:write, account, admin: only for an admin); every scope if unset")
 	expires := fs.String("expires", "", "lifetime such as 90m, 24h or 30d; never expires if unset")
 	if err := parse(fs, args, s); err != nil {
 		return err
@@ -152,7 +176,7 @@ func stats(ctx context.Context, args []string, s IO, b Backends) error {
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(s.Stdout, "users:        %d\nfiles:        %d\nbytes stored: %s (%d bytes)\n",
-		t.Users, t.Files, units.Bytes(t.Bytes).Human(), t.Bytes)
+	_, err = fmt.Fprintf(s.Stdout, "users:        %d\nfiles:        %d\nbytes stored: %s (%d bytes)\ndownloads today: %d\n",
+		t.Users, t.Files, units.Bytes(t.Bytes).Human(), t.Bytes, t.DownloadsToday)
 	return err
 }

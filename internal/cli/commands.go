@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/buildinfo"
 	"github.com/ferryhq/ferry/internal/config"
@@ -65,6 +66,7 @@ func runWeb(ctx context.Context, e Env, args []string) error {
 		Sharing:  uses,
 		Uploads:  uploads,
 		Accounts: accounts(p, hasher, inserter),
+		Audit:    &audit.Log{DB: p.services.Conns},
 		Redis:    p.services.Redis, Tracer: p.tracing.Provider,
 		Settings: web.Settings{
 			PublicURL:         p.cfg.PublicURL,
@@ -150,7 +152,8 @@ func runWorker(ctx context.Context, e Env, args []string) error {
 func workerDeps(p *process) (*jobs.Deps, error) {
 	d := &jobs.Deps{DB: p.services.DB, Bucket: p.services.Bucket, Direct: p.services.Direct, Log: p.log, Settings: jobs.Settings{
 		PublicURL: p.cfg.PublicURL, PurgeAfter: time.Duration(p.cfg.PurgeAfter),
-		OrphanGrace: time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
+		AuditRetention: time.Duration(p.cfg.AuditRetention),
+		OrphanGrace:    time.Duration(p.cfg.OrphanGrace), ThumbnailMaxSource: int64(p.cfg.ThumbnailMaxSource),
 		WebhookDisableAfter: time.Duration(p.cfg.WebhookDisableAfter),
 	}, Thumbnails: thumbnail.NewBudget(int64(p.cfg.ThumbnailMemory)),
 		Webhooks: webhook.NewSender(webhook.Guard{AllowPrivate: p.cfg.WebhookAllowPrivate}, time.Duration(p.cfg.WebhookTimeout))}
@@ -186,6 +189,7 @@ func runClock(ctx context.Context, e Env, args []string) error {
 		{Args: jobs.PurgeArgs{}, Every: time.Duration(p.cfg.PurgeInterval)},
 		{Args: jobs.SweepArgs{}, Every: time.Duration(p.cfg.SweepInterval)},
 		{Args: jobs.ExpireUploadsArgs{}, Every: time.Duration(p.cfg.SweepInterval)},
+		{Args: jobs.AuditPurgeArgs{}, Every: time.Hour},
 	}, p.log)
 	return p.serve(ctx, []endpoint{{h: web.OpsHandler(p.ready, p.registry), port: p.cfg.MetricsPort}}, 0)
 }

@@ -62,6 +62,7 @@ type Config struct {
 	ThumbnailWorkers   int            `env:"THUMBNAIL_CONCURRENCY" envDefault:"2" cmd:"worker" help:"thumbnail jobs one worker runs at once, on their own queue beside WORKER_CONCURRENCY"`
 	PurgeAfter         units.Duration `env:"PURGE_AFTER" envDefault:"24h" cmd:"worker" help:"how long expired or spent shares, and files no share needs, are kept before deletion"`
 	OrphanGrace        units.Duration `env:"ORPHAN_GRACE" envDefault:"1h" cmd:"web,worker" help:"an object with no row for this long is deleted by the sweep, and an S3 multipart upload begun before it with no part since is aborted; web commits an upload's row within half of it or gives up (503), so set it alike on both"`
+	AuditRetention     units.Duration `env:"AUDIT_RETENTION" envDefault:"365d" cmd:"worker" help:"audit log events older than this are deleted, by a job the clock schedules hourly"`
 	PurgeInterval      units.Duration `env:"PURGE_INTERVAL" envDefault:"1m" cmd:"clock" help:"how often the clock schedules the purge"`
 	SweepInterval      units.Duration `env:"SWEEP_INTERVAL" envDefault:"1h" cmd:"clock" help:"how often the clock schedules the orphan sweep"`
 	DrainDelay         units.Duration `env:"DRAIN_DELAY" envDefault:"5s" cmd:"web" help:"after SIGTERM, web keeps accepting this long with /ready answering 503 and every response closing its connection, so load balancers move traffic away before it stops accepting; 0 under Kubernetes, where the preStop sleep does this"`

@@ -32,6 +32,7 @@ type Mailer interface {
 type Settings struct {
 	PublicURL          string
 	PurgeAfter         time.Duration
+	AuditRetention     time.Duration // audit events older than this are deleted; 0: 365 days
 	OrphanGrace        time.Duration
 	ThumbnailMaxSource int64
 	// WebhookRetryBase is the wait after a delivery's first failed
@@ -131,6 +132,12 @@ type PurgeArgs struct{}
 // Kind names the job in the queue.
 func (PurgeArgs) Kind() string { return "purge" }
 
+// AuditPurgeArgs deletes the audit events older than AUDIT_RETENTION.
+type AuditPurgeArgs struct{}
+
+// Kind names the job in the queue.
+func (AuditPurgeArgs) Kind() string { return "audit_purge" }
+
 // SweepArgs deletes objects that have had no row for longer than the grace.
 type SweepArgs struct{}
 
@@ -149,6 +156,7 @@ func Workers(d *Deps) *river.Workers {
 	river.AddWorker(w, &deleteWorker{d: d})
 	river.AddWorker(w, &purgeWorker{d: d})
 	river.AddWorker(w, &sweepWorker{d: d})
+	river.AddWorker(w, &auditPurgeWorker{d: d})
 	river.AddWorker(w, &expireWorker{d: d})
 	river.AddWorker(w, &webhookWorker{d: d})
 	river.AddWorker(w, &webhookMailWorker{d: d})

@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/jobs"
 	"github.com/ferryhq/ferry/internal/share"
@@ -86,6 +87,10 @@ func (s *Service) DeleteFile(ctx context.Context, owner account.User, id string)
 		if err := account.Refund(ctx, tx, owner.ID, gone.Size); err != nil {
 			return err
 		}
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: owner.ID, Type: audit.FileDeleted, SubjectID: gone.ID,
+			Details: map[string]any{"size": gone.Size}}); err != nil {
+			return err
+		}
 		return s.enqueue(ctx, tx, jobs.DeleteObjectsArgs{Keys: gone.Keys()})
 	})
 	if err != nil {
@@ -107,10 +112,18 @@ func (s *Service) Share(ctx context.Context, owner account.User, ids []string, o
 		if err := share.CheckOwned(ctx, tx, owner.ID, ids); err != nil {
 			return err
 		}
-		sh, err = share.Create(ctx, tx, owner.ID, ids, opts, hash)
-		return err
+		if sh, err = share.Create(ctx, tx, owner.ID, ids, opts, hash); err != nil {
+			return err
+		}
+		return recordShare(ctx, tx, owner.ID, sh, ids)
 	})
 	return sh, err
+}
+
+// recordShare records a new share of ids in the audit log.
+func recordShare(ctx context.Context, tx pgx.Tx, ownerID string, sh share.Share, ids []string) error {
+	return audit.Record(ctx, tx, audit.Event{ActorID: ownerID, Type: audit.ShareCreated, SubjectID: sh.ID,
+		Details: map[string]any{"file_ids": ids, "password": sh.HasPassword, "expires_at": sh.ExpiresAt, "max_downloads": sh.MaxDownloads}})
 }
 
 // Shares lists owner's shares, newest first, with their files' ids.
@@ -120,7 +133,12 @@ func (s *Service) Shares(ctx context.Context, owner account.User) ([]share.Liste
 
 // EndShare ends one of owner's shares; its links stop at once.
 func (s *Service) EndShare(ctx context.Context, owner account.User, id string) error {
-	return share.Delete(ctx, s.DB, owner.ID, id)
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := share.Delete(ctx, tx, owner.ID, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{ActorID: owner.ID, Type: audit.ShareDeleted, SubjectID: id})
+	})
 }
 
 // GetShare returns one of owner's shares with its files and what is left
@@ -146,6 +164,10 @@ func (s *Service) EditShare(ctx context.Context, owner account.User, id string, 
 		if _, err := share.Update(ctx, tx, owner.ID, id, c); err != nil {
 			return err
 		}
+		if err := audit.Record(ctx, tx, audit.Event{ActorID: owner.ID, Type: audit.ShareEdited, SubjectID: id,
+			Details: editDetails(e)}); err != nil {
+			return err
+		}
 		var err error
 		out, err = share.Get(ctx, tx, owner.ID, id)
 		return err
@@ -168,4 +190,20 @@ func (s *Service) ShareAgain(ctx context.Context, owner account.User, id string,
 // newest first.
 func (s *Service) ShareHistory(ctx context.Context, owner account.User, id string) ([]share.Event, error) {
 	return share.History(ctx, s.DB, owner.ID, id)
+}
+
+// editDetails says what an edit changed, for the audit log: the new
+// expiry and limit, and whether the password changed (never the password).
+func editDetails(e share.Edit) map[string]any {
+	d := map[string]any{}
+	if e.ExpiresIn != nil {
+		d["expires_in_seconds"] = int64(e.ExpiresIn.Seconds())
+	}
+	if e.MaxDownloads != nil {
+		d["max_downloads"] = *e.MaxDownloads
+	}
+	if e.Password != nil {
+		d["password"] = map[bool]string{true: "removed", false: "changed"}[*e.Password == ""]
+	}
+	return d
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/download"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/filerequest"
@@ -38,6 +39,8 @@ type Batch struct {
 	// batch, when set, names the owner's uploads that end under one
 	// share (share.Join): the first to commit makes it, the rest join.
 	batch string
+	// newShare says whether the commit made the share, for the audit log.
+	newShare bool
 	// also runs in Commit's transaction, after the rows are written.
 	also func(ctx context.Context, tx pgx.Tx, saved []files.File, sh share.Share) error
 	// request, when set, makes the batch an upload to a file request:
@@ -264,6 +267,9 @@ func (b *Batch) insert(ctx context.Context, opts share.Options) ([]files.File, s
 		if err := b.svc.emitUploaded(ctx, tx, b.owner.ID, saved, sh); err != nil {
 			return err
 		}
+		if err := b.recordUploaded(ctx, tx, saved, sh, ids); err != nil {
+			return err
+		}
 		if b.also != nil {
 			return b.also(ctx, tx, saved, sh)
 		}
@@ -281,9 +287,11 @@ func (b *Batch) share(ctx context.Context, tx pgx.Tx, saved []files.File, opts s
 		ids[i] = f.ID
 	}
 	if b.batch == "" || b.owner.ID == "" {
+		b.newShare = true
 		return share.Create(ctx, tx, b.owner.ID, ids, opts, hash)
 	}
 	sh, made, err := share.Join(ctx, tx, b.owner.ID, b.batch, ids, opts, hash)
+	b.newShare = made
 	if err != nil || made {
 		return sh, err
 	}
@@ -357,4 +365,27 @@ func (s *Service) sharePasswordHash(ctx context.Context, password string) (strin
 		return "", nil
 	}
 	return s.Hasher.Hash(ctx, password, account.DefaultParams)
+}
+
+// recordUploaded records the batch's files, and its share when it made
+// one, in the audit log. An upload through a file request or an anonymous
+// one has no actor: nobody signed in sent it.
+func (b *Batch) recordUploaded(ctx context.Context, tx pgx.Tx, saved []files.File, sh share.Share, ids []string) error {
+	actor := b.owner.ID
+	if b.request != nil {
+		actor = ""
+	}
+	for _, f := range saved {
+		e := audit.Event{ActorID: actor, Type: audit.FileUploaded, SubjectID: f.ID, Details: map[string]any{"size": f.Size}}
+		if b.request != nil {
+			e.Details["owner_id"] = b.owner.ID
+		}
+		if err := audit.Record(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	if sh.ID == "" || actor == "" || !b.newShare {
+		return nil // no share, nobody's, or one that an earlier upload of the batch made
+	}
+	return recordShare(ctx, tx, actor, sh, ids)
 }

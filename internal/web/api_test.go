@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/health"
 	"github.com/ferryhq/ferry/internal/logging"
@@ -98,6 +99,7 @@ func newStackWith(t *testing.T, blobURL string, attach func(*backing.Services), 
 		Log: log, Ready: health.NewReadiness(), Registry: metrics.NewRegistry(), InFlight: &server.InFlight{},
 		Sharing:  shares,
 		Accounts: &account.Service{DB: svc.DB, Params: fastHash, Hasher: hasher},
+		Audit:    &audit.Log{DB: svc.DB},
 		Redis:    svc.Redis, Settings: settings,
 	})
 	ts, ops := httptest.NewServer(recordSecrets(srv.Handler())), httptest.NewServer(OpsHandler(srv.Ready, srv.Registry))

@@ -26,6 +26,9 @@ func (s *Server) user(r *http.Request) (account.User, error) {
 		if errors.Is(err, account.ErrNotFound) {
 			return account.User{}, errInvalidToken // unknown or revoked
 		}
+		if err == nil && apiScopes[r.Pattern] == account.ScopeAdmin && !u.IsAdmin() {
+			err = errForbidden // not an admin, whatever the token holds
+		}
 		if err == nil {
 			err = allowed(r, t.Scopes)
 		}
@@ -54,6 +57,9 @@ func (s *Server) user(r *http.Request) (account.User, error) {
 // allowed checks that a token's scopes cover the route: the scope apiScopes
 // names for it, or every scope for a route it does not name (the pages).
 func allowed(r *http.Request, have account.Scopes) error {
+	if adminPages[r.Pattern] && !have.Has(account.ScopeAdmin) {
+		return insufficientScope(account.ScopeAdmin)
+	}
 	need, ok := apiScopes[r.Pattern]
 	if !ok {
 		for _, sc := range account.AllScopes {
@@ -69,13 +75,30 @@ func allowed(r *http.Request, have account.Scopes) error {
 	return nil
 }
 
-// identified records who the request is from, for its log line.
+// identified records who the request is from, for its log line. A
+// disabled account is refused here, on every request, so that disabling
+// it stops its sessions and tokens at once.
 func (s *Server) identified(r *http.Request, u account.User, err error) (account.User, error) {
 	if err != nil {
 		return account.User{}, err
 	}
+	if u.Disabled() {
+		return account.User{}, account.ErrDisabled
+	}
 	logging.SetUserID(r.Context(), u.ID)
 	return u, nil
+}
+
+// admin wraps a handler for admins only: anyone else signed in is
+// forbidden (403), and a token needs the admin scope (apiScopes).
+func (s *Server) admin(h func(http.ResponseWriter, *http.Request, account.User)) http.HandlerFunc {
+	return s.authed(func(w http.ResponseWriter, r *http.Request, u account.User) {
+		if !u.IsAdmin() {
+			s.fail(w, r, errForbidden)
+			return
+		}
+		h(w, r, u)
+	})
 }
 
 // authed wraps a handler that needs a signed-in user.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/backing"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/filerequest"
@@ -48,6 +49,7 @@ var (
 	errMalformedToken = tokenError("malformed_token", "the Authorization header is not Bearer ferry_ followed by the 43 characters of a token; copy the whole token")
 	errInvalidToken   = tokenError("invalid_token", "this API token is unknown or was revoked; make a new one (ferry admin create-token or POST /api/v1/tokens)")
 	errTokenExpired   = tokenError("token_expired", "this API token has expired; make a new one (ferry admin create-token or POST /api/v1/tokens)")
+	errForbidden      = apiError(http.StatusForbidden, "forbidden", "this needs an admin")
 	errTooLarge       = apiError(http.StatusRequestEntityTooLarge, "too_large", "the upload is larger than this server accepts")
 	errOverQuota      = apiError(http.StatusRequestEntityTooLarge, "over_quota", "the upload does not fit in your storage quota")
 	errCrossOrigin    = &Error{Status: http.StatusForbidden, Code: "cross_origin", Message: "a browser request from another site may not change anything here"}
@@ -113,6 +115,15 @@ var domainErrors = []struct {
 	{account.ErrInvalidTokenName, apiError(http.StatusBadRequest, "invalid_name", account.ErrInvalidTokenName.Error())},
 	{account.ErrUnknownScope, apiError(http.StatusBadRequest, "invalid_field", account.ErrUnknownScope.Error())},
 	{account.ErrInvalidExpiresIn, apiError(http.StatusBadRequest, "invalid_field", account.ErrInvalidExpiresIn.Error())},
+	{account.ErrDisabled, &Error{Status: http.StatusUnauthorized, Code: "account_disabled", Message: "this account is disabled; ask an admin", Challenge: `Bearer realm="ferry", error="invalid_token", error_description="account_disabled"`}},
+	{account.ErrUnknownRole, apiError(http.StatusBadRequest, "invalid_field", account.ErrUnknownRole.Error())},
+	{account.ErrInvalidQuota, apiError(http.StatusBadRequest, "invalid_field", account.ErrInvalidQuota.Error())},
+	{account.ErrLastAdmin, apiError(http.StatusConflict, "last_admin", account.ErrLastAdmin.Error()+"; make another admin first")},
+	{audit.ErrBadCursor, apiError(http.StatusBadRequest, "invalid_cursor", audit.ErrBadCursor.Error())},
+	{account.ErrBadInvite, apiError(http.StatusBadRequest, "invalid_invite", account.ErrBadInvite.Error())},
+	{account.ErrInviteExpiresIn, apiError(http.StatusBadRequest, "invalid_field", account.ErrInviteExpiresIn.Error())},
+	{account.ErrBadCursor, apiError(http.StatusBadRequest, "invalid_cursor", account.ErrBadCursor.Error())},
+	{account.ErrAdminScope, apiError(http.StatusForbidden, "forbidden", account.ErrAdminScope.Error())},
 	{account.ErrWrongPassword, apiError(http.StatusUnauthorized, "wrong_credentials", "email or password is wrong")},
 	{account.ErrMalformedToken, errMalformedToken},
 	{account.ErrTokenExpired, errTokenExpired},

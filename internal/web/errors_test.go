@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/filename"
 	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/files"
@@ -49,6 +50,15 @@ func TestErrorMapping(t *testing.T) {
 		{account.ErrWrongPassword, 401, "wrong_credentials"},
 		{account.ErrMalformedToken, 401, "malformed_token"},
 		{account.ErrTokenExpired, 401, "token_expired"},
+		{account.ErrDisabled, 401, "account_disabled"},
+		{account.ErrUnknownRole, 400, "invalid_field"},
+		{account.ErrInvalidQuota, 400, "invalid_field"},
+		{account.ErrLastAdmin, 409, "last_admin"},
+		{account.ErrBadCursor, 400, "invalid_cursor"},
+		{account.ErrBadInvite, 400, "invalid_invite"},
+		{account.ErrInviteExpiresIn, 400, "invalid_field"},
+		{audit.ErrBadCursor, 400, "invalid_cursor"},
+		{account.ErrAdminScope, 403, "forbidden"},
 		{account.ErrNotFound, 404, "not_found"},
 		{account.ErrOverQuota, 413, "over_quota"},
 		{account.ErrBusy, 503, "unavailable"},

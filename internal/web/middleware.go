@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/logging"
 )
 
@@ -81,7 +82,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		body := &countingBody{ReadCloser: r.Body}
 		done := s.metrics.Start()
-		r = r.WithContext(logging.WithRequest(r.Context(), info))
+		ctx := logging.WithRequest(r.Context(), info)
+		r = r.WithContext(audit.WithClient(ctx, clientKey(r, s.Settings.TrustedProxies)))
 		r.Body = body
 		defer func() {
 			aborted := recover()

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/health"
 	"github.com/ferryhq/ferry/internal/metrics"
 	"github.com/ferryhq/ferry/internal/resumable"
@@ -61,6 +62,7 @@ type Deps struct {
 	InFlight *server.InFlight
 	Sharing  *sharing.Service     // files, shares and downloads
 	Accounts *account.Service     // users, passwords and API tokens
+	Audit    *audit.Log           // the audit log; nil: events are only logged
 	Uploads  *resumable.Service   // tus uploads; nil: refused with 501
 	Redis    *redis.Client        // sessions and rate limits
 	Tracer   trace.TracerProvider // nil while tracing is off
@@ -231,6 +233,14 @@ func (s *Server) apiRoutes(mux *apiMux) {
 	mux.HandleFunc("PATCH /api/v1/uploads/{id}", s.tusUpload)
 	mux.HandleFunc("DELETE /api/v1/uploads/{id}", s.tusUpload)
 	mux.HandleFunc("GET /api/v1/uploads/{id}", s.authed(s.uploadStatus))
+	// Administration (api_admin.go): admins only.
+	mux.HandleFunc("GET /api/v1/admin/users", s.admin(s.adminUsers))
+	mux.HandleFunc("PATCH /api/v1/admin/users/{id}", s.admin(s.adminPatchUser))
+	mux.HandleFunc("GET /api/v1/admin/audit", s.admin(s.adminAudit))
+	mux.HandleFunc("GET /api/v1/admin/stats", s.admin(s.adminStats))
+	mux.HandleFunc("POST /api/v1/admin/invites", s.admin(s.adminInvite))
+	mux.HandleFunc("POST /api/v1/invites/accept", s.acceptInvite)
+	mux.HandleFunc("GET /api/v1/me/audit", s.authed(s.myAudit))
 }
 
 // anyScope marks a route that any valid token may call, or that reads no
@@ -281,7 +291,20 @@ var apiScopes = map[string]account.Scope{
 	"DELETE /api/v1/webhooks/{id}":         account.ScopeAccount,
 	"GET /api/v1/webhooks/{id}/deliveries": account.ScopeAccount,
 	"POST /api/v1/webhooks/{id}/test":      account.ScopeAccount,
+
+	// Administration (api_admin.go).
+	"GET /api/v1/admin/users":        account.ScopeAdmin,
+	"PATCH /api/v1/admin/users/{id}": account.ScopeAdmin,
+	"GET /api/v1/admin/audit":        account.ScopeAdmin,
+	"GET /api/v1/admin/stats":        account.ScopeAdmin,
+	"POST /api/v1/admin/invites":     account.ScopeAdmin,
+	"POST /api/v1/invites/accept":    anyScope,
+	"GET /api/v1/me/audit":           account.ScopeAccount,
 }
+
+// adminPages are the pages (ui_admin.go) a token needs the admin scope
+// for, besides every other scope.
+var adminPages = map[string]bool{"GET /admin": true, "POST /admin/users/{id}": true}
 
 // pageRoutes lists the pages of the web UI and its form endpoints
 // (ui_*.go), for signed-in people and for signing in.
@@ -295,6 +318,8 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("GET /signup/confirm", s.confirmPage)
 	mux.HandleFunc("POST /signup/confirm", s.confirmForm)
 	mux.HandleFunc("POST /logout", s.logoutForm)
+	mux.HandleFunc("GET /invite", s.invitePage)
+	mux.HandleFunc("POST /invite", s.inviteForm)
 	mux.HandleFunc("GET /files", s.page(s.filesPage))
 	mux.HandleFunc("POST /files", s.page(s.uploadForm))
 	mux.HandleFunc("POST /files/{id}/delete", s.page(s.deleteFileForm))
@@ -318,6 +343,8 @@ func (s *Server) pageRoutes(mux routeMux) {
 	mux.HandleFunc("POST /account/webhooks", s.page(s.createWebhookForm))
 	mux.HandleFunc("POST /account/webhooks/{id}/test", s.page(s.testWebhookForm))
 	mux.HandleFunc("POST /account/webhooks/{id}/delete", s.page(s.deleteWebhookForm))
+	mux.HandleFunc("GET /admin", s.page(s.adminPage))
+	mux.HandleFunc("POST /admin/users/{id}", s.page(s.adminUserForm))
 }
 
 // publicRoutes lists the share links (public.go, download.go) and the

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
+	"github.com/ferryhq/ferry/internal/logging"
 )
 
 // The security events, one log line each with message "security event"
@@ -49,6 +52,33 @@ func (s *Server) securityEvent(r *http.Request, event string, attrs ...any) {
 	}
 	base := []any{"event", event, "client", clientAddr(r, s.Settings.TrustedProxies)}
 	s.Log.Log(r.Context(), level, "security event", append(base, attrs...)...)
+	s.audited(r, event, attrs)
+}
+
+// audited appends a security event to the audit log, after the change it
+// records (a sign-in, a token): these changes have no transaction of
+// their own to join. attrs become its details, a token_id or webhook_id
+// its subject. A failure to record is logged, not the request's.
+func (s *Server) audited(r *http.Request, event string, attrs []any) {
+	if s.Audit == nil {
+		return
+	}
+	e := audit.Event{Type: event, Client: clientKey(r, s.Settings.TrustedProxies), Details: map[string]any{}}
+	if req := logging.RequestOf(r.Context()); req != nil {
+		e.ActorID = req.UserID
+	}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		k, _ := attrs[i].(string)
+		switch k {
+		case "token_id", "webhook_id":
+			e.SubjectID, _ = attrs[i+1].(string)
+		default:
+			e.Details[k] = attrs[i+1]
+		}
+	}
+	if err := s.Audit.Record(context.WithoutCancel(r.Context()), e); err != nil {
+		s.Log.ErrorContext(r.Context(), "audit event not recorded", "event", event, "error", err.Error())
+	}
 }
 
 // loginEvent records how a sign-in ended: login when err is nil,
@@ -58,6 +88,11 @@ func (s *Server) loginEvent(r *http.Request, email string, err error) {
 	switch {
 	case err == nil:
 		s.securityEvent(r, eventLogin)
+		if u := logging.RequestOf(r.Context()); u != nil && u.UserID != "" {
+			if err := s.Accounts.RecordLogin(context.WithoutCancel(r.Context()), u.UserID); err != nil {
+				s.Log.ErrorContext(r.Context(), "sign-in time not recorded", "error", err.Error())
+			}
+		}
 	case errors.Is(err, account.ErrWrongPassword), errors.Is(err, account.ErrNotFound):
 		s.securityEvent(r, eventLoginFailed, "email_sha256", emailHash(email))
 	}

@@ -40,11 +40,13 @@ func TestBrowserKeyboardAndLabels(t *testing.T) {
 	if res, _ := st.call(t, "PUT", "/r/"+q["token"].(string)+"/files/a.txt?from=Ann&note=hi", "", strings.NewReader("a")); res.StatusCode != 201 {
 		t.Fatalf("upload to the request: %d", res.StatusCode)
 	}
+	st.makeAdmin(t, st.userID)
+	st.newUser(t, "someone@example.com") // a row with buttons on /admin
 	ctx := newBrowser(t)
 	signIn(t, ctx, st.url)
 	history := "/shares/" + shareOf(file)["id"].(string) + "/downloads"
 	paths := []string{"/files", "/shares", history, "/tokens", "/account", shareOf(file)["url"].(string)[len(st.url):],
-		"/requests", "/requests/" + q["id"].(string), "/r/" + q["token"].(string)}
+		"/requests", "/requests/" + q["id"].(string), "/r/" + q["token"].(string), "/admin"}
 	for _, path := range paths {
 		do(t, ctx, "open "+path, chromedp.Navigate(st.url+path), chromedp.WaitVisible(chromedp.CSS("main")))
 		checkKeyboard(t, ctx, path)

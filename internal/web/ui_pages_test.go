@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/internal/account"
+	"github.com/ferryhq/ferry/internal/audit"
 	"github.com/ferryhq/ferry/internal/filerequest"
 	"github.com/ferryhq/ferry/internal/files"
 	"github.com/ferryhq/ferry/internal/share"
@@ -61,6 +62,19 @@ func pageSamples() map[string]any {
 			},
 			NewLink: "http://x/s/tok", Problem: "No.",
 		},
+		"admin": adminView{
+			Me: "me", Q: "x", NextUsers: "c", Actor: "me", Type: "login", NextEvents: "9",
+			Users: []adminUserJSON{
+				{ID: "me", Email: "me@x.example", Role: account.RoleAdmin, CreatedAt: when, LastLogin: &when},
+				{ID: "u", Email: "u@x.example", Role: account.RoleUser, Disabled: true, UsageBytes: 10, QuotaBytes: big, CreatedAt: when},
+				{ID: "a", Email: "a@x.example", Role: account.RoleAdmin, CreatedAt: when},
+			},
+			Events: []audit.Event{
+				{ID: 10, At: when, ActorID: "me-0123456789", Type: "admin_user_disabled", SubjectID: "u", Client: "192.0.2.1", RequestID: "req"},
+				{ID: 9, At: when, Type: "login_failed"},
+			},
+		},
+		"invite": inviteView{Token: "t", Email: "a@x.example", Message: "too short", Retry: true},
 		"history": historyView{
 			Share: listedShareJSON{shareJSON: open, Files: []sharedFileJSON{{ID: "a", Name: "a.txt"}}},
 			Events: []historyRow{

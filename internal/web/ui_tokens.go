@@ -57,6 +57,8 @@ type tokensView struct {
 	Scopes  []scopeChoice
 	Expiry  []expiryChoice
 	Problem string
+	// AdminPicked says the refused form had the admin scope ticked.
+	AdminPicked bool
 }
 
 func (s *Server) tokensPage(w http.ResponseWriter, r *http.Request, u account.User) {
@@ -71,6 +73,10 @@ func (s *Server) showTokens(w http.ResponseWriter, r *http.Request, u account.Us
 		return
 	}
 	v.Tokens, v.Base, v.Expiry = list, s.baseURL(r), tokenExpiryChoices()
+	if u.IsAdmin() { // only an admin may give a token the admin scope, never ticked unasked
+		v.Scopes = append(v.Scopes, scopeChoice{Value: account.ScopeAdmin, Label: "the admin API and page",
+			Checked: v.AdminPicked})
+	}
 	s.render(w, r, status, "tokens", v)
 }
 
@@ -90,7 +96,8 @@ func (s *Server) createTokenForm(w http.ResponseWriter, r *http.Request, u accou
 				picked = append(picked, account.Scope(sc))
 			}
 		}
-		s.showTokens(w, r, u, http.StatusBadRequest, tokensView{Scopes: scopeChoices(picked), Problem: sentence(e.Message)})
+		s.showTokens(w, r, u, http.StatusBadRequest, tokensView{Scopes: scopeChoices(picked), Problem: sentence(e.Message),
+			AdminPicked: slices.Contains(scopes, string(account.ScopeAdmin))})
 		return
 	}
 	if err != nil {
