@@ -153,7 +153,7 @@ func (s *suite) ferryEnv(extra ...string) []string {
 	env := []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"LOG_LEVEL=info",
-		"DATABASE_URL=" + st.pg.ferryURL(),
+		"DATABASE_URL=" + st.pg.appURL(),
 		"REDIS_URL=" + st.redis.url(),
 		"BLOB_URL=" + s.blobURL(),
 		"AWS_ACCESS_KEY_ID=" + st.s3.key,

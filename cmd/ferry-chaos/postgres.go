@@ -13,9 +13,9 @@ import (
 )
 
 // maxConnections is the private Postgres's max_connections: small, so
-// that the pools scenario can ask for more than it has, yet room for two
-// webs, a worker, two clocks and the suite's own queries at their
-// default pool sizes.
+// that the pools scenario can ask for more than it has. Ferry's processes
+// may fill all but the 3 slots kept for superusers, which the suite's own
+// queries use.
 const maxConnections = 30
 
 // postgresServer is the private Postgres: devstack's starter, restarted
@@ -43,7 +43,14 @@ func (s *suite) startPostgres(ctx context.Context) error {
 	if err := p.restart(ctx, 0); err != nil {
 		return err
 	}
-	return execSQL(ctx, p.adminURL(), "CREATE DATABASE ferry")
+	// Ferry connects as a role of its own, as in production, not as a
+	// superuser: the slots Postgres keeps for superusers
+	// (superuser_reserved_connections) then stay free for the suite's own
+	// checks, even while Ferry's pools fill the server.
+	if err := execSQL(ctx, p.adminURL(), "CREATE ROLE ferry LOGIN"); err != nil {
+		return fmt.Errorf("create role: %w", err)
+	}
+	return execSQL(ctx, p.adminURL(), "CREATE DATABASE ferry OWNER ferry")
 }
 
 // start runs the server, on the port of its first start after that.
@@ -82,8 +89,14 @@ func (p *postgresServer) restart(ctx context.Context, down time.Duration) error 
 // adminURL reaches the maintenance database.
 func (p *postgresServer) adminURL() string { return p.url("postgres") }
 
-// ferryURL reaches the database Ferry runs on.
+// ferryURL reaches the database Ferry runs on, as a superuser: the
+// suite's own checks.
 func (p *postgresServer) ferryURL() string { return p.url("ferry") }
+
+// appURL is Ferry's DATABASE_URL: its database, as its own role.
+func (p *postgresServer) appURL() string {
+	return fmt.Sprintf("postgres://ferry@127.0.0.1:%d/ferry?sslmode=disable", p.port)
+}
 
 func (p *postgresServer) url(db string) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", p.port, db)

@@ -22,7 +22,7 @@ var poolsLoad = loadConfig{workers: 40, maxRequests: 20000, maxDuration: 20 * ti
 // each web must stay 200 throughout. The webs get their default pools
 // back at the end.
 func (s *suite) pools(ctx context.Context) (scenarioRun, error) {
-	if err := s.setPools(ctx, fmt.Sprintf("pool_max_conns=%d", poolMaxConns), []string{"DATABASE_URL=" + s.stack.pg.ferryURL() + "&pool_max_conns=" + fmt.Sprint(poolMaxConns)}); err != nil {
+	if err := s.setPools(ctx, fmt.Sprintf("pool_max_conns=%d", poolMaxConns), []string{"DATABASE_URL=" + s.stack.pg.appURL() + "&pool_max_conns=" + fmt.Sprint(poolMaxConns)}); err != nil {
 		return scenarioRun{}, err
 	}
 	watch := s.watchReady(ctx)
