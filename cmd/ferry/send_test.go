@@ -1,7 +1,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -127,21 +126,7 @@ func TestSendBlackBox(t *testing.T) {
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("zip: %d", res.StatusCode)
 		}
-		zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]string{}
-		for _, f := range zr.File {
-			rc, err := f.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(rc)
-			_ = rc.Close()
-			got[f.Name] = string(b)
-		}
-		if !maps.Equal(got, want) {
+		if got := testkit.ZipEntries(t, body); !maps.Equal(got, want) {
 			t.Errorf("the zip holds %v, want %v", got, want)
 		}
 	})

@@ -20,7 +20,6 @@ import (
 // a worker that mails through a real SMTP server, whose sink it returns.
 func mailWorker(t *testing.T, st *stack) *mailtest.Sink {
 	t.Helper()
-	ctx := context.Background()
 	sink, smtpURL := mailtest.Start(t)
 	sender, err := mail.New(smtpURL, "Ferry <ferry@example.com>")
 	if err != nil {
@@ -31,9 +30,17 @@ func mailWorker(t *testing.T, st *stack) *mailtest.Sink {
 		t.Fatal(err)
 	}
 	st.sharing.Jobs, st.sharing.Settings.Mail = ins, true
-	runner, err := jobs.NewRunner(&jobs.Deps{DB: st.services.DB, Bucket: st.services.Bucket, Log: st.sharing.Log, Mail: sender,
-		Settings: jobs.Settings{PublicURL: "https://ferry.example"}},
-		jobs.RunnerOptions{Concurrency: 2, ThumbnailConcurrency: 1, JobTimeout: time.Minute, RescueAfter: 5 * time.Minute})
+	runWorker(t, st, jobs.Deps{Mail: sender, Settings: jobs.Settings{PublicURL: "https://ferry.example"}})
+	return sink
+}
+
+// runWorker runs a worker on st's database and bucket, with what d adds
+// (a mailer, a webhook sender, settings), until the test ends.
+func runWorker(t *testing.T, st *stack, d jobs.Deps) {
+	t.Helper()
+	ctx := context.Background()
+	d.DB, d.Bucket, d.Log = st.services.DB, st.services.Bucket, st.sharing.Log
+	runner, err := jobs.NewRunner(&d, jobs.RunnerOptions{Concurrency: 2, ThumbnailConcurrency: 1, JobTimeout: time.Minute, RescueAfter: 5 * time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +52,6 @@ func mailWorker(t *testing.T, st *stack) *mailtest.Sink {
 		defer cancel()
 		_ = runner.Stop(stop)
 	})
-	return sink
 }
 
 // waitMails waits until sink holds n messages and returns them all.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -51,7 +50,6 @@ func (rc *signedReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // is on loopback).
 func webhookWorker(t *testing.T, st *stack) {
 	t.Helper()
-	ctx := context.Background()
 	ins, err := jobs.NewInserter(st.services.DB, st.sharing.Log, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -59,20 +57,8 @@ func webhookWorker(t *testing.T, st *stack) {
 	st.sharing.Jobs = ins
 	st.sharing.Webhooks = webhook.Guard{AllowPrivate: true}
 	sender := webhook.NewSender(webhook.Guard{AllowPrivate: true}, 5*time.Second)
-	runner, err := jobs.NewRunner(&jobs.Deps{DB: st.services.DB, Bucket: st.services.Bucket, Log: st.sharing.Log, Webhooks: sender},
-		jobs.RunnerOptions{Concurrency: 2, ThumbnailConcurrency: 1, JobTimeout: time.Minute, RescueAfter: 5 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := runner.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		_ = runner.Stop(stop)
-		sender.Close()
-	})
+	t.Cleanup(sender.Close) // after the worker stops: cleanups run last first
+	runWorker(t, st, jobs.Deps{Webhooks: sender})
 }
 
 // TestBrowserWebhooks: on the account page a person adds a webhook, sees
