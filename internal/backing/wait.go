@@ -3,6 +3,7 @@ package backing
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,6 +43,9 @@ const redialEvery = 250 * time.Millisecond
 type releases struct {
 	mu    sync.Mutex
 	queue []chan struct{} // closed when it is that call's turn
+	// waiting is len(queue), read without the lock: every call and every
+	// release looks at it, and almost always no one waits.
+	waiting atomic.Int32
 }
 
 // join puts a call in the queue: at the front for one that had its turn
@@ -55,6 +59,7 @@ func (r *releases) join(front bool) chan struct{} {
 	} else {
 		r.queue = append(r.queue, turn)
 	}
+	r.waiting.Store(int32(len(r.queue)))
 	return turn
 }
 
@@ -67,6 +72,7 @@ func (r *releases) leave(turn chan struct{}) {
 	for i, c := range r.queue {
 		if c == turn {
 			r.queue = append(r.queue[:i], r.queue[i+1:]...)
+			r.waiting.Store(int32(len(r.queue)))
 			return
 		}
 	}
@@ -74,22 +80,22 @@ func (r *releases) leave(turn chan struct{}) {
 }
 
 // empty reports that no call waits.
-func (r *releases) empty() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.queue) == 0
-}
+func (r *releases) empty() bool { return r.waiting.Load() == 0 }
 
 func (r *releases) wakeLocked() {
 	if len(r.queue) > 0 {
 		close(r.queue[0])
 		r.queue = r.queue[1:]
+		r.waiting.Store(int32(len(r.queue)))
 	}
 }
 
 // TraceRelease implements pgxpool.ReleaseTracer: the first waiting call
 // gets its turn.
 func (r *releases) TraceRelease(*pgxpool.Pool, pgxpool.TraceReleaseData) {
+	if r.empty() {
+		return
+	}
 	r.mu.Lock()
 	r.wakeLocked()
 	r.mu.Unlock()
